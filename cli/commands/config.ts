@@ -1,0 +1,24 @@
+/** `acgs-load config show|profiles`: the merged configuration, without secrets. */
+import type { Command } from 'commander';
+import { listProfiles, loadConfig, readProfile, redactConfig } from '../../config/index.ts';
+
+export function register(program: Command): void {
+  const cmd = program.command('config').description('show the configuration a command would use');
+  cmd
+    .command('show')
+    .description('print the merged, validated configuration (passwords hidden)')
+    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .action((opts: { profile: string }) => {
+      const config = loadConfig({ profile: opts.profile });
+      process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
+    });
+  cmd
+    .command('profiles')
+    .description('list the profiles shipped in config/profiles')
+    .action(() => {
+      for (const name of listProfiles()) {
+        const { input } = readProfile(name);
+        process.stdout.write(`${name.padEnd(10)} ${String(input.description ?? '')}\n`);
+      }
+    });
+}

@@ -1,0 +1,8 @@
+/**
+ * Every command of the tree, in help order. A new command: add its file in
+ * this folder exporting `register(program: Command): void` and list it here.
+ */
+import type { Command } from 'commander';
+import { register as configCmd } from './config.ts';
+
+export const commands: Array<(program: Command) => void> = [configCmd];
