@@ -118,3 +118,17 @@ export const CACHE_FAMILIES: CacheFamily[] = [
 export function cacheKey(prefix: string, pattern: string, id: string | number): string {
   return prefix + pattern.replace('{id}', String(id));
 }
+
+/**
+ * Kinds of acknowledged writes the scenarios count (k6 Counter `acked_writes`,
+ * tags `kind` and `client_request_id`) and the table where each must appear with
+ * the run's run_id and that client_request_id (concurrent access safety checker).
+ */
+export const ACK_KINDS: Record<string, string> = {
+  vote: 'amendment_votes',
+  policy_update: 'policy_updates',
+  decision: 'policy_decisions',
+  compliance_check: 'compliance_checks',
+  synthesis: 'synthesis_results',
+  session: 'user_sessions',
+};
