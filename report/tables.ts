@@ -1,0 +1,41 @@
+/**
+ * The layout of a report: sections of tables whose cells are either text or a
+ * reference to a figure by id. The layout is stored in run.json next to the
+ * figures, and report.md / report.html render it; so a number appears in a
+ * report only by pointing at the measured figure.
+ */
+import type { Figure } from './figures.ts';
+import { formatTarget, formatValue, verdict } from './figures.ts';
+
+export type Cell = string | { figure: string; show?: 'value' | 'target' | 'verdict' | 'source' };
+
+export interface Table {
+  title: string;
+  /** One or two sentences under the title: what is measured, how, caveats. */
+  intro?: string;
+  columns: string[];
+  rows: Cell[][];
+  notes?: string[];
+}
+
+/** Renders one cell as text, resolving figure references. */
+export function renderCell(cell: Cell, figures: Map<string, Figure>): string {
+  if (typeof cell === 'string') return cell;
+  const f = figures.get(cell.figure);
+  if (!f) return `(missing ${cell.figure})`;
+  switch (cell.show ?? 'value') {
+    case 'value':
+      return formatValue(f.value, f.unit);
+    case 'target':
+      return formatTarget(f.target, f.unit);
+    case 'verdict':
+      return verdict(f);
+    case 'source':
+      return f.source;
+  }
+}
+
+/** The usual four cells of a judged figure: value, target, verdict, source. */
+export function judgedCells(id: string): Cell[] {
+  return [{ figure: id }, { figure: id, show: 'target' }, { figure: id, show: 'verdict' }, { figure: id, show: 'source' }];
+}
