@@ -1,0 +1,54 @@
+/**
+ * Reading k6's handleSummary data object (the same shape from real k6 and the
+ * embedded engine): `metrics[name] = { type, contains, values, thresholds? }`,
+ * where sub-metrics appear as `name{tag:value}` when a threshold selects them.
+ * Docs: k6 "Custom summary" (handleSummary data), "Built-in metrics".
+ */
+
+export interface K6Metric {
+  type: 'counter' | 'gauge' | 'rate' | 'trend';
+  contains?: string;
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface K6SummaryData {
+  metrics: Record<string, K6Metric>;
+  state?: { testRunDurationMs?: number };
+  root_group?: unknown;
+  [k: string]: unknown;
+}
+
+/** A metric or sub-metric: `metric(s, 'http_req_duration', { scenario: 'users_10' })`. */
+export function metric(s: K6SummaryData | null, name: string, tags?: Record<string, string>): K6Metric | undefined {
+  if (!s) return undefined;
+  if (!tags) return s.metrics[name];
+  const want = Object.entries(tags).map(([k, v]) => `${k}:${v}`);
+  // k6 keeps the selector text as written in the threshold; match tag sets regardless of order/spacing.
+  for (const [key, m] of Object.entries(s.metrics)) {
+    const open = key.indexOf('{');
+    if (open < 0 || key.slice(0, open) !== name) continue;
+    const parts = key
+      .slice(open + 1, -1)
+      .split(',')
+      .map((p) => p.replace(/\s+/g, '').replace(/["']/g, ''));
+    if (parts.length === want.length && want.every((w) => parts.includes(w))) return m;
+  }
+  return undefined;
+}
+
+/** A value of a metric (`avg`, `p(95)`, `rate`, `count`...), or null. */
+export function value(m: K6Metric | undefined, key: string): number | null {
+  const v = m?.values[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Every threshold of a summary with its verdict: `[{ metric, expr, ok }]`. */
+export function thresholds(s: K6SummaryData | null): Array<{ metric: string; expr: string; ok: boolean }> {
+  if (!s) return [];
+  const out: Array<{ metric: string; expr: string; ok: boolean }> = [];
+  for (const [name, m] of Object.entries(s.metrics)) {
+    for (const [expr, t] of Object.entries(m.thresholds ?? {})) out.push({ metric: name, expr, ok: t.ok });
+  }
+  return out;
+}
