@@ -1,0 +1,74 @@
+/**
+ * The shape of results/<run-id>/run.json: every figure of the run with its
+ * source, the report layout, the configuration without secrets, the
+ * environment, the stages, and where the raw outputs are. Readers (report,
+ * compare, baseline) accept only this schema id.
+ */
+import type { Figure } from './figures.ts';
+import type { Table } from './tables.ts';
+
+export const RUN_SCHEMA = 'acgs-load/run@1';
+
+export interface RunEnvironment {
+  node: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  loadavgStart: number[];
+  loadavgEnd: number[];
+  pgVersion: string;
+  redisVersion: string;
+  services: { postgres: string; redis: string; target: string };
+  /** What else shared the machine or the servers, as far as the suite can tell. */
+  notes: string[];
+}
+
+export interface RunScenario {
+  name: string;
+  exitCode: number;
+  engine: string;
+  engineLimited: boolean;
+  durationS: number;
+  startedAt: string;
+  /** Paths relative to the results folder. */
+  files: { summaryExport: string; summaryData: string; metrics: string };
+}
+
+export interface RunJson {
+  schema: typeof RUN_SCHEMA;
+  runId: string;
+  profile: string;
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  exitCode: number;
+  verdict: string;
+  /** Why the exit code is what it is, one line per reason. */
+  reasons: string[];
+  engine: string;
+  config: unknown;
+  environment: RunEnvironment;
+  stages: Array<{ name: string; ms: number; ok: boolean; detail?: string }>;
+  figures: Figure[];
+  tables: Table[];
+  scenarios: RunScenario[];
+  timeSeries: { pool: Array<{ t: number; inUse: number; idle: number; waiting: number; max: number; cacheHits: number; cacheMisses: number }> };
+  checks: unknown;
+  plans: Array<{ queryType: string; sql: string; usesIndex: boolean; executionMs: number | null; plan: string }>;
+  slowQueries: Array<{ query: string; calls: number; meanMs: number; totalMs: number }>;
+}
+
+/** Reads and checks a run.json text; throws an Error naming the problem. */
+export function parseRunJson(text: string, file: string): RunJson {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not JSON: ${(e as Error).message}`);
+  }
+  const d = data as Partial<RunJson>;
+  if (d?.schema !== RUN_SCHEMA) throw new Error(`${file} is not an acgs-load run.json (schema '${String(d?.schema)}', expected '${RUN_SCHEMA}')`);
+  if (!Array.isArray(d.figures) || !Array.isArray(d.tables)) throw new Error(`${file} has no figures/tables`);
+  return d as RunJson;
+}
