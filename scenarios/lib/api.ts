@@ -1,0 +1,138 @@
+/**
+ * One function per route of the target's contract (docs/api.md). Each names
+ * its endpoint for the `name` tag, declares whether it is a cacheable read or
+ * an acknowledged write, and returns the call result; scenarios add their own
+ * domain checks.
+ */
+import { call, type CallResult } from './client.ts';
+import type { VuContext } from './vu.ts';
+
+const P = '/api/v1';
+type Tags = Record<string, string> | undefined;
+
+/** GET /api/v1/principles/:id (simple; cache-aside). */
+export function getPrinciple(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/principles/${id}`, name: 'GET /principles/:id', cacheable: true, tags });
+}
+
+/** GET /api/v1/policies/:id (join; cache-aside): the policy with its rules. */
+export function getPolicy(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/policies/${id}`, name: 'GET /policies/:id', cacheable: true, tags });
+}
+
+/** PUT /api/v1/policies/:id with optimistic concurrency; 409 (stale version) is an expected answer. */
+export function updatePolicy(
+  ctx: VuContext,
+  id: number,
+  body: { expectedVersion: number; updatedBy: number; description?: string; status?: string },
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, { method: 'PUT', path: `${P}/policies/${id}`, name: 'PUT /policies/:id', body, ack: 'policy_update', expected: 409, tags });
+}
+
+/** GET /api/v1/amendments/:id/tally (aggregation; cache-aside). */
+export function getTally(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/amendments/${id}/tally`, name: 'GET /amendments/:id/tally', cacheable: true, tags });
+}
+
+/** POST /api/v1/amendments/:id/votes; 409 (this voter already voted) is an expected answer. */
+export function vote(ctx: VuContext, id: number, voterId: number, choice: 'for' | 'against' | 'abstain', tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'POST', path: `${P}/amendments/${id}/votes`, name: 'POST /amendments/:id/votes', body: { voterId, choice }, ack: 'vote', expected: 409, tags });
+}
+
+/** GET /api/v1/stats/principles-by-category (aggregation; never cached). */
+export function statsByCategory(ctx: VuContext, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/stats/principles-by-category`, name: 'GET /stats/principles-by-category', tags });
+}
+
+/** GET /api/v1/policies/:id/compliance-report (complex; cache-aside). */
+export function complianceReport(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/policies/${id}/compliance-report`, name: 'GET /policies/:id/compliance-report', cacheable: true, tags });
+}
+
+/** GET /api/v1/audit (index range scan, keyset pagination; never cached). */
+export function auditSearch(
+  ctx: VuContext,
+  q: { actorId?: number; from?: string; to?: string; limit?: number; cursor?: string },
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/audit`, name: 'GET /audit', query: q, tags });
+}
+
+/** POST /api/v1/decisions: evaluates a policy, stores and caches the decision. */
+export function createDecision(
+  ctx: VuContext,
+  body: { policyId: number; subjectId: number; action: string; resource: string },
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, { method: 'POST', path: `${P}/decisions`, name: 'POST /decisions', body, ack: 'decision', tags });
+}
+
+/** GET /api/v1/decisions/:id (simple; cache-aside). */
+export function getDecision(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/decisions/${id}`, name: 'GET /decisions/:id', cacheable: true, tags });
+}
+
+/** POST /api/v1/compliance-checks. */
+export function createComplianceCheck(ctx: VuContext, body: { policyId: number; checkedBy: number }, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'POST', path: `${P}/compliance-checks`, name: 'POST /compliance-checks', body, ack: 'compliance_check', tags });
+}
+
+/** GET /api/v1/compliance-checks/:id (simple; cache-aside). */
+export function getComplianceCheck(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/compliance-checks/${id}`, name: 'GET /compliance-checks/:id', cacheable: true, tags });
+}
+
+/** POST /api/v1/synthesis. */
+export function createSynthesis(
+  ctx: VuContext,
+  body: { policyId: number; requestedBy: number; principleIds: number[] },
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, { method: 'POST', path: `${P}/synthesis`, name: 'POST /synthesis', body, ack: 'synthesis', tags });
+}
+
+/** GET /api/v1/synthesis/:id (simple; cache-aside). */
+export function getSynthesis(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/synthesis/${id}`, name: 'GET /synthesis/:id', cacheable: true, tags });
+}
+
+/** POST /api/v1/sessions (login): `{sessionId, token}`. */
+export function login(ctx: VuContext, userId: number, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'POST', path: `${P}/sessions`, name: 'POST /sessions', body: { userId }, ack: 'session', tags });
+}
+
+/** GET /api/v1/sessions/:id (simple; cache-aside); with a token the target also runs EXISTS on it. */
+export function getSession(ctx: VuContext, id: string, token?: string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/sessions/${encodeURIComponent(id)}`,
+    name: token ? 'GET /sessions/:id?token' : 'GET /sessions/:id',
+    query: { token },
+    cacheable: true,
+    tags,
+  });
+}
+
+/** DELETE /api/v1/sessions/:id (logout: revokes, DELs the keys). */
+export function logout(ctx: VuContext, id: string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'DELETE', path: `${P}/sessions/${encodeURIComponent(id)}`, name: 'DELETE /sessions/:id', tags });
+}
+
+/** GET /api/v1/config/:key (simple; static configuration, cache-aside). */
+export function getConfig(ctx: VuContext, key: string, tags?: Tags): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: `${P}/config/${encodeURIComponent(key)}`, name: 'GET /config/:key', cacheable: true, tags });
+}
+
+/** GET /healthz. */
+export function healthz(ctx: VuContext): Promise<CallResult> {
+  return call(ctx, { method: 'GET', path: '/healthz', name: 'GET /healthz' });
+}
+
+/** The `id` of a created entity, from the JSON answer (`id`, or `<entity>.id`). */
+export function idOf(r: CallResult, nested?: string): string | undefined {
+  const j = r.json;
+  if (!j) return undefined;
+  const v = j.id ?? (nested ? (j[nested] as Record<string, unknown> | undefined)?.id : undefined);
+  return v === undefined || v === null ? undefined : String(v);
+}

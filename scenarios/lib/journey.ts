@@ -1,0 +1,100 @@
+/**
+ * A realistic governance user, shared by user-journey and ladder: log in,
+ * browse principles (hot ones far more often), open a policy with its rules,
+ * look at an amendment's tally, run a compliance report, search the audit log,
+ * vote, ask for a policy decision, check the session, log out - with think
+ * time between steps.
+ */
+import { check } from 'k6';
+import * as api from './api.ts';
+import { nth, partitionMember, pickUniform, sizeOf } from './ids.ts';
+import { think, type VuContext } from './vu.ts';
+
+const CHOICES = ['for', 'against', 'abstain'] as const;
+const ACTIONS = ['read', 'update', 'approve'] as const;
+
+/**
+ * The VU's user for this iteration: from the VU's own partition of user ids, so
+ * two VUs never act as the same user (and never cast the same user's vote).
+ */
+export function ownUser(ctx: VuContext, partitions: number): number | undefined {
+  const j = (ctx.state.userIndex = (ctx.state.userIndex ?? -1) + 1);
+  return partitionMember(ctx.ids.users, ctx.vu, partitions, j).id;
+}
+
+/** One journey of one user. */
+export async function userJourney(ctx: VuContext, partitions: number): Promise<void> {
+  const { ids } = ctx;
+  const userId = ownUser(ctx, partitions);
+  if (userId === undefined) return;
+
+  const session = await api.login(ctx, userId);
+  const sessionId = session.json ? String(session.json.sessionId ?? '') : '';
+  const token = session.json ? String(session.json.token ?? '') : '';
+  check(session.json, { 'login returns sessionId and token': (j) => !!j && sessionId !== '' && token !== '' });
+  await think(ctx);
+
+  const browse = 2 + Math.floor(ctx.rng() * 3);
+  for (let i = 0; i < browse; i++) {
+    const pid = ctx.zipf.pick(ids.principles);
+    if (pid === undefined) break;
+    const p = await api.getPrinciple(ctx, pid);
+    check(p.json, { 'principle has its id': (j) => !!j && Number(j.id) === pid });
+    await think(ctx);
+  }
+
+  const policyId = ctx.zipf.pick(ids.policies);
+  if (policyId !== undefined) {
+    const pol = await api.getPolicy(ctx, policyId);
+    check(pol.json, { 'policy has rules': (j) => !!j && Array.isArray(j.rules) });
+    await think(ctx);
+  }
+
+  const amendmentId = ctx.zipf.pick(ids.amendments);
+  if (amendmentId !== undefined) {
+    await api.getTally(ctx, amendmentId);
+    await think(ctx);
+  }
+
+  if (policyId !== undefined) {
+    await api.complianceReport(ctx, policyId);
+    await think(ctx);
+  }
+
+  const actorId = pickUniform(ids.users, ctx.rng);
+  await api.auditSearch(ctx, { actorId, from: ids.auditWindow.from, to: ids.auditWindow.to, limit: 20 });
+  await think(ctx);
+
+  // Votes go to open amendments only; hot ones more often (a 409 means this user already voted).
+  const openId = ctx.zipf.pick(ids.openAmendments);
+  if (openId !== undefined) {
+    await api.vote(ctx, openId, userId, CHOICES[Math.floor(ctx.rng() * 3)]);
+    await think(ctx);
+  }
+
+  if (policyId !== undefined) {
+    const action = ACTIONS[Math.floor(ctx.rng() * ACTIONS.length)];
+    const d = await api.createDecision(ctx, { policyId, subjectId: userId, action, resource: `policy:${policyId}` });
+    check(d.json, { 'decision has an id': (j) => !!j && api.idOf(d, 'decision') !== undefined });
+    await think(ctx);
+  }
+
+  if (sessionId !== '') {
+    await api.getSession(ctx, sessionId, token);
+    await api.logout(ctx, sessionId);
+  }
+}
+
+/** Partitions of the user ids: PARTITIONS, else the scenario's own maximum VU count. */
+export function partitionsFor(ctx: VuContext, maxVus: number): number {
+  const p = ctx.settings.partitions ?? maxVus;
+  // Never more partitions than users, or some VUs would get none.
+  return Math.max(1, Math.min(p, sizeOf(ctx.ids.users) || 1));
+}
+
+/** The first `n` ids of a set: the hot rows that write-contention fights over. */
+export function hotRows(set: Parameters<typeof nth>[0], n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < Math.min(n, sizeOf(set)); i++) out.push(nth(set, i) as number);
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * k6 thresholds from the run's targets (config `targets`, passed as the TARGETS
+ * env JSON by cli/scenario-env.ts). Defaults are the report's stated goals, so
+ * a script run by hand with plain `k6 run` judges the same targets.
+ *
+ * Threshold grammar (k6 docs, "Thresholds"): `<aggregation> <op> <value>`,
+ * e.g. `avg<=200`, `p(95)<=100`, `rate>=0.995`; a sub-metric selector
+ * `metric{tag:value}` judges only samples carrying that tag.
+ */
+import { QUERY_TYPES, type QueryType } from './server-timing.ts';
+
+/** Latency target of one query type. */
+export interface LatencyTarget {
+  p95Ms: number;
+  p99Ms: number;
+}
+
+/** The targets a run is judged against (the subset of config `targets` scripts use). */
+export interface Targets {
+  avgQueryMs: number;
+  cacheHitRate: number;
+  redisOpMs: number;
+  successRate: number;
+  queryTypes: Record<QueryType, LatencyTarget>;
+}
+
+/** The report's targets (config/schema.ts defaults). */
+export const REPORT_TARGETS: Targets = {
+  avgQueryMs: 200,
+  cacheHitRate: 0.995,
+  redisOpMs: 10,
+  successRate: 0.99,
+  queryTypes: {
+    simple: { p95Ms: 50, p99Ms: 100 },
+    join: { p95Ms: 100, p99Ms: 200 },
+    aggregation: { p95Ms: 150, p99Ms: 300 },
+    complex: { p95Ms: 300, p99Ms: 500 },
+    index_scan: { p95Ms: 100, p99Ms: 200 },
+  },
+};
+
+function finite(v: unknown, def: number, name: string): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (typeof v === 'boolean' || !Number.isFinite(n) || n < 0) throw new Error(`TARGETS.${name} must be a number >= 0, got '${JSON.stringify(v)}'`);
+  return n;
+}
+
+/** Parses the TARGETS JSON; missing keys take the report's values; unknown keys are ignored (e.g. poolEfficiency, judged outside k6). */
+export function parseTargets(raw: string | undefined): Targets {
+  if (raw === undefined || raw === '') return REPORT_TARGETS;
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(raw);
+  } catch {
+    throw new Error(`TARGETS must be JSON like {"avgQueryMs":200,"cacheHitRate":0.995}, got '${raw}'`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`TARGETS must be a JSON object, got '${raw}'`);
+  const qt = (o.queryTypes ?? {}) as Record<string, Record<string, unknown>>;
+  const queryTypes = {} as Record<QueryType, LatencyTarget>;
+  for (const t of QUERY_TYPES) {
+    const d = REPORT_TARGETS.queryTypes[t];
+    queryTypes[t] = {
+      p95Ms: finite(qt[t]?.p95Ms, d.p95Ms, `queryTypes.${t}.p95Ms`),
+      p99Ms: finite(qt[t]?.p99Ms, d.p99Ms, `queryTypes.${t}.p99Ms`),
+    };
+  }
+  return {
+    avgQueryMs: finite(o.avgQueryMs, REPORT_TARGETS.avgQueryMs, 'avgQueryMs'),
+    cacheHitRate: finite(o.cacheHitRate, REPORT_TARGETS.cacheHitRate, 'cacheHitRate'),
+    redisOpMs: finite(o.redisOpMs, REPORT_TARGETS.redisOpMs, 'redisOpMs'),
+    successRate: finite(o.successRate, REPORT_TARGETS.successRate, 'successRate'),
+    queryTypes,
+  };
+}
+
+/** A number as k6's threshold parser reads it: plain decimal, never `1e-7`. */
+export function fmt(n: number): string {
+  const rounded = Math.round(n * 1e9) / 1e9;
+  if (rounded !== 0 && Math.abs(rounded) < 1e-6) return rounded.toFixed(9).replace(/0+$/, '');
+  return String(rounded);
+}
+
+/** What a scenario wants judged. */
+export interface ThresholdChoice {
+  /** Query types this scenario exercises: p95/p99 per type (default all). */
+  queryTypes?: readonly QueryType[];
+  /** Judge the cache hit rate; a string is a sub-metric selector, e.g. `cache_path:hot`. */
+  cacheHit?: boolean | string;
+  /** Judge average query time and Redis operation time (default true). */
+  timing?: boolean;
+}
+
+/** Thresholds judging the report's targets. */
+export function reportThresholds(t: Targets, choice: ThresholdChoice = {}): Record<string, string[]> {
+  const out: Record<string, string[]> = {
+    http_req_failed: [`rate<=${fmt(1 - t.successRate)}`],
+    checks: [`rate>=${fmt(t.successRate)}`],
+  };
+  if (choice.timing !== false) {
+    out.db_query_duration = [`avg<=${fmt(t.avgQueryMs)}`];
+    out.cache_op_duration = [`avg<=${fmt(t.redisOpMs)}`];
+    for (const q of choice.queryTypes ?? QUERY_TYPES) {
+      const lt = t.queryTypes[q];
+      out[`db_query_duration{query_type:${q}}`] = [`p(95)<=${fmt(lt.p95Ms)}`, `p(99)<=${fmt(lt.p99Ms)}`];
+    }
+  }
+  if (choice.cacheHit) {
+    const key = typeof choice.cacheHit === 'string' ? `cache_hit{${choice.cacheHit}}` : 'cache_hit';
+    out[key] = [`rate>=${fmt(t.cacheHitRate)}`];
+  }
+  return out;
+}
+
+/** Trend statistics shown in the summary: p(99) is a report figure, so it is always there. */
+export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
