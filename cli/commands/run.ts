@@ -1,0 +1,72 @@
+/**
+ * `acgs-load run --profile NAME`: the whole pipeline (cli/run/pipeline.ts).
+ * Prints one line per stage, then the report's tables, and exits with the
+ * documented code (README, "Exit codes").
+ */
+import { Command, Option } from 'commander';
+import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
+import { runPipeline } from '../run/pipeline.ts';
+
+interface RunFlags {
+  profile: string;
+  scenario?: string[];
+  engine?: 'auto' | 'k6' | 'embedded';
+  baseUrl?: string;
+  allowRemoteTarget?: boolean;
+  scale?: string;
+  seed?: string;
+  fresh?: boolean;
+  force?: boolean;
+  resultsDir?: string;
+  baseline?: string;
+  quiet?: boolean;
+}
+
+function numberFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new AcgsError('BAD_FLAG', `${name} '${v}' is not a number`, { hint: `give ${name} a number, e.g. ${name} 1` });
+  return n;
+}
+
+/** Flags -> the partial configuration they override. */
+export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
+  for (const s of f.scenario ?? []) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(s)) {
+      throw new AcgsError('BAD_FLAG', `--scenario '${s}' is not a scenario; choose from ${SCENARIO_NAMES.join(', ')}`, { hint: 'list them with `acgs-load scenario list`' });
+    }
+  }
+  return {
+    seed: { scale: numberFlag('--scale', f.scale), seed: numberFlag('--seed', f.seed), fresh: f.fresh || undefined },
+    database: { force: f.force || undefined },
+    load: { scenarios: f.scenario?.length ? f.scenario : undefined, engine: f.engine },
+    target: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
+    results: { dir: f.resultsDir, baseline: f.baseline },
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('seed, start the target, run the scenarios, check consistency and write results/<run-id>/')
+    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .option('--scenario <name...>', 'run these scenarios instead of the profile\'s')
+    .addOption(new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']))
+    .option('--base-url <url>', 'load an already running deployment instead of starting the target')
+    .option('--allow-remote-target', 'confirm that --base-url may point at a non-loopback host')
+    .option('--scale <n>', 'data scale factor (1 ≈ 100k rows)')
+    .option('--seed <n>', 'data seed')
+    .option('--fresh', 'reload the data even when the fingerprint matches')
+    .option('--force', 'use a database that has tables but no acgs-load marker')
+    .option('--results-dir <dir>', 'where results/<run-id>/ goes')
+    .option('--baseline <file>', 'compare with this baseline file')
+    .option('-q, --quiet', 'no live engine progress line')
+    .action(async (flags: RunFlags) => {
+      const config = loadConfig({ profile: flags.profile, flags: runFlagsToConfig(flags) });
+      const outcome = await runPipeline({ config, log: (l) => process.stdout.write(l + '\n'), quietEngine: Boolean(flags.quiet) || !process.stdout.isTTY });
+      process.stdout.write('\n' + outcome.markdown + '\n');
+      process.stdout.write(`results: ${outcome.resultsPath}\n`);
+      for (const r of outcome.reasons) process.stdout.write(`  - ${r}\n`);
+      process.exitCode = outcome.exitCode;
+    });
+}

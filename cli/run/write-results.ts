@@ -1,0 +1,165 @@
+/**
+ * The results stage: builds the figures from everything measured, writes
+ * run.json, summary.json, report.md, report.html and junit.xml into
+ * results/<run-id>/, points results/latest at it, and decides the exit code.
+ *
+ * Exit code (README, "Exit codes"): 5 when a scenario could not run properly
+ * (engine exit other than 0 or 99: the load itself is not trustworthy), else 3
+ * when a checker found violations, else 4 when a target was missed, a k6
+ * threshold crossed, or a judged figure had no data; 0 otherwise.
+ */
+import os from 'node:os';
+import { ExitCode, redactConfig, type Config } from '../../config/index.ts';
+import { buildFigures, type RunInputs } from '../../report/build/index.ts';
+import { junitXml } from '../../report/junit.ts';
+import { markdownReport } from '../../report/markdown.ts';
+import { RUN_SCHEMA, type RunJson } from '../../report/run-json.ts';
+import type { ChecksResult } from '../../checks/index.ts';
+import type { PgDelta } from '../measure/pg-stats.ts';
+import type { RedisDelta } from '../measure/redis-stats.ts';
+import type { Services } from '../services.ts';
+import type { PlanResult } from './plans.ts';
+import type { ServiceInfo } from './preflight.ts';
+import { linkLatest, type ResultsDir } from './results-dir.ts';
+import type { ScenarioRun } from './scenarios.ts';
+import type { StageLog } from './stage.ts';
+import type { TargetSampler } from './target-sampler.ts';
+import { renderHtml } from './render-html.ts';
+
+export interface RunOutcome {
+  runId: string;
+  exitCode: number;
+  reasons: string[];
+  resultsPath: string;
+  markdown: string;
+}
+
+const loadStart = os.loadavg();
+
+export async function writeResults(o: {
+  config: Readonly<Config>;
+  runId: string;
+  startedAt: Date;
+  results: ResultsDir;
+  stages: StageLog;
+  info: ServiceInfo;
+  targetUrl: string;
+  healthMs: number | null;
+  services: Services;
+  scenarios: ScenarioRun[];
+  pg: PgDelta;
+  redis: RedisDelta;
+  sampler: TargetSampler;
+  checks: ChecksResult;
+  plans: PlanResult[];
+}): Promise<RunOutcome> {
+  const inputs: RunInputs = {
+    config: o.config,
+    scenarios: o.scenarios.map((s) => ({ name: s.name, summary: s.summary, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS })),
+    pg: o.pg,
+    redis: o.redis,
+    target: { before: o.sampler.first, after: o.sampler.last, utilisation: o.sampler.utilisation() },
+    infra: { pgVersion: o.info.pgVersion, redisVersion: o.info.redisVersion, pgRttMs: o.info.pgRttMs, redisRttMs: o.info.redisRttMs, targetHealthMs: o.healthMs, targetUrl: o.targetUrl },
+    checks: o.checks,
+    plans: o.plans,
+  };
+  const { figures, tables } = buildFigures(inputs);
+
+  const reasons: string[] = [];
+  let exitCode: number = ExitCode.OK;
+  const broken = o.scenarios.filter((s) => s.exitCode !== 0 && s.exitCode !== 99);
+  const crossed = o.scenarios.filter((s) => s.exitCode === 99);
+  const missed = figures.filter((f) => f.target && f.pass !== true);
+  if (broken.length) {
+    exitCode = ExitCode.INFRASTRUCTURE;
+    for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
+  }
+  if (!o.checks.ok) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
+    for (const c of o.checks.checkers) {
+      const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
+      if (n > 0) reasons.push(`consistency: ${c.name} found ${n} violation(s)`);
+    }
+  }
+  if (crossed.length || missed.length) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
+    for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
+    for (const f of missed) reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
+  }
+  const verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
+  const finishedAt = new Date();
+  const durationS = (finishedAt.getTime() - o.startedAt.getTime()) / 1000;
+  const engines = [...new Set(o.scenarios.map((s) => s.engine))].join(', ') || 'none';
+
+  const run: RunJson = {
+    schema: RUN_SCHEMA,
+    runId: o.runId,
+    profile: o.config.profile,
+    startedAt: o.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS,
+    exitCode,
+    verdict,
+    reasons,
+    engine: engines,
+    config: redactConfig(o.config),
+    environment: {
+      node: process.version,
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryBytes: os.totalmem(),
+      loadavgStart: loadStart,
+      loadavgEnd: os.loadavg(),
+      pgVersion: o.info.pgVersion,
+      redisVersion: o.info.redisVersion,
+      services: { postgres: o.services.source.postgres, redis: o.services.source.redis, target: o.config.target.baseUrl ? 'base URL' : 'started by the run' },
+      notes: [
+        'The load generator, the target, PostgreSQL and Redis share this machine unless --base-url and service URLs point elsewhere.',
+        'Redis INFO figures are server-wide and pg_stat_database figures database-wide: other clients in the same window are included.',
+      ],
+    },
+    stages: o.stages.records,
+    figures,
+    tables,
+    scenarios: o.scenarios.map((s) => ({ name: s.name, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS, startedAt: s.startedAt, files: s.files })),
+    timeSeries: { pool: o.sampler.points },
+    checks: o.checks,
+    plans: o.plans,
+    slowQueries: o.pg.statements.available ? o.pg.statements.rows.slice(0, 10).map((r) => ({ query: r.query, calls: r.calls, meanMs: r.meanMs, totalMs: r.totalMs })) : [],
+  };
+
+  const environment = [
+    `Machine: ${run.environment.cpus} × ${run.environment.cpuModel}, ${(run.environment.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${run.environment.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end.`,
+    `PostgreSQL ${o.info.pgVersion} (${o.services.source.postgres}), Redis ${o.info.redisVersion} (${o.services.source.redis}), target ${o.targetUrl}.`,
+    ...run.environment.notes,
+    ...reasons.map((r) => `**${r}**`),
+  ];
+  const appendix = appendixSections(run);
+  const markdown = markdownReport(
+    { runId: o.runId, profile: o.config.profile, startedAt: run.startedAt, durationS, engine: engines, exitCode, verdict, environment },
+    figures,
+    tables,
+    appendix,
+  );
+  o.results.write('run.json', JSON.stringify(run, null, 2));
+  const summaries: Record<string, unknown> = {};
+  for (const s of o.scenarios) summaries[s.name] = s.summary;
+  o.results.write('summary.json', JSON.stringify(summaries, null, 2));
+  o.results.write('report.md', markdown);
+  o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
+  await renderHtml(o.results.path, run);
+  linkLatest(o.config.results.dir, o.runId);
+  return { runId: o.runId, exitCode, reasons, resultsPath: o.results.path, markdown };
+}
+
+function appendixSections(run: RunJson): string[] {
+  const out: string[] = ['## Slow queries (pg_stat_statements, by total time)', ''];
+  if (run.slowQueries.length === 0) out.push('Not available in this run (see the query table notes).', '');
+  for (const q of run.slowQueries) out.push(`- ${q.calls} calls, mean ${q.meanMs.toFixed(3)} ms, total ${q.totalMs.toFixed(1)} ms: \`${q.query.replace(/\s+/g, ' ').slice(0, 200)}\``);
+  out.push('', '## Query plans (EXPLAIN ANALYZE, BUFFERS)', '');
+  for (const p of run.plans) {
+    out.push(`### ${p.queryType} — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${p.executionMs?.toFixed(3) ?? 'n/a'} ms`, '', '```sql', p.sql, '```', '', '```', p.plan, '```', '');
+  }
+  return out;
+}
