@@ -1,0 +1,106 @@
+/**
+ * Reading the key space: SCAN (never KEYS) on every primary in batches of
+ * `batchSize`, or a uniform random sample (reservoir over the SCAN), and the
+ * values and TTLs of a batch through one pipeline. Memory is bounded by the
+ * batch size (a sample holds its N keys).
+ */
+import type { Redis } from 'ioredis';
+
+/** Keys of one batch, all on the same node (the node their reads go to). */
+export interface KeyBatch {
+  node: number;
+  keys: string[];
+}
+
+/** One read entry: its value (null when the key is gone) and its PTTL. */
+export interface ReadEntry {
+  node: number;
+  key: string;
+  raw: string | null;
+  pttl: number;
+}
+
+/** SCAN MATCH patterns treat * ? [ ] \ specially; the prefix must match literally. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Every key under `prefix`, node by node, in batches of about `batchSize`. */
+export async function* scanBatches(primaries: Redis[], prefix: string, batchSize: number): AsyncGenerator<KeyBatch> {
+  const match = globEscape(prefix) + '*';
+  for (let node = 0; node < primaries.length; node++) {
+    let cursor = '0';
+    let pending: string[] = [];
+    do {
+      const [next, keys] = await primaries[node].scan(cursor, 'MATCH', match, 'COUNT', batchSize);
+      cursor = next;
+      for (const k of keys) pending.push(k);
+      if (pending.length >= batchSize) {
+        yield { node, keys: pending };
+        pending = [];
+      }
+    } while (cursor !== '0');
+    if (pending.length) yield { node, keys: pending };
+  }
+}
+
+/**
+ * A uniform random sample of `size` keys under the prefix (reservoir sampling,
+ * Vitter's algorithm R, over a full SCAN), then yielded in batches. RANDOMKEY
+ * would pick from the whole database, other prefixes included.
+ */
+export async function* sampleBatches(primaries: Redis[], prefix: string, batchSize: number, size: number, random = Math.random): AsyncGenerator<KeyBatch> {
+  const reservoir: Array<{ node: number; key: string }> = [];
+  let seen = 0;
+  for await (const batch of scanBatches(primaries, prefix, batchSize)) {
+    for (const key of batch.keys) {
+      seen++;
+      if (reservoir.length < size) reservoir.push({ node: batch.node, key });
+      else {
+        const j = Math.floor(random() * seen);
+        if (j < size) reservoir[j] = { node: batch.node, key };
+      }
+    }
+  }
+  reservoir.sort((a, b) => a.node - b.node);
+  for (let i = 0; i < reservoir.length; i += batchSize) {
+    const slice = reservoir.slice(i, i + batchSize);
+    // Keep each yielded batch on one node.
+    for (const node of new Set(slice.map((s) => s.node))) {
+      yield { node, keys: slice.filter((s) => s.node === node).map((s) => s.key) };
+    }
+  }
+}
+
+/** GET + PTTL of every key of a batch, in one pipeline on the batch's node. */
+export async function readBatch(primaries: Redis[], batch: KeyBatch): Promise<ReadEntry[]> {
+  const p = primaries[batch.node].pipeline();
+  for (const k of batch.keys) {
+    p.get(k);
+    p.pttl(k);
+  }
+  const replies = (await p.exec()) ?? [];
+  const out: ReadEntry[] = new Array(batch.keys.length);
+  for (let i = 0; i < batch.keys.length; i++) {
+    const [getErr, raw] = replies[2 * i] ?? [null, null];
+    const [ttlErr, pttl] = replies[2 * i + 1] ?? [null, -2];
+    // WRONGTYPE (a hash or list under the prefix) reads as an undecodable value.
+    const value = getErr ? `\u0000${getErr.message}` : (raw as string | null);
+    out[i] = { node: batch.node, key: batch.keys[i], raw: value, pttl: ttlErr ? -2 : (pttl as number) };
+  }
+  return out;
+}
+
+/** Runs `fn` over the items of `source` with at most `concurrency` in flight. */
+export async function forEachConcurrent<T>(source: AsyncIterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const it = source[Symbol.asyncIterator]();
+  // Async generators queue next() calls, so several workers can pull safely.
+  const worker = async () => {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      await fn(r.value);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}

@@ -1,0 +1,61 @@
+/** The shapes the checkers take and return (the public API of checks/). */
+import type { Config } from '../config/index.ts';
+import type { SchemaDescription } from './description.ts';
+
+/** The five checkers, in the order they run. */
+export const CHECKER_NAMES = ['cache-db-sync', 'referential-integrity', 'transaction-isolation', 'data-types', 'concurrent-access'] as const;
+export type CheckerName = (typeof CHECKER_NAMES)[number];
+
+/** One write a scenario counted as acknowledged (k6 Counter `acked_writes`). */
+export interface AckedWrite {
+  /** A key of ACK_KINDS (which table the write lands in). */
+  kind: string;
+  clientRequestId: string;
+}
+
+export interface CheckOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Key prefix; only keys under it are read. */
+  prefix: string;
+  ttlSeconds: Config['cache']['ttlSeconds'];
+  adaptiveTtl?: Config['cache']['adaptiveTtl'];
+  /** Mismatched cache entries are re-read after this many seconds. */
+  graceSeconds: number;
+  /** Check a random sample of this many keys; 0 = sweep all. */
+  sample: number;
+  /** Examples kept per violation kind. */
+  examples: number;
+  /** SCAN COUNT and row-batch size; bounds memory. */
+  batchSize: number;
+  /** Run only these checkers (default: all). */
+  only?: CheckerName[];
+  runId?: string;
+  acknowledged?: AckedWrite[];
+  /** Default: the built-in description of the reference target. */
+  description?: SchemaDescription;
+}
+
+export interface CheckerResult {
+  name: CheckerName;
+  /** How many things (keys, rows, references, writes) were checked. */
+  checked: number;
+  /** Violations by kind that remain (after the grace period where one applies). */
+  violations: Record<string, number>;
+  /** 0..1: share of checked things without violation. */
+  score: number;
+  /** Up to `examples` examples per violation kind. */
+  examples: Record<string, unknown[]>;
+  durationMs: number;
+  notes: string[];
+  /** Checker-specific figures (e.g. cache-db-sync: strict counts, nines per data type). */
+  extra?: Record<string, unknown>;
+}
+
+export interface ChecksResult {
+  /** True when no checker has a violation after the grace period. */
+  ok: boolean;
+  checkers: CheckerResult[];
+  startedAt: string;
+  durationMs: number;
+}
