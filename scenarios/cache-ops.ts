@@ -10,10 +10,10 @@
  * a miss is a cache defect) or cache_path:cold (a miss is expected); the hit
  * rate target judges the hot path. Redis time is judged per operation.
  */
-import { check } from 'k6';
 import type { Options, Scenario } from 'k6/options';
 import * as api from './lib/api.ts';
-import { partitionMember, pickUniform, sizeOf } from './lib/ids.ts';
+import { pickUniform, sizeOf } from './lib/ids.ts';
+import { loginOwnUser } from './lib/journey.ts';
 import { readSettings, scaled } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
 import { fmt, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
@@ -56,14 +56,10 @@ export async function setup(): Promise<SetupData> {
 /** Session lifecycle: SET, GET hit, GET + EXISTS, DEL. */
 export async function sessions(data: SetupData): Promise<void> {
   const ctx = vuContext(settings, data);
-  const j = (ctx.state.sessionUser = (ctx.state.sessionUser ?? -1) + 1);
   // Partition by VU (3 scenarios may each use up to MAX_VUS VUs).
-  const userId = partitionMember(ctx.ids.users, ctx.vu, Math.min(3 * MAX_VUS, sizeOf(ctx.ids.users)), j).id;
-  if (userId === undefined) return;
-  const s = await api.login(ctx, userId);
-  const sessionId = String(s.json?.sessionId ?? '');
-  const token = String(s.json?.token ?? '');
-  if (!check(null, { 'login returns sessionId and token': () => sessionId !== '' && token !== '' })) return;
+  const login = await loginOwnUser(ctx, Math.min(3 * MAX_VUS, sizeOf(ctx.ids.users)));
+  if (!login) return;
+  const { sessionId, token } = login;
   await api.getSession(ctx, sessionId, undefined, HOT);
   await api.getSession(ctx, sessionId, token, HOT);
   await api.logout(ctx, sessionId);

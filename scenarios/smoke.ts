@@ -13,6 +13,7 @@ import { nth, partitionMember, pickUniform } from './lib/ids.ts';
 import { readSettings } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
 import { SUMMARY_TREND_STATS } from './lib/thresholds.ts';
+import { loginOwnUser } from './lib/journey.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
@@ -45,7 +46,6 @@ export default async function (data: SetupData): Promise<void> {
   const health = await api.healthz(ctx);
   has(health, 'healthz ok', (j) => j.status === 'ok');
 
-  const user = partitionMember(ids.users, ctx.vu, VUS, 0).id as number;
   const principleId = nth(ids.principles, ctx.vu - 1) as number;
   const policyId = nth(ids.policies, ctx.vu - 1) as number;
   const amendmentId = nth(ids.amendments, 0) as number;
@@ -62,10 +62,9 @@ export default async function (data: SetupData): Promise<void> {
   await api.auditSearch(ctx, { actorId: pickUniform(ids.users, ctx.rng), from: ids.auditWindow.from, to: ids.auditWindow.to, limit: 10 });
   if (ids.configKeys.length) await api.getConfig(ctx, ids.configKeys[(ctx.vu - 1) % ids.configKeys.length]);
 
-  const s = await api.login(ctx, user);
-  const sessionId = String(s.json?.sessionId ?? '');
-  const token = String(s.json?.token ?? '');
-  has(s, 'login returns sessionId and token', () => sessionId !== '' && token !== '');
+  const login = await loginOwnUser(ctx, VUS);
+  check(null, { 'a user of this VU can log in': () => login !== undefined });
+  const user = login?.userId ?? (partitionMember(ids.users, ctx.vu, VUS, 0).id as number);
 
   const d = await api.createDecision(ctx, { policyId, subjectId: user, action: 'read', resource: `policy:${policyId}` });
   const decisionId = api.idOf(d, 'decision');
@@ -83,15 +82,19 @@ export default async function (data: SetupData): Promise<void> {
 
   // Each VU updates its own policy, so the optimistic update is expected to win.
   const fresh = await api.getPolicy(ctx, policyId);
-  const version = Number(fresh.json?.version);
-  if (Number.isFinite(version)) {
+  const version = api.policyVersion(fresh);
+  check(null, { 'policy carries its version': () => version !== undefined });
+  if (version !== undefined) {
     const u = await api.updatePolicy(ctx, policyId, { expectedVersion: version, updatedBy: user, description: `smoke ${ctx.runId}` });
     has(u, 'policy update bumps the version', (j) => Number(j.version) === version + 1);
   }
 
-  if (sessionId !== '') {
-    await api.getSession(ctx, sessionId);
-    await api.getSession(ctx, sessionId, token);
-    await api.logout(ctx, sessionId);
+  if (login) {
+    const plain = await api.getSession(ctx, login.sessionId);
+    has(plain, 'session belongs to the user', (j) => Number(j.user_id) === login.userId);
+    const withToken = await api.getSession(ctx, login.sessionId, login.token);
+    has(withToken, 'session token is valid', (j) => j.tokenValid === true);
+    const out = await api.logout(ctx, login.sessionId);
+    has(out, 'logout revokes the session', (j) => j.revoked === true);
   }
 }

@@ -59,8 +59,8 @@ export default async function (data: SetupData): Promise<void> {
   if (policies.length) {
     const policyId = policies[Math.floor(ctx.rng() * policies.length)];
     const p = await api.getPolicy(ctx, policyId);
-    const version = Number(p.json?.version);
-    if (check(null, { 'policy carries its version': () => Number.isInteger(version) })) {
+    const version = api.policyVersion(p);
+    if (check(null, { 'policy carries its version': () => version !== undefined }) && version !== undefined) {
       await api.updatePolicy(ctx, policyId, { expectedVersion: version, updatedBy: voterId, description: `contention ${ctx.runId} vu ${ctx.vu}` });
     }
   }

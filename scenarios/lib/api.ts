@@ -97,9 +97,12 @@ export function getSynthesis(ctx: VuContext, id: number | string, tags?: Tags): 
   return call(ctx, { method: 'GET', path: `${P}/synthesis/${id}`, name: 'GET /synthesis/:id', cacheable: true, tags });
 }
 
-/** POST /api/v1/sessions (login): `{sessionId, token}`. */
+/**
+ * POST /api/v1/sessions (login): `{sessionId, token}`. 403 (the user is not
+ * active; the seed has about 3 % of those) is an expected answer.
+ */
 export function login(ctx: VuContext, userId: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/sessions`, name: 'POST /sessions', body: { userId }, ack: 'session', tags });
+  return call(ctx, { method: 'POST', path: `${P}/sessions`, name: 'POST /sessions', body: { userId }, ack: 'session', expected: 403, tags });
 }
 
 /** GET /api/v1/sessions/:id (simple; cache-aside); with a token the target also runs EXISTS on it. */
@@ -135,4 +138,13 @@ export function idOf(r: CallResult, nested?: string): string | undefined {
   if (!j) return undefined;
   const v = j.id ?? (nested ? (j[nested] as Record<string, unknown> | undefined)?.id : undefined);
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/** The version of a policy from GET /policies/:id (`{policy: row, rules, principleIds}`) or PUT (the row). */
+export function policyVersion(r: CallResult): number | undefined {
+  const j = r.json;
+  if (!j) return undefined;
+  const row = (typeof j.policy === 'object' && j.policy !== null ? j.policy : j) as Record<string, unknown>;
+  const v = Number(row.version);
+  return Number.isInteger(v) ? v : undefined;
 }

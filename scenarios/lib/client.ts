@@ -6,7 +6,7 @@
  */
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { check } from 'k6';
-import { ackedWrites, writeConflicts, cacheHit, cacheOpDuration, dbQueryDuration, type AckKind } from './metrics.ts';
+import { ackedWrites, writeConflicts, cacheHit, cacheOpDuration, dbQueryDuration, dbWriteDuration, type AckKind } from './metrics.ts';
 import { cacheOpOf, isQueryType, parseServerTiming } from './server-timing.ts';
 import { nextClientRequestId, type VuContext } from './vu.ts';
 
@@ -27,7 +27,7 @@ export interface CallSpec {
   /** A write of this kind: carries run and client request ids, counted in acked_writes on 2xx. */
   ack?: AckKind;
   /** Statuses besides 2xx that are an expected answer here (e.g. 409 for a stale version). */
-  expected?: 404 | 409;
+  expected?: 403 | 404 | 409;
   /** Extra tags on the request and its custom metrics. */
   tags?: Record<string, string>;
 }
@@ -44,6 +44,7 @@ export interface CallResult {
 // Response callbacks are made once in init code and reused (k6 docs, http.expectedStatuses).
 const EXPECT_OK = http.expectedStatuses({ min: 200, max: 399 });
 const EXPECT_OK_OR: Record<number, ReturnType<typeof http.expectedStatuses>> = {
+  403: http.expectedStatuses({ min: 200, max: 399 }, 403),
   404: http.expectedStatuses({ min: 200, max: 399 }, 404),
   409: http.expectedStatuses({ min: 200, max: 399 }, 409),
 };
@@ -108,12 +109,14 @@ export async function call(ctx: VuContext, spec: CallSpec): Promise<CallResult> 
   return { res, ok, json: success ? safeJson(res) : undefined, clientRequestId };
 }
 
-/** db and cache entries of Server-Timing -> db_query_duration and cache_op_duration. */
+/** db and cache entries of Server-Timing -> db_query_duration, db_write_duration and cache_op_duration. */
 function recordTimings(res: Res, tags: Record<string, string>): void {
   for (const e of parseServerTiming(header(res, 'Server-Timing'))) {
     if (e.dur === undefined) continue;
     if (e.name === 'db' && isQueryType(e.desc)) {
       dbQueryDuration.add(e.dur, { ...tags, query_type: e.desc });
+    } else if (e.name === 'db' && e.desc === 'write') {
+      dbWriteDuration.add(e.dur, tags);
     } else if (e.name === 'cache') {
       const op = cacheOpOf(e.desc);
       if (op) cacheOpDuration.add(e.dur, op.result ? { ...tags, op: op.op, result: op.result } : { ...tags, op: op.op });

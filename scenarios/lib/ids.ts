@@ -25,20 +25,22 @@ export interface IdCatalog {
 const EMPTY: IdSet = { kind: 'list', ids: [] };
 
 /**
- * Accepts `{min,max}`, `{min,max,sample|ids:[..]}` (the range wins) or a bare
- * array; anything else is an empty set (a script then skips that step).
+ * Accepts `{min,max}`, `{min,max,count,sample:[..]}` (the sample wins: the
+ * target publishes open amendments that way, and the range between the first
+ * and last open id also holds closed ones) or a bare array; anything else,
+ * including `null` for an empty table, is an empty set (a script then skips
+ * that step).
  */
 export function normalizeIdSet(raw: unknown): IdSet {
   if (Array.isArray(raw)) return { kind: 'list', ids: raw.map(Number).filter(Number.isFinite) };
   if (typeof raw !== 'object' || raw === null) return EMPTY;
   const o = raw as Record<string, unknown>;
+  const list = o.sample ?? o.ids ?? o.samples;
+  if (Array.isArray(list)) return normalizeIdSet(list);
   const min = Number(o.min);
   const max = Number(o.max);
-  if (o.min !== null && o.max !== null && Number.isFinite(min) && Number.isFinite(max)) {
-    return max >= min ? { kind: 'range', min, max } : EMPTY;
-  }
-  const list = o.ids ?? o.sample ?? o.samples;
-  return Array.isArray(list) ? normalizeIdSet(list) : EMPTY;
+  if (o.min === null || o.max === null || !Number.isFinite(min) || !Number.isFinite(max)) return EMPTY;
+  return max >= min ? { kind: 'range', min, max } : EMPTY;
 }
 
 /** Builds the catalog from the JSON body of GET /api/v1/ids. */
@@ -112,7 +114,11 @@ export class ZipfPicker {
  * The j-th id of a VU's own partition: ids whose position is congruent to the
  * VU's index modulo `partitions`. With `partitions` >= the test's VU count, two
  * VUs never share an id, also across k6 instances (vu.idInTest is unique in the
- * whole test). `exclusive` is false when the set is too small to partition.
+ * whole test). Positions count from the END of the set: the seeder makes low
+ * ids the popular ones, so the tail holds the users with the fewest seeded
+ * votes and sessions, and a VU's writes rarely collide with seeded rows.
+ * `exclusive` is false when the set is too small to partition or the VU has
+ * used up its partition and wraps around.
  */
 export function partitionMember(
   set: IdSet,
@@ -124,6 +130,6 @@ export function partitionMember(
   const p = Math.max(1, Math.floor(partitions));
   const perVu = Math.floor(n / p);
   const slot = (vuIdInTest - 1) % p;
-  if (perVu === 0) return { id: nth(set, slot + p * j), exclusive: false };
-  return { id: nth(set, slot + p * (j % perVu)), exclusive: j < perVu };
+  const pos = perVu === 0 ? slot + p * j : slot + p * (j % perVu);
+  return { id: nth(set, n - 1 - (pos % Math.max(1, n))), exclusive: perVu > 0 && j < perVu };
 }

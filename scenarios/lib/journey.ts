@@ -22,16 +22,37 @@ export function ownUser(ctx: VuContext, partitions: number): number | undefined 
   return partitionMember(ctx.ids.users, ctx.vu, partitions, j).id;
 }
 
+/** A logged-in user of the VU's partition. */
+export interface Login {
+  userId: number;
+  sessionId: string;
+  token: string;
+}
+
+/**
+ * Logs in as the VU's next own user; an inactive user (403) is skipped for the
+ * next one, up to 5 tries. Undefined when no user could log in.
+ */
+export async function loginOwnUser(ctx: VuContext, partitions: number, tags?: Record<string, string>): Promise<Login | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const userId = ownUser(ctx, partitions);
+    if (userId === undefined) return undefined;
+    const r = await api.login(ctx, userId, tags);
+    if (r.res.status === 403) continue;
+    const sessionId = r.json ? String(r.json.sessionId ?? '') : '';
+    const token = r.json ? String(r.json.token ?? '') : '';
+    if (!check(r.json, { 'login returns sessionId and token': () => sessionId !== '' && token !== '' })) return undefined;
+    return { userId, sessionId, token };
+  }
+  return undefined;
+}
+
 /** One journey of one user. */
 export async function userJourney(ctx: VuContext, partitions: number): Promise<void> {
   const { ids } = ctx;
-  const userId = ownUser(ctx, partitions);
-  if (userId === undefined) return;
-
-  const session = await api.login(ctx, userId);
-  const sessionId = session.json ? String(session.json.sessionId ?? '') : '';
-  const token = session.json ? String(session.json.token ?? '') : '';
-  check(session.json, { 'login returns sessionId and token': (j) => !!j && sessionId !== '' && token !== '' });
+  const login = await loginOwnUser(ctx, partitions);
+  if (!login) return;
+  const { userId, sessionId, token } = login;
   await think(ctx);
 
   const browse = 2 + Math.floor(ctx.rng() * 3);
@@ -79,10 +100,9 @@ export async function userJourney(ctx: VuContext, partitions: number): Promise<v
     await think(ctx);
   }
 
-  if (sessionId !== '') {
-    await api.getSession(ctx, sessionId, token);
-    await api.logout(ctx, sessionId);
-  }
+  const s = await api.getSession(ctx, sessionId, token);
+  check(s.json, { 'session token is valid': (j) => !!j && j.tokenValid === true });
+  await api.logout(ctx, sessionId);
 }
 
 /** Partitions of the user ids: PARTITIONS, else the scenario's own maximum VU count. */

@@ -4,6 +4,8 @@
  * the report and the checkers (acked_writes in the NDJSON stream) read them.
  *
  *   db_query_duration  Trend (ms)  tags query_type (simple|join|aggregation|complex|index_scan), name
+ *   db_write_duration  Trend (ms)  write statements incl. BEGIN/COMMIT (`db;desc="write"`), tag name;
+ *                                  kept apart so the report's average query time is over the five read shapes
  *   cache_op_duration  Trend (ms)  tags op (get|set|del|exists), result (hit|miss on get), name
  *   cache_hit          Rate        1 per HIT, 0 per MISS or BYPASS on a cacheable read; tags name, cache_path
  *   acked_writes       Counter     1 per acknowledged (2xx) write; tags kind, client_request_id
@@ -13,6 +15,8 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 
 /** Database time per statement, from Server-Timing `db` entries. */
 export const dbQueryDuration = new Trend('db_query_duration', true);
+/** Database time per write statement, from Server-Timing `db` entries with desc `write`. */
+export const dbWriteDuration = new Trend('db_write_duration', true);
 /** Redis time per command, from Server-Timing `cache` entries. */
 export const cacheOpDuration = new Trend('cache_op_duration', true);
 /** Cache hit rate of cacheable reads, from X-Cache. */
