@@ -1,0 +1,109 @@
+/** Generators of users, user_sessions and auth_tokens. */
+import { DAY } from '../context.ts';
+import { copyEscape, copyJson, isoTime, copyLine, NULL } from '../copy-text.ts';
+import { between, pick, pickWeighted, cumulative, unit } from '../hash.ts';
+import { sessionFacts } from './facts.ts';
+import type { TableGenerator } from './types.ts';
+
+const ROLES = ['citizen', 'delegate', 'reviewer', 'admin'];
+const ROLE_CUM = cumulative([80, 12, 6, 2]);
+const SCOPES = ['read', 'vote', 'propose', 'review', 'admin', 'audit'];
+
+export const users: TableGenerator = {
+  table: 'users',
+  columns: ['id', 'username', 'email', 'display_name', 'role', 'is_active', 'created_at', 'updated_at', 'version'],
+  count: (ctx) => ctx.n.users,
+  prepare(ctx) {
+    const p = ctx.pools;
+    const hFirst = ctx.h('users', 'first_name');
+    const hLast = ctx.h('users', 'last_name');
+    const hDomain = ctx.h('users', 'email_domain');
+    const hRole = ctx.h('users', 'role');
+    const hActive = ctx.h('users', 'is_active');
+    const hCreated = ctx.h('users', 'created_at');
+    const hUpdated = ctx.h('users', 'updated_at');
+    return (i) => {
+      const id = i + 1;
+      const first = pick(hFirst(id), p.firstNames);
+      const last = pick(hLast(id), p.lastNames);
+      // The id suffix makes usernames unique (UNIQUE constraint in 002).
+      const username = (first + '.' + last).toLowerCase().replace(/[^a-z0-9.]/g, '') + id;
+      const created = ctx.refMs - between(hCreated(id), 400 * DAY, 1100 * DAY);
+      const updated = created + between(hUpdated(id), 0, 300 * DAY);
+      return copyLine([
+        String(id),
+        copyEscape(username),
+        copyEscape(username + '@' + pick(hDomain(id), p.domains)),
+        copyEscape(first + ' ' + last),
+        pickWeighted(hRole(id), ROLES, ROLE_CUM),
+        unit(hActive(id)) < 0.97 ? 't' : 'f',
+        isoTime(created),
+        isoTime(updated),
+        '1',
+      ]);
+    };
+  },
+};
+
+function ipAddress(h: number, h2: number): string {
+  const a = 1 + (h % 223);
+  return `${a === 127 ? 128 : a}.${(h >>> 8) & 255}.${(h >>> 16) & 255}.${1 + (h2 % 254)}`;
+}
+
+export const userSessions: TableGenerator = {
+  table: 'user_sessions',
+  columns: ['id', 'user_id', 'user_agent', 'ip_address', 'created_at', 'expires_at', 'revoked', 'updated_at', 'version', 'run_id', 'client_request_id'],
+  count: (ctx) => ctx.n.user_sessions,
+  prepare(ctx) {
+    const hUa = ctx.h('user_sessions', 'user_agent');
+    const hIp = ctx.h('user_sessions', 'ip_address');
+    return (i) => {
+      const id = i + 1;
+      const s = sessionFacts(ctx, id);
+      return copyLine([
+        s.sid,
+        String(s.userId),
+        copyEscape(pick(hUa(id), ctx.pools.userAgents)),
+        ipAddress(hIp(id, 0), hIp(id, 1)),
+        isoTime(s.createdMs),
+        isoTime(s.expiresMs),
+        s.revoked ? 't' : 'f',
+        isoTime(s.createdMs),
+        '1',
+        NULL,
+        NULL,
+      ]);
+    };
+  },
+};
+
+/** Token i belongs to session i (same user, same validity). */
+export const authTokens: TableGenerator = {
+  table: 'auth_tokens',
+  columns: ['id', 'user_id', 'session_id', 'scopes', 'issued_at', 'expires_at', 'revoked', 'updated_at', 'version'],
+  count: (ctx) => ctx.n.user_sessions,
+  prepare(ctx) {
+    const hId = ctx.h('auth_tokens', 'id');
+    const hScopes = ctx.h('auth_tokens', 'scopes');
+    return (i) => {
+      const id = i + 1;
+      const s = sessionFacts(ctx, id);
+      const n = 1 + (hScopes(id) % 3);
+      const first = hScopes(id, 1) % SCOPES.length;
+      const scopes: string[] = [];
+      for (let k = 0; k < n; k++) scopes.push(SCOPES[(first + k) % SCOPES.length]);
+      const tid = 'tok_' + id.toString(36) + '_' + [0, 1, 2, 3].map((k) => hId(id, k).toString(16).padStart(8, '0')).join('');
+      return copyLine([
+        tid,
+        String(s.userId),
+        s.sid,
+        copyJson(scopes),
+        isoTime(s.createdMs),
+        isoTime(s.expiresMs),
+        s.revoked ? 't' : 'f',
+        isoTime(s.createdMs),
+        '1',
+      ]);
+    };
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * Public API of seed/: schema migrations and the suite's marker, the
+ * deterministic dataset loader, the cache warmer, and the written description
+ * of the schema and cache key scheme.
+ */
+export { ensureDatabase } from './pg.ts';
+export { migrate, migrationStatus, readMarker, MIGRATIONS, SUITE_TABLES } from './migrations.ts';
+export type { Marker } from './migrations.ts';
+export { seedDatabase } from './seed-database.ts';
+export type { SeedOptions, SeedProgressEvent, SeedSummary } from './seed-database.ts';
+export { datasetFingerprint } from './fingerprint.ts';
+export { GENERATOR_VERSION, FAR_FUTURE_MS } from './context.ts';
+export { targetRows, BASE_ROWS } from './sizes.ts';
+export { warmCache } from './warm.ts';
+export type { WarmOptions } from './warm.ts';
+export * from './schema-description.ts';

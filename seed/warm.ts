@@ -1,0 +1,1 @@
+export const warmCache = 1; export type WarmOptions = {};
