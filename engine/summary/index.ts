@@ -11,4 +11,4 @@ export { humanizeValue, humanizeBytes, humanizeDuration, humanizeGenericDuration
 export { summaryExport, summaryExportJson, defaultHandleSummary, type ExportGroup } from './export.ts';
 export { ndjsonMetricLine, ndjsonPointLine, rfc3339, goDuration } from './ndjson.ts';
 export { junitXml } from './junit.ts';
-export { GroupTree, k6PathId } from './group-tree.ts';
+export { k6PathId } from './path-id.ts';
