@@ -10,6 +10,7 @@
  *   action / resource: string, equal to the request's (`*` matches anything)
  *   actions / resources: array of strings, one equal to the request's
  *   resourcePrefix: string, the request's resource starts with it
+ *   minRole: citizen < delegate < reviewer < admin; the subject's role is at least it
  * A condition with none of these keys matches every request.
  */
 
@@ -23,7 +24,12 @@ export interface RuleForEvaluation {
 export interface EvaluationRequest {
   action: string;
   resource: string;
+  /** The subject's users.role. */
+  role?: string;
 }
+
+/** Role order for `minRole` (users.role CHECK constraint). */
+export const ROLE_RANK: Record<string, number> = { citizen: 0, delegate: 1, reviewer: 2, admin: 3 };
 
 export interface Evaluation {
   decision: 'allow' | 'deny' | 'require_review';
@@ -47,6 +53,11 @@ export function conditionMatches(condition: unknown, req: EvaluationRequest): bo
   if ('resource' in c && !eq(c.resource, req.resource)) return false;
   if ('actions' in c && !inList(c.actions, req.action)) return false;
   if ('resources' in c && !inList(c.resources, req.resource)) return false;
+  if ('minRole' in c) {
+    const need = typeof c.minRole === 'string' ? ROLE_RANK[c.minRole] : undefined;
+    const have = req.role === undefined ? undefined : ROLE_RANK[req.role];
+    if (need !== undefined && (have === undefined || have < need)) return false;
+  }
   if ('resourcePrefix' in c && !(typeof c.resourcePrefix === 'string' && req.resource.startsWith(c.resourcePrefix))) return false;
   return true;
 }

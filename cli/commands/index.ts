@@ -4,5 +4,6 @@
  */
 import type { Command } from 'commander';
 import { register as configCmd } from './config.ts';
+import { register as targetCmd } from './target.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd];
+export const commands: Array<(program: Command) => void> = [configCmd, targetCmd];

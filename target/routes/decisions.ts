@@ -11,7 +11,7 @@ import { audit, created, idParams, idSchema, runFields, writeMeta, type RouteDep
 type Row = Record<string, unknown> & { id: number; version: number };
 
 const RULES_SQL = `
-SELECT p.enforcement_level, r.id, r.name, r.condition, r.effect
+SELECT p.enforcement_level, (SELECT role FROM users WHERE id = $2) AS subject_role, r.id, r.name, r.condition, r.effect
   FROM policies p
   LEFT JOIN policy_rules r ON r.policy_id = p.id
  WHERE p.id = $1
@@ -86,9 +86,12 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: RouteDeps): v
     const b = req.body;
     const meta = writeMeta(req);
     const row = await deps.db.transaction(req.timing, async (tx) => {
-      const rules = await tx.query<Omit<RuleForEvaluation, 'id'> & { enforcement_level: string; id: number | null } & Record<string, unknown>>('join', RULES_SQL, [b.policyId]);
+      type RuleRow = Omit<RuleForEvaluation, 'id'> & { enforcement_level: string; subject_role: string | null; id: number | null } & Record<string, unknown>;
+      const rules = await tx.query<RuleRow>('join', RULES_SQL, [b.policyId, b.subjectId]);
       if (rules.length === 0) throw notFound('policy', b.policyId, 'policyId');
-      const evaluation = evaluate(rules.filter((r): r is typeof r & { id: number } => r.id !== null), rules[0].enforcement_level, b);
+      if (rules[0].subject_role === null) throw notFound('user', b.subjectId, 'subjectId');
+      const request = { action: b.action, resource: b.resource, role: rules[0].subject_role };
+      const evaluation = evaluate(rules.filter((r): r is RuleRow & { id: number } => r.id !== null), rules[0].enforcement_level, request);
       const inserted = await tx.query<Row>('write',
         `INSERT INTO policy_decisions (policy_id, subject_id, action, resource, decision, reasons, evaluated_rules, created_at, updated_at, version, run_id, client_request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now(), 1, $8, $9) RETURNING *`,
