@@ -19,6 +19,11 @@ export const CONCURRENCY = 4;
 /** Mismatched keys kept for the re-read after grace; beyond, they stay mismatched. */
 export const MAX_REREAD = 100_000;
 
+/** Test hooks: `graceStarted` runs when the first pass is over and the grace period begins. */
+export interface SweepHooks {
+  graceStarted?: () => Promise<void>;
+}
+
 interface Reread {
   node: number;
   key: string;
@@ -38,6 +43,7 @@ export async function sweepCache(
   desc: SchemaDescription,
   opts: CheckOptions,
   want: { sync: boolean; types: boolean },
+  hooks: SweepHooks = {},
 ): Promise<{ sync?: CheckerResult; types?: CheckerResult }> {
   const started = performance.now();
   const ev = makeEvaluator(pool, desc, opts);
@@ -82,7 +88,7 @@ export async function sweepCache(
   });
   const firstPassMs = performance.now() - started;
 
-  const after = await afterGrace(redis, ev, opts, reread, byType, overflow, strict);
+  const after = await afterGrace(redis, ev, opts, reread, byType, overflow, strict, hooks);
   const notes = [...ev.notes];
   if (vanished) notes.push(`${vanished} keys expired or were deleted between SCAN and GET (not counted)`);
   if (ignored) notes.push(`${ignored} keys matched ignoreKeys (not counted)`);
@@ -141,6 +147,7 @@ async function afterGrace(
   byType: Map<string, TypeStats>,
   overflow: Tally,
   strict: Tally,
+  hooks: SweepHooks,
 ): Promise<Tally> {
   const tally = new Tally(opts.examples);
   // Keys beyond the re-read cap were never re-read: they stay mismatched.
@@ -151,6 +158,7 @@ async function afterGrace(
     for (const [k, n] of Object.entries(strict.violations)) t.add(k, n, ...(strict.examples[k] ?? []));
     return t;
   }
+  await hooks.graceStarted?.();
   await new Promise((r) => setTimeout(r, opts.graceSeconds * 1000));
   reread.sort((a, b) => a.node - b.node);
   async function* batches(): AsyncGenerator<KeyBatch> {
