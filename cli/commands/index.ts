@@ -5,5 +5,6 @@
 import type { Command } from 'commander';
 import { register as configCmd } from './config.ts';
 import { register as targetCmd } from './target.ts';
+import { register as scenarioCmd } from './scenario.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd, targetCmd];
+export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, scenarioCmd];
