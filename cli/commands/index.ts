@@ -5,6 +5,9 @@
 import type { Command } from 'commander';
 import { register as configCmd } from './config.ts';
 import { register as targetCmd } from './target.ts';
+import { register as seedCmd } from './seed.ts';
+import { register as dbCmd } from './db.ts';
+import { register as warmCmd } from './warm.ts';
 import { register as scenarioCmd } from './scenario.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, scenarioCmd];
+export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd];

@@ -1,0 +1,43 @@
+/** `acgs-load db migrate|status`: the versioned schema of the suite's database. */
+import type { Command } from 'commander';
+import { loadConfig, redactUrl } from '../../config/index.ts';
+import { ensureDatabase, migrate, migrationStatus } from '../../seed/index.ts';
+import { resolveServices } from '../services.ts';
+
+export function register(program: Command): void {
+  const db = program.command('db').description('schema migrations of the suite\'s database');
+  db.command('migrate')
+    .description('create the database if missing and apply pending migrations')
+    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .option('--force', 'migrate a database that has tables but no acgs-load marker')
+    .action(async (f: { profile: string; force?: boolean }) => {
+      const config = loadConfig({ profile: f.profile, flags: { database: { force: f.force || undefined } } });
+      const services = await resolveServices(config);
+      try {
+        await ensureDatabase(services.databaseUrl);
+        const r = await migrate(services.databaseUrl, { force: config.database.force });
+        process.stdout.write(`${redactUrl(services.databaseUrl)}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}; schema at migration ${r.current}\n`);
+      } finally {
+        await services.stop();
+      }
+    });
+  db.command('status')
+    .description('show whether the database is the suite\'s, its migrations and its dataset fingerprint')
+    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .action(async (f: { profile: string }) => {
+      const config = loadConfig({ profile: f.profile });
+      const services = await resolveServices(config);
+      try {
+        const s = await migrationStatus(services.databaseUrl);
+        process.stdout.write([
+          `database:    ${redactUrl(services.databaseUrl)} (${services.source.postgres})`,
+          `owned:       ${s.owned ? 'yes (acgs-load marker present)' : 'no marker'}`,
+          `migration:   ${s.current}`,
+          `pending:     ${s.pending.length ? s.pending.join(', ') : 'none'}`,
+          `fingerprint: ${s.fingerprint ?? 'none (no dataset loaded)'}`,
+        ].join('\n') + '\n');
+      } finally {
+        await services.stop();
+      }
+    });
+}

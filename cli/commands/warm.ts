@@ -1,0 +1,26 @@
+/** `acgs-load warm`: write the hot entities of the suite's database into Redis. */
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.ts';
+import { warmCache } from '../../seed/index.ts';
+import { warmSummaryText } from '../seed-output.ts';
+import { resolveServices } from '../services.ts';
+
+export function register(program: Command): void {
+  program
+    .command('warm')
+    .description('write the hot entities into Redis (docs/cache-keys.md), each key with its TTL policy')
+    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .action(async (f: { profile: string }) => {
+      const config = loadConfig({ profile: f.profile });
+      const services = await resolveServices(config);
+      try {
+        const w = await warmCache({
+          databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, prefix: config.redis.prefix,
+          ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction,
+        });
+        process.stdout.write(warmSummaryText(w, config.redis.prefix) + '\n');
+      } finally {
+        await services.stop();
+      }
+    });
+}
