@@ -80,6 +80,11 @@ export async function ensureBundle(name: string, outDir = K6_DIST_DIR, dir = SCE
   return buildScenario(name, outDir, dir);
 }
 
+/** {@link ensureBundle} for the default folders (the run pipeline's name for it). */
+export function ensureScenarioBundle(name: string): Promise<string> {
+  return ensureBundle(name);
+}
+
 /** Module specifiers a bundle imports (static `import ... from` and `import "..."`, and dynamic `import("...")`). */
 export function importedModules(code: string): string[] {
   const found = new Set<string>();

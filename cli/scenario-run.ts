@@ -1,0 +1,88 @@
+/**
+ * `acgs-load scenario run NAME`: one scenario against the target. The I/O
+ * shell around the engine: build the bundle if it is stale, start the target
+ * (seeding an empty database first) unless a base URL is given, map the
+ * configuration to the scripts' env, run the engine, stop what was started.
+ */
+import { AcgsError, type Config } from '../config/index.ts';
+import { runK6 } from '../engine/index.ts';
+import { ensureDatabase, readMarker, seedDatabase } from '../seed/index.ts';
+import { startTarget, type RunningTarget } from '../target/index.ts';
+import { ensureBundle, scenarioNames } from './k6-build.ts';
+import { checkBaseUrl } from './run/preflight.ts';
+import { resolveServices } from './services.ts';
+import { scenarioEnv } from './scenario-env.ts';
+
+/** What `scenario run` needs. */
+export interface ScenarioRunOptions {
+  name: string;
+  config: Readonly<Config>;
+  engine?: 'auto' | 'k6' | 'embedded';
+  /** Aim at a running deployment instead of starting the target (else config.target.baseUrl). */
+  baseUrl?: string;
+  /** `-e K=V` overrides, applied over the configuration's env. */
+  env?: Record<string, string>;
+  runId?: string;
+  summaryExport?: string;
+  /** k6 `--out` values, e.g. `json=metrics.ndjson`. */
+  out?: string[];
+  quiet?: boolean;
+  /** Progress lines for a person (cli prints them). */
+  log?: (line: string) => void;
+}
+
+/** The engine's answer plus where the scenario ran. */
+export interface ScenarioRunResult {
+  exitCode: number;
+  engine: string;
+  summary: unknown;
+  baseUrl: string;
+  /** The env the script got (without secrets: the scripts get none). */
+  env: Record<string, string>;
+}
+
+/** Throws BAD_FLAG listing the scenarios when `name` is not one. */
+export function assertScenarioName(name: string): void {
+  const names = scenarioNames();
+  if (!names.includes(name)) {
+    throw new AcgsError('BAD_FLAG', `'${name}' is not a scenario; choose one of ${names.join(', ')}`, {
+      hint: 'list them with `acgs-load scenario list`',
+    });
+  }
+}
+
+/** Runs one scenario; the caller sets the process exit code from `exitCode`. */
+export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunResult> {
+  const log = o.log ?? (() => {});
+  assertScenarioName(o.name);
+  const script = await ensureBundle(o.name);
+  const given = o.baseUrl ?? o.config.target.baseUrl;
+  let target: RunningTarget | undefined;
+  let services: Awaited<ReturnType<typeof resolveServices>> | undefined;
+  try {
+    let baseUrl: string;
+    if (given) {
+      await checkBaseUrl(given, o.config.target.allowRemote);
+      baseUrl = given.replace(/\/+$/, '');
+    } else {
+      services = await resolveServices(o.config);
+      const { databaseUrl, redisUrl } = services;
+      await ensureDatabase(databaseUrl);
+      const marker = await readMarker(databaseUrl);
+      if (!marker?.fingerprint) {
+        log(`seeding the empty database (scale ${o.config.seed.scale}, seed ${o.config.seed.seed})`);
+        await seedDatabase({ databaseUrl, scale: o.config.seed.scale, seed: o.config.seed.seed, force: o.config.database.force });
+      }
+      target = await startTarget({ config: o.config, databaseUrl, redisUrl });
+      baseUrl = target.url;
+      log(`target started at ${baseUrl}`);
+    }
+    const env = { ...scenarioEnv(o.config, { baseUrl, runId: o.runId }), ...(o.env ?? {}) };
+    log(`running ${o.name} (${script})`);
+    const r = await runK6({ script, env, summaryExport: o.summaryExport, out: o.out, quiet: o.quiet }, o.engine ?? o.config.load.engine);
+    return { exitCode: r.exitCode, engine: r.engine, summary: r.summary, baseUrl, env };
+  } finally {
+    if (target) await target.close().catch(() => undefined);
+    if (services) await services.stop().catch(() => undefined);
+  }
+}
