@@ -1,0 +1,46 @@
+/**
+ * constant-arrival-rate: `rate` iterations per `timeUnit` for `duration`,
+ * whatever the response times (k6 docs "Constant arrival rate";
+ * lib/executor/constant_arrival_rate.go). Defaults: timeUnit 1s, maxVUs =
+ * preAllocatedVUs. The n-th iteration (from 0) starts at n * timeUnit/rate.
+ */
+import type { BaseConfig, FieldReader } from './base-config.ts';
+import { bannerTail, fmt, type ExecutorContext, type ExecutorDefinition } from './context.ts';
+import { runArrivalRate } from './arrival-rate-loop.ts';
+
+export interface ConstantArrivalRateConfig extends BaseConfig {
+  rate: number;
+  timeUnitMs: number;
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+
+/** Start offsets (ms) of the iterations: n * period while within the duration. */
+export function* constantArrivalOffsets(rate: number, timeUnitMs: number, durationMs: number): Generator<number> {
+  const period = timeUnitMs / rate;
+  for (let n = 0; n * period < durationMs; n++) yield n * period;
+}
+
+export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> = {
+  type: 'constant-arrival-rate',
+  read(base: BaseConfig, r: FieldReader): ConstantArrivalRateConfig {
+    r.onlyKnown(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs']);
+    const pre = r.int('preAllocatedVUs', undefined, 0);
+    const c = {
+      ...base,
+      rate: r.int('rate', undefined, 1),
+      timeUnitMs: r.duration('timeUnit', 1000, true),
+      durationMs: r.duration('duration', undefined, true),
+      preAllocatedVUs: pre,
+      maxVUs: r.int('maxVUs', pre, 0),
+    };
+    if (c.maxVUs < c.preAllocatedVUs) r.errors.push(`scenario "${base.name}": maxVUs (${c.maxVUs}) can't be less than preAllocatedVUs (${c.preAllocatedVUs})`);
+    return c;
+  },
+  maxVUs: (c) => c.preAllocatedVUs,
+  maxDurationMs: (c) => c.durationMs + c.gracefulStopMs,
+  describe: (c) => `${((c.rate * 1000) / c.timeUnitMs).toFixed(2)} iterations/s for ${fmt(c.durationMs)} ${bannerTail(c, [`maxVUs: ${c.preAllocatedVUs}-${c.maxVUs}`])}`,
+  run: (c: ConstantArrivalRateConfig, ctx: ExecutorContext) =>
+    runArrivalRate(c, ctx, { preAllocatedVUs: c.preAllocatedVUs, maxVUs: c.maxVUs, durationMs: c.durationMs, offsets: constantArrivalOffsets(c.rate, c.timeUnitMs, c.durationMs) }),
+};

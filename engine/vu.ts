@@ -1,0 +1,201 @@
+/**
+ * One virtual user: its own instance of the script's module scope, its own
+ * counters and tags, and the machinery to run one iteration and to interrupt
+ * it (k6 js/runner.go `VU`, `ActiveVU.RunOnce`).
+ */
+import type { Tags } from './metrics/index.ts';
+import type { RunState } from './run-state.ts';
+import { IterationInterrupted, TestAbortError } from './run-state.ts';
+import { K6_EXIT_CODES } from './exit-codes.ts';
+
+/** The scenario a VU is currently running for (k6 lib.ScenarioState). */
+export interface ScenarioRuntime {
+  name: string;
+  executor: string;
+  /** Epoch ms when the scenario started. */
+  startTime: number;
+  tags: Tags;
+  /** `__ENV` while running this scenario: global env + scenario env. */
+  env: Record<string, string>;
+  exec: string;
+  /** Fraction of the scenario done, 0..1 (k6 `scenario.progress`). */
+  progress(): number;
+  /** Iterations started by this scenario in this instance so far. */
+  iterations: number;
+}
+
+/** The per-VU object the compiled script reads `__VU`, `__ITER`, `__ENV`, Math.random from. */
+export interface VuScope {
+  vu: number;
+  iter: number;
+  env: Record<string, string>;
+  random: () => number;
+}
+
+export type IterationOutcome = 'completed' | 'interrupted';
+
+/** A virtual user. */
+export class VU {
+  readonly scope: VuScope;
+  exports: Record<string, unknown> = {};
+  /** true while the script's init code runs (open(), new Trend() allowed). */
+  inInit = true;
+  groupPath = '';
+  /** exec.vu.tags: user tags added to every sample of this VU. */
+  readonly userTags: Tags = {};
+  scenario: ScenarioRuntime | null = null;
+  iterationInInstance = 0;
+  iterationInScenario = 0;
+  /** scenario.iterationInTest of the running iteration. */
+  scenarioIteration = 0;
+  /** Cancel functions of pending sleeps and requests of the running iteration. */
+  readonly pending = new Set<(e: Error) => void>();
+  /** Sleeps started and not yet resolved in the running iteration. */
+  pendingSleeps = 0;
+  interrupted = false;
+  private rejectIteration: ((e: Error) => void) | null = null;
+  private baseTagsCache: Tags | null = null;
+  setupDataJson: string | undefined;
+  private setupDataParsed: { v: unknown } | null = null;
+  /** Per-VU HTTP client state, owned by modules/http.ts. */
+  http: unknown = null;
+
+  constructor(
+    readonly idInTest: number,
+    readonly run: RunState,
+    env: Record<string, string>,
+  ) {
+    this.scope = { vu: idInTest, iter: 0, env, random: Math.random };
+  }
+
+  get idInInstance(): number {
+    return this.idInTest;
+  }
+
+  /** Tags every sample of this VU carries now (global, scenario, vu tags, scenario name, group). */
+  tags(): Tags {
+    if (this.baseTagsCache) return this.baseTagsCache;
+    const t: Tags = { ...this.run.globalTags };
+    if (this.scenario) Object.assign(t, this.scenario.tags, { scenario: this.scenario.name });
+    Object.assign(t, this.userTags);
+    t.group = this.groupPath;
+    this.baseTagsCache = t;
+    return t;
+  }
+
+  /** Forget the cached tags (after the group or the vu tags changed). */
+  tagsChanged(): void {
+    this.baseTagsCache = null;
+  }
+
+  /** Setup data, JSON-parsed once per VU (k6 hands each VU its own copy). */
+  setupData(): unknown {
+    if (this.setupDataJson === undefined) return undefined;
+    if (!this.setupDataParsed) this.setupDataParsed = { v: JSON.parse(this.setupDataJson) };
+    return this.setupDataParsed.v;
+  }
+
+  /** Starts running for a scenario (k6 `InitializedVU.Activate`). */
+  activate(scenario: ScenarioRuntime): void {
+    this.scenario = scenario;
+    this.iterationInScenario = 0;
+    this.scope.env = scenario.env;
+    this.tagsChanged();
+  }
+
+  /** A timer the iteration can await; interrupted iterations see it reject. */
+  wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.interrupted) return reject(new IterationInterrupted());
+      this.pendingSleeps++;
+      const cancel = (e: Error): void => {
+        clearTimeout(timer);
+        this.pendingSleeps--;
+        reject(e);
+      };
+      const timer = setTimeout(() => {
+        this.pending.delete(cancel);
+        this.pendingSleeps--;
+        resolve();
+      }, ms);
+      this.pending.add(cancel);
+    });
+  }
+
+  /**
+   * Runs the exec function once. Exceptions are logged and the test goes on
+   * (k6 docs "Test lifecycle"); test.abort() stops the test. Interrupted
+   * iterations are not counted in `iterations` (k6 only emits iteration
+   * metrics for full iterations).
+   */
+  async runIteration(fn: (data: unknown) => unknown): Promise<IterationOutcome> {
+    const run = this.run;
+    const scenario = this.scenario!;
+    this.interrupted = false;
+    this.groupPath = '';
+    this.tagsChanged();
+    this.scope.iter = this.iterationInScenario;
+    this.scenarioIteration = scenario.iterations++;
+    const start = performance.now();
+    const startEpoch = Date.now();
+    let outcome: IterationOutcome = 'completed';
+    try {
+      const r = fn(this.setupData()) as { then?: unknown } | undefined;
+      if (r && typeof r.then === 'function') {
+        await new Promise<void>((resolve, reject) => {
+          this.rejectIteration = reject;
+          (r as Promise<unknown>).then(() => resolve(), reject);
+        });
+      }
+    } catch (e) {
+      if (this.interrupted || e instanceof IterationInterrupted) outcome = 'interrupted';
+      else this.iterationError(e);
+    } finally {
+      this.rejectIteration = null;
+    }
+    if (this.pendingSleeps > 0 && outcome === 'completed') {
+      run.logger.warnOnce('sleep-not-awaited', 'sleep() returned before the iteration ended: in the embedded engine sleep() returns a Promise, write `await sleep(n)`');
+    }
+    this.iterationInScenario++;
+    this.iterationInInstance++;
+    if (outcome === 'interrupted') {
+      run.iterationsInterrupted++;
+      return outcome;
+    }
+    run.iterationsCompleted++;
+    const tags = this.tags();
+    run.emit('iterations', 1, tags, startEpoch);
+    run.emit('iteration_duration', performance.now() - start, tags);
+    return outcome;
+  }
+
+  private iterationError(e: unknown): void {
+    if (isAbort(e)) {
+      this.run.stop({ exitCode: K6_EXIT_CODES.SCRIPT_ABORTED, message: (e as Error).message });
+      return;
+    }
+    const s = this.scenario;
+    this.run.logger.log('error', errorText(e), { executor: s?.executor, scenario: s?.name, source: 'stacktrace' });
+  }
+
+  /** Interrupts the running iteration: pending sleeps and requests reject (k6 context cancel). */
+  interrupt(): void {
+    this.interrupted = true;
+    const err = new IterationInterrupted();
+    for (const cancel of [...this.pending]) cancel(err);
+    this.pending.clear();
+    this.rejectIteration?.(err);
+  }
+}
+
+/** True for the error exec.test.abort() throws (also across the VM realm). */
+export function isAbort(e: unknown): boolean {
+  return e instanceof TestAbortError || (e as Error | undefined)?.name === 'InterruptError';
+}
+
+/** An exception as k6 prints it: the stack when there is one. */
+export function errorText(e: unknown): string {
+  if (e && typeof e === 'object' && 'stack' in e && typeof (e as Error).stack === 'string') return (e as Error).stack!;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
+  return String(e);
+}
