@@ -1,0 +1,74 @@
+/**
+ * mergeInstances: combines the outputs of several k6 instances of one run
+ * (k6-operator's parallel pods, or several machines running execution
+ * segments) into one summary per scenario. Streams every instance's NDJSON;
+ * counts add up, trends are recomputed from all samples, thresholds are
+ * evaluated again.
+ */
+import { readFileSync } from 'node:fs';
+import { AcgsError } from '../../config/errors.ts';
+import type { K6SummaryData } from '../k6-summary.ts';
+import { instanceFiles, type InstanceScenarioFiles } from './instance-files.ts';
+import { readK6Records, type ReadStats } from './read-lines.ts';
+import { SummaryMerger, type InstanceSummary } from './summary-merger.ts';
+
+/** One scenario over all instances. */
+export interface MergedScenario {
+  name: string;
+  /** Instances that had a metric stream for this scenario. */
+  instances: number;
+  /** handleSummary-shaped data recomputed from all streams. */
+  summary: K6SummaryData;
+  /** Points read per metric, over all instances. */
+  samples: Record<string, number>;
+  /** The streams read (absolute paths), for readRunSeries. */
+  metricsFiles: string[];
+  badLines: number;
+}
+
+export interface MergedRun {
+  dirs: string[];
+  scenarios: MergedScenario[];
+}
+
+function readSummary(file: string | null): InstanceSummary | null {
+  if (!file) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as InstanceSummary;
+  } catch (e) {
+    throw new AcgsError('RESULTS_ERROR', `${file} is not a k6 summary JSON: ${(e as Error).message}`, { hint: 'pass the file k6 wrote with --summary-export or handleSummary, unchanged' });
+  }
+}
+
+/** Merges one scenario's outputs from several instances. */
+export async function mergeScenario(name: string, parts: InstanceScenarioFiles[], dirs: string[]): Promise<MergedScenario> {
+  const merger = new SummaryMerger();
+  for (const p of parts) {
+    merger.addSummary(readSummary(p.summaryData));
+    merger.addSummary(readSummary(p.summaryExport));
+  }
+  const stats: ReadStats = { lines: 0, badLines: 0 };
+  const metricsFiles = parts.map((p) => p.metrics).filter((f): f is string => f !== null);
+  for (const file of metricsFiles) {
+    for await (const rec of readK6Records(file, stats)) {
+      if ('metric' in rec) merger.declare(rec.metric);
+      else merger.add(rec.point);
+    }
+  }
+  const summary = merger.finish({ merged: { instances: metricsFiles.length, dirs } });
+  return { name, instances: metricsFiles.length, summary, samples: merger.samples, metricsFiles, badLines: stats.badLines };
+}
+
+/**
+ * Merges the outputs of several k6 instances of one run, scenario by
+ * scenario (matched by name). Each folder is a results folder (run.json) or a
+ * plain k6 output folder (see instance-files.ts).
+ */
+export async function mergeInstances(dirs: string[]): Promise<MergedRun> {
+  if (dirs.length === 0) throw new AcgsError('RESULTS_ERROR', 'no instance folders to merge', { hint: 'acgs-load report RESULTS_DIR --merge DIR2 [DIR3 ...]' });
+  const byName = new Map<string, InstanceScenarioFiles[]>();
+  for (const dir of dirs) for (const f of instanceFiles(dir)) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
+  const scenarios: MergedScenario[] = [];
+  for (const [name, parts] of byName) scenarios.push(await mergeScenario(name, parts, dirs));
+  return { dirs, scenarios };
+}
