@@ -74,7 +74,7 @@ export async function buildFactorySource(entry: string): Promise<string> {
 /** A build failure as k6 reports a script error: exit 107, with file:line. */
 function scriptBuildError(entry: string, e: unknown): K6RunError {
   const errors = ((e as { errors?: Message[] }).errors ?? []).map((m) => {
-    const loc = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
+    const loc = m.location ? `${resolve(m.location.file)}:${m.location.line}:${m.location.column + 1}: ` : '';
     return `${loc}${m.text}`;
   });
   const first = errors[0] ?? String((e as Error)?.message ?? e);

@@ -9,5 +9,7 @@ import { register as seedCmd } from './seed.ts';
 import { register as dbCmd } from './db.ts';
 import { register as warmCmd } from './warm.ts';
 import { register as scenarioCmd } from './scenario.ts';
+import { register as k6Cmd } from './k6.ts';
+import { register as checkCmd } from './check.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd];
+export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd];
