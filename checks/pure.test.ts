@@ -1,0 +1,178 @@
+/** Pure parts of the checkers: table-driven cases. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPrecisionLoss, deepEqual, checkColumn, encodeRow } from './encoding.ts';
+import { nines, formatNines } from './nines.ts';
+import { keyMatcher, ttlViolation, decodeEnvelope } from './cache-classify.ts';
+import { builtinDescription, loadDescription } from './description.ts';
+import { formatChecksTable } from './format.ts';
+import { globEscape } from './cache-read.ts';
+import { parseCheckerNames } from './run-checks.ts';
+import { isAcgsError } from '../config/index.ts';
+import { TABLES } from '../seed/schema-description.ts';
+
+describe('isPrecisionLoss', () => {
+  it.each([
+    ['12.345', '12.35', true], // rounded
+    ['12.345', '12.34', true], // truncated
+    ['12.345', '12.3', true],
+    ['1.500', '1.5', true], // trailing zeros dropped
+    ['1.500', '1.50000', true], // padded
+    ['12.345', '12.346', false], // another value
+    ['12.345', '13', false],
+    ['-0.005', '-0.01', true],
+    ['100.000', '100', true],
+  ])('%s cached as %s -> %s', (exact, cached, loss) => {
+    expect(isPrecisionLoss(exact, cached)).toBe(loss);
+  });
+});
+
+describe('checkColumn', () => {
+  const principles = TABLES.find((t) => t.name === 'principles')!;
+  const row = encodeRow(principles, { id: '1', code: 'P', title: 't', body: 'b', category: 'c', priority: '1', weight: '1.500', is_active: true, created_at: '1767261600123456', updated_at: '1767261600000000', version: '1' });
+  it('encodes the row per docs/cache-keys.md', () => {
+    expect(row.encoded).toMatchObject({ id: 1, weight: '1.500', created_at: '2026-01-01T10:00:00.123Z', is_active: true, version: 1 });
+  });
+  it.each([
+    ['created_at', '2026-01-01T10:00:00.123Z', true], // truncated
+    ['created_at', '2026-01-01T10:00:00.124Z', false], // rounded would be .123 (456 us < 500)
+    ['weight', '1.500', true],
+  ])('%s = %s ok: %s', (col, cached, ok) => {
+    expect(checkColumn(principles.columns[col].type, cached, row, col, true).ok).toBe(ok);
+  });
+});
+
+describe('nines (Polaris style)', () => {
+  it.each([
+    [999, 1000, 3, false],
+    [990, 1000, 2, false],
+    [1000, 1000, 3, true], // capped at log10(n)
+    [5, 6, 0.78, false],
+  ])('%i of %i -> %f nines (capped %s)', (c, n, expected, capped) => {
+    expect(nines(c, n)).toEqual({ nines: expected, capped });
+  });
+  it('formats', () => {
+    expect(formatNines(nines(1000, 1000))).toBe('≥ 3.00 nines');
+    expect(formatNines(nines(0, 0))).toBe('n/a');
+  });
+});
+
+describe('keyMatcher', () => {
+  const m = keyMatcher({ ...builtinDescription(), ignoreKeys: ['meta:*'] }, 'acgs:');
+  it.each([
+    ['acgs:principle:7', 'principle:{id}', '7'],
+    ['acgs:api:compliance-report:3', 'api:compliance-report:{id}', '3'],
+    ['acgs:compliance:3', 'compliance:{id}', '3'],
+    ['acgs:config:feature.flags', 'config:{id}', 'feature.flags'],
+    ['acgs:session:ab:cd', 'session:{id}', 'ab:cd'],
+  ])('%s -> %s', (key, pattern, id) => {
+    expect(m(key)).toMatchObject({ family: { pattern }, id });
+  });
+  it('unknown and ignored keys', () => {
+    expect(m('acgs:principle:x')).toBeNull();
+    expect(m('acgs:principle:')).toBeNull();
+    expect(m('acgs:nope')).toBeNull();
+    expect(m('acgs:meta:owner')).toBe('ignored');
+  });
+});
+
+describe('ttlViolation', () => {
+  it.each([
+    [-1, null, 'no_ttl'],
+    [-2, null, null],
+    [300_000, null, null],
+    [300_001, null, 'ttl_above_policy'],
+    [600_000, { enabled: true, minFactor: 0.5, maxFactor: 2 }, null],
+    [600_001, { enabled: true, minFactor: 0.5, maxFactor: 2 }, 'ttl_above_policy'],
+  ])('pttl %i on 300 s -> %s', (pttl, adaptive, expected) => {
+    expect(ttlViolation(pttl, 300, adaptive ?? undefined)).toBe(expected);
+  });
+});
+
+describe('decodeEnvelope and helpers', () => {
+  it('accepts the envelopes and rejects the rest', () => {
+    expect(decodeEnvelope('{"v":1,"row":{},"cachedAt":"x"}', 'entity')).not.toBeNull();
+    expect(decodeEnvelope('{"v":1,"data":{"a":1},"cachedAt":"x"}', 'derived')).not.toBeNull();
+    expect(decodeEnvelope('{"v":1,"data":{},"cachedAt":"x"}', 'entity')).toBeNull();
+    expect(decodeEnvelope('{"v":"1","row":{},"cachedAt":"x"}', 'entity')).toBeNull();
+    expect(decodeEnvelope('[1]', 'entity')).toBeNull();
+    expect(decodeEnvelope('{', 'entity')).toBeNull();
+  });
+  it('deepEqual ignores key order', () => {
+    expect(deepEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+    expect(deepEqual({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(deepEqual([1, 2], [2, 1])).toBe(false);
+  });
+  it('globEscape keeps a prefix literal in SCAN MATCH', () => {
+    expect(globEscape('a*b?[c]\\:')).toBe('a\\*b\\?\\[c\\]\\\\:');
+  });
+  it('parseCheckerNames names the allowed checkers', () => {
+    expect(parseCheckerNames(['data-types', 'data-types'])).toEqual(['data-types']);
+    try {
+      parseCheckerNames(['cache-sync']);
+      expect.unreachable();
+    } catch (e) {
+      expect(isAcgsError(e) && e.kind).toBe('BAD_FLAG');
+      expect((e as Error).message).toBe("--only 'cache-sync' is not a checker; choose from cache-db-sync, referential-integrity, transaction-isolation, data-types, concurrent-access");
+    }
+  });
+});
+
+describe('loadDescription', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'acgs-desc-'));
+  const file = (name: string, body: unknown) => {
+    const f = join(dir, name);
+    writeFileSync(f, typeof body === 'string' ? body : JSON.stringify(body));
+    return f;
+  };
+  it('round-trips the built-in description', async () => {
+    const d = builtinDescription();
+    expect(await loadDescription(file('ok.json', d))).toEqual(d);
+  });
+  it('reports every problem at once', async () => {
+    const d = builtinDescription();
+    const bad = { ...d, cacheFamilies: [...d.cacheFamilies, { pattern: 'x:{id}', dataType: 'nope', kind: 'entity', table: 'ghosts', keyColumn: 'id' }], ackKinds: { vote: 'nowhere' }, extra: 1 };
+    try {
+      await loadDescription(file('bad.json', bad));
+      expect.unreachable();
+    } catch (e) {
+      expect(isAcgsError(e) && e.kind).toBe('BAD_CONFIG');
+      const details = (e as { details: string[] }).details.join('\n');
+      expect(details).toMatch(/unrecognized key|extra/i);
+      expect(details).toMatch(/cacheFamilies\.10\.dataType/);
+    }
+  });
+  it('rejects unknown tables referenced by families', async () => {
+    const d = builtinDescription();
+    const bad = { ...d, cacheFamilies: [{ pattern: 'x:{id}', dataType: 'apiResponses', kind: 'entity', table: 'ghosts', keyColumn: 'id' }], ackKinds: { vote: 'nowhere' } };
+    await expect(loadDescription(file('bad2.json', bad))).rejects.toSatisfy((e) => isAcgsError(e) && e.details.some((x) => /table 'ghosts' is not in tables/.test(x)) && e.details.some((x) => /table 'nowhere'/.test(x)));
+  });
+  it('missing file and broken JSON', async () => {
+    await expect(loadDescription(join(dir, 'none.json'))).rejects.toSatisfy((e) => isAcgsError(e) && /cannot be read: ENOENT/.test(e.message));
+    await expect(loadDescription(file('broken.json', '{'))).rejects.toSatisfy((e) => isAcgsError(e) && /not valid JSON/.test(e.message));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('formatChecksTable', () => {
+  it('prints real counts, failing kinds, nines and the verdict', () => {
+    const text = formatChecksTable({
+      ok: false,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 10,
+      checkers: [
+        { name: 'cache-db-sync', checked: 1000, violations: { stale: 1 }, score: 0.999, examples: { stale: [{ key: 'acgs:principle:1' }] }, durationMs: 5, notes: [],
+          extra: { strict: { violations: { stale: 3 } }, byDataType: { governanceRules: { summary: '3.00 nines consistent within 2 s (strict: 2.52 nines)' } } } },
+        { name: 'referential-integrity', checked: 50, violations: {}, score: 1, examples: {}, durationMs: 3, notes: [] },
+      ],
+    });
+    expect(text).toContain('| Cache-DB Sync         |    1000 |          1 | 99.90 % |   FAIL |     5 ms |');
+    expect(text).toContain('| Referential Integrity |      50 |          0 |   100 % |   PASS |     3 ms |');
+    expect(text).toContain('cache-db-sync: stale 1 e.g. {"key":"acgs:principle:1"}');
+    expect(text).toContain('strict (before grace): stale 3');
+    expect(text).toContain('governanceRules: 3.00 nines consistent within 2 s');
+    expect(text).toContain('INCONSISTENT');
+  });
+});
