@@ -1,0 +1,102 @@
+/**
+ * The seed, db and warm commands end to end, through the real CLI process:
+ * output, exit codes (README "Exit codes") and one-line errors without stacks.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
+
+const PREFIX = testPrefix('cli_seed');
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // vitest (vite) sets BASE_URL=/ in process.env; the CLI would read it as the target's base URL.
+    const { BASE_URL: _vite, ...parentEnv } = process.env;
+    const child = spawn(process.execPath, ['bin/acgs-load.js', ...args], {
+      env: { ...parentEnv, ACGS_REDIS_PREFIX: PREFIX, ACGS_PROFILE: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function noStack(text: string): void {
+  expect(text).not.toMatch(/\n\s+at /);
+  expect(text).not.toContain('internal error');
+}
+
+describe('acgs-load seed / db / warm', () => {
+  let db: TestDatabase;
+  let foreign: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('cli_seed');
+    foreign = await createTestDatabase('cli_seed_foreign');
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: foreign.url });
+    await c.connect();
+    await c.query('CREATE TABLE somebody_elses (id int)');
+    await c.end();
+  });
+  afterAll(async () => {
+    const redis = newRedis();
+    await clearPrefix(redis, PREFIX);
+    redis.disconnect();
+    await db?.drop();
+    await foreign?.drop();
+  });
+
+  it('seeds, prints rows per table and the warm summary, then skips a rerun', async () => {
+    const first = await cli(['seed', '--scale', '0.05', '--seed', '9'], { DATABASE_URL: db.url });
+    expect(first.stderr).toContain('loaded audit_log');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/audit_log\s+2,500/);
+    expect(first.stdout).toMatch(/^total\s+[\d,]+/m);
+    expect(first.stdout).toMatch(/warmed \d+ keys under 't_cli_seed:'/);
+    const again = await cli(['seed', '--scale', '0.05', '--seed', '9', '--no-warm'], { DATABASE_URL: db.url });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already loaded');
+    expect(again.stdout).not.toContain('warmed');
+    const status = await cli(['db', 'status'], { DATABASE_URL: db.url });
+    expect(status.stdout).toMatch(/owned:\s+yes/);
+    expect(status.stdout).toMatch(/pending:\s+none/);
+  });
+
+  it('lists every bad flag value at once, exit 2', async () => {
+    const r = await cli(['seed', '--scale', 'abc', '--seed', '-1'], { DATABASE_URL: db.url });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error\[BAD_CONFIG\]: .*2 problems/);
+    expect(r.stderr).toContain('seed.scale');
+    expect(r.stderr).toContain('"abc"');
+    expect(r.stderr).toContain('seed.seed');
+    noStack(r.stderr);
+  });
+
+  it('reports an unreachable PostgreSQL in one line, exit 5, without the password', async () => {
+    const r = await cli(['seed', '--scale', '0.05'], { DATABASE_URL: 'postgres://me:hunter2@127.0.0.1:1/acgs' });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^error\[PG_UNREACHABLE\]: cannot reach PostgreSQL at 127\.0\.0\.1:1/);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+    noStack(r.stderr);
+  });
+
+  it('refuses a foreign database, exit 6, and --force proceeds', async () => {
+    const r = await cli(['seed', '--scale', '0.05', '--no-warm'], { DATABASE_URL: foreign.url });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^error\[FOREIGN_DATABASE\]: .*somebody_elses/);
+    noStack(r.stderr);
+    const m = await cli(['db', 'migrate'], { DATABASE_URL: foreign.url });
+    expect(m.code).toBe(6);
+    const forced = await cli(['db', 'migrate', '--force'], { DATABASE_URL: foreign.url });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('applied 001_tables, 002_keys_indexes');
+  });
+
+  it('rejects a malformed DATABASE_URL, exit 2', async () => {
+    const r = await cli(['db', 'status'], { DATABASE_URL: 'mysql://x@y/z' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error\[BAD_URL\]/);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Cache warming writes the documented key scheme (docs/cache-keys.md) with
+ * exactly each policy's TTL, and never touches keys outside its prefix.
+ */
+import pg from 'pg';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
+import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
+import { seedDatabase, warmCache } from './index.ts';
+import { deletePrefix } from './redis.ts';
+import { CACHE_FAMILIES, TABLES, type ColumnType } from './schema-description.ts';
+
+const PREFIX = testPrefix('warm');
+const OUTSIDE = testPrefix('warm_outside');
+// Distinct TTLs per policy, so a key with another policy's TTL cannot pass.
+const TTLS = { sessions: 1101, authTokens: 1202, policyDecisions: 1303, governanceRules: 1404, staticConfig: 1505, apiResponses: 1606, complianceChecks: 1707, synthesisResults: 1808 };
+
+function familyOf(key: string) {
+  const rest = key.slice(PREFIX.length);
+  // Longest pattern first: api:tally:{id} before a hypothetical api:{id}.
+  const fams = [...CACHE_FAMILIES].sort((a, b) => b.pattern.length - a.pattern.length);
+  return fams.find((f) => rest.startsWith(f.pattern.replace('{id}', '')));
+}
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+function decodes(type: ColumnType, v: unknown): boolean {
+  switch (type) {
+    case 'bigint': case 'integer': return Number.isInteger(v);
+    case 'numeric': return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
+    case 'timestamptz': return typeof v === 'string' && ISO_MS.test(v);
+    case 'boolean': return typeof v === 'boolean';
+    case 'jsonb': return v !== undefined;
+    case 'text': case 'inet': return typeof v === 'string';
+  }
+}
+
+async function scanAll(redis: Redis, match: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out;
+}
+
+describe('warmCache', () => {
+  let db: TestDatabase;
+  let redis: Redis;
+  let result: Awaited<ReturnType<typeof warmCache>>;
+  beforeAll(async () => {
+    db = await createTestDatabase('warm');
+    redis = newRedis();
+    await clearPrefix(redis, PREFIX);
+    await redis.set(OUTSIDE + 'keep', 'x');
+    await redis.set(PREFIX.slice(0, -1) + '_neighbour', 'y'); // shares the prefix's text but not its colon
+    await seedDatabase({ databaseUrl: db.url, scale: 0.05, seed: 42 });
+    result = await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+  });
+  afterAll(async () => {
+    await clearPrefix(redis, PREFIX);
+    await clearPrefix(redis, OUTSIDE);
+    await redis.unlink(PREFIX.slice(0, -1) + '_neighbour');
+    redis.disconnect();
+    await db?.drop();
+  });
+
+  it('writes every key family, as many keys as it reports', async () => {
+    const keys = await scanAll(redis, PREFIX + '*');
+    expect(keys.length).toBe(result.keys);
+    for (const f of CACHE_FAMILIES) expect(result.byFamily[f.pattern.replace(/:\{id\}$/, '')], f.pattern).toBeGreaterThan(0);
+    expect(result.byFamily.config).toBe(100);
+  });
+
+  it('gives every key exactly its policy\'s TTL', async () => {
+    for (const key of await scanAll(redis, PREFIX + '*')) {
+      const f = familyOf(key);
+      expect(f, key).toBeDefined();
+      const ttl = await redis.ttl(key);
+      // TTL counts down in whole seconds; the test runs well within a minute.
+      expect(ttl, key).toBeLessThanOrEqual(TTLS[f!.dataType]);
+      expect(ttl, key).toBeGreaterThan(TTLS[f!.dataType] - 60);
+    }
+  });
+
+  it('encodes entity rows per the scheme and matches the database', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      for (const key of await scanAll(redis, PREFIX + '*')) {
+        const f = familyOf(key)!;
+        if (f.kind !== 'entity') continue;
+        const value = JSON.parse((await redis.get(key))!);
+        const t = TABLES.find((x) => x.name === f.table)!;
+        expect(Object.keys(value.row), key).toEqual(Object.keys(t.columns));
+        expect(value.v).toBe(value.row.version);
+        expect(value.cachedAt).toMatch(ISO_MS);
+        for (const [col, d] of Object.entries(t.columns)) {
+          const v = value.row[col];
+          expect(v === null ? Boolean(d.nullable) : decodes(d.type, v), `${key} ${col}=${JSON.stringify(v)}`).toBe(true);
+        }
+      }
+      const p = JSON.parse((await redis.get(PREFIX + 'principle:1'))!);
+      const r = await c.query(`SELECT weight::text AS weight, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created, version FROM principles WHERE id = 1`);
+      expect({ weight: p.row.weight, created: p.row.created_at, version: p.v }).toEqual(r.rows[0]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('writes derived entries that agree with their rows', async () => {
+    const tally = JSON.parse((await redis.get(PREFIX + 'api:tally:1'))!);
+    expect(tally.data.total).toBe(tally.data.for + tally.data.against + tally.data.abstain);
+    expect(tally.data.total).toBeGreaterThan(0);
+    const policy = JSON.parse((await redis.get(PREFIX + 'policy:1'))!);
+    expect(policy.v).toBe(policy.data.policy.version);
+    expect(policy.data.rules.map((r: { rule_order: number }) => r.rule_order)).toEqual(policy.data.rules.map((_: unknown, i: number) => i + 1));
+    expect(policy.data.principleIds).toEqual([...policy.data.principleIds].sort((a: number, b: number) => a - b));
+    for (const id of policy.data.rules.flatMap((r: { source_principle_ids: number[] }) => r.source_principle_ids)) expect(policy.data.principleIds).toContain(id);
+    const report = JSON.parse((await redis.get(PREFIX + 'api:compliance-report:1'))!);
+    expect(report.data).toMatchObject({ checks: expect.any(Number), passRate: expect.stringMatching(/^\d\.\d{4}$/), avgScore: expect.stringMatching(/^\d+\.\d{2}$/) });
+  });
+
+  it('leaves keys outside its prefix alone, when warming and when clearing its prefix', async () => {
+    expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
+    const deleted = await deletePrefix(redis, PREFIX);
+    expect(deleted).toBe(result.keys);
+    expect(await scanAll(redis, PREFIX + '*')).toEqual([]);
+    expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
+    expect(await redis.get(PREFIX.slice(0, -1) + '_neighbour')).toBe('y');
+  });
+
+  it('refuses to warm from a database that is not the suite\'s', async () => {
+    const other = await createTestDatabase('warm_foreign');
+    try {
+      await expect(warmCache({ databaseUrl: other.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTL_POLICY_DEFAULTS, hotFraction: 0.2 }))
+        .rejects.toMatchObject({ kind: 'FOREIGN_DATABASE' });
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('maps an unreachable Redis to REDIS_UNREACHABLE', async () => {
+    await expect(warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:1', prefix: PREFIX, ttlSeconds: TTL_POLICY_DEFAULTS, hotFraction: 0.2 }))
+      .rejects.toMatchObject({ kind: 'REDIS_UNREACHABLE', exitCode: 5 });
+  });
+});
