@@ -5,21 +5,13 @@
  * the ladder's thresholds expose. Pure: summary in, string out.
  */
 import { metric, value, type K6SummaryData } from '../report/k6-summary.ts';
+import { stepNames, stepSeconds } from '../scenarios/lib/ladder-steps.ts';
 
-/** Scenario names of the steps, as scenarios/ladder.ts names them (a repeated size gets a suffix). */
-export function ladderStepNames(users: readonly number[]): string[] {
-  const seen: Record<string, number> = {};
-  return users.map((u) => {
-    const base = `users_${u}`;
-    seen[base] = (seen[base] ?? 0) + 1;
-    return seen[base] === 1 ? base : `${base}_${seen[base]}`;
-  });
-}
+/** Scenario names of the steps, as scenarios/ladder.ts names them. */
+export const ladderStepNames = stepNames;
 
-/** A step's duration as the script computes it: LADDER_STEP_SECONDS × DURATION_FACTOR, rounded, at least 1 s. */
-export function ladderStepSeconds(stepSeconds: number, durationFactor: number): number {
-  return Math.max(1, Math.round(stepSeconds * durationFactor));
-}
+/** A step's duration as the script computes it (LADDER_STEP_SECONDS × DURATION_FACTOR, rounded, at least 1 s). */
+export const ladderStepSeconds = stepSeconds;
 
 /** One step's figures; null where the summary has no value. */
 export interface LadderStep {

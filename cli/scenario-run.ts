@@ -6,7 +6,7 @@
  */
 import { AcgsError, type Config } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
-import { ensureDatabase, readMarker, seedDatabase } from '../seed/index.ts';
+import { datasetFingerprint, ensureDatabase, readMarker, seedDatabase } from '../seed/index.ts';
 import { startTarget, type RunningTarget } from '../target/index.ts';
 import { ensureBundle, scenarioNames } from './k6-build.ts';
 import { checkBaseUrl } from './run/preflight.ts';
@@ -69,9 +69,13 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
       const { databaseUrl, redisUrl } = services;
       await ensureDatabase(databaseUrl);
       const marker = await readMarker(databaseUrl);
+      const { scale, seed } = o.config.seed;
       if (!marker?.fingerprint) {
-        log(`seeding the empty database (scale ${o.config.seed.scale}, seed ${o.config.seed.seed})`);
-        await seedDatabase({ databaseUrl, scale: o.config.seed.scale, seed: o.config.seed.seed, force: o.config.database.force });
+        log(`seeding the empty database (scale ${scale}, seed ${seed})`);
+        await seedDatabase({ databaseUrl, scale, seed, force: o.config.database.force });
+      } else if (marker.fingerprint !== datasetFingerprint(scale, seed)) {
+        // Reloading someone's dataset is `acgs-load seed`'s decision, not a scenario's.
+        log(`the database holds another dataset than scale ${scale}, seed ${seed}; running against it (reload with \`acgs-load seed\`)`);
       }
       target = await startTarget({ config: o.config, databaseUrl, redisUrl });
       baseUrl = target.url;

@@ -10,6 +10,7 @@
  */
 import type { Options, Scenario } from 'k6/options';
 import { partitionsFor, userJourney } from './lib/journey.ts';
+import { GRACEFUL_STOP_S, stepNames, stepSeconds, stepStart } from './lib/ladder-steps.ts';
 import { readSettings } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
 import { fmt, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
@@ -19,18 +20,7 @@ import { vuContext, type SetupData } from './lib/vu.ts';
 export const description = 'The report\'s load test: 10, 25, 50, 100 users (LADDER_USERS), one scenario per step, per-step figures.';
 
 const settings = readSettings(__ENV);
-const GRACEFUL_STOP_S = 2;
-const stepSeconds = Math.max(1, Math.round(settings.ladderStepSeconds * settings.durationFactor));
-
-/** Scenario name of each step: users_10, users_25, ... (a repeated size gets a suffix). */
-export function stepNames(users: number[]): string[] {
-  const seen: Record<string, number> = {};
-  return users.map((u) => {
-    const base = `users_${u}`;
-    seen[base] = (seen[base] ?? 0) + 1;
-    return seen[base] === 1 ? base : `${base}_${seen[base]}`;
-  });
-}
+const seconds = stepSeconds(settings.ladderStepSeconds, settings.durationFactor);
 
 const names = stepNames(settings.ladderUsers);
 const scenarios: Record<string, Scenario> = {};
@@ -40,8 +30,8 @@ names.forEach((name, i) => {
   scenarios[name] = {
     executor: 'constant-vus',
     vus: settings.ladderUsers[i],
-    duration: `${stepSeconds}s`,
-    startTime: `${i * (stepSeconds + GRACEFUL_STOP_S)}s`,
+    duration: `${seconds}s`,
+    startTime: `${stepStart(i, seconds)}s`,
     gracefulStop: `${GRACEFUL_STOP_S}s`,
     exec: 'journey',
     tags: { ladder_users: String(settings.ladderUsers[i]) },
