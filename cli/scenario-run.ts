@@ -27,6 +27,9 @@ export interface ScenarioRunOptions {
   /** k6 `--out` values, e.g. `json=metrics.ndjson`. */
   out?: string[];
   quiet?: boolean;
+  /** Where the engine writes its summary and logs (default the process's). */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
   /** Progress lines for a person (cli prints them). */
   log?: (line: string) => void;
 }
@@ -83,7 +86,10 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
     }
     const env = { ...scenarioEnv(o.config, { baseUrl, runId: o.runId }), ...(o.env ?? {}) };
     log(`running ${o.name} (${script})`);
-    const r = await runK6({ script, env, summaryExport: o.summaryExport, out: o.out, quiet: o.quiet }, o.engine ?? o.config.load.engine);
+    const r = await runK6(
+      { script, env, summaryExport: o.summaryExport, out: o.out, quiet: o.quiet, stdout: o.stdout, stderr: o.stderr },
+      o.engine ?? o.config.load.engine,
+    );
     return { exitCode: r.exitCode, engine: r.engine, summary: r.summary, baseUrl, env };
   } finally {
     if (target) await target.close().catch(() => undefined);

@@ -12,7 +12,7 @@
  * report's targets are judged in real runs. One test then sets an impossible
  * target and expects k6's exit code 99.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -25,6 +25,7 @@ import { seedDatabase } from '../seed/index.ts';
 import { startTarget, type RunningTarget } from '../target/index.ts';
 import { buildScenario } from '../cli/k6-build.ts';
 import { scenarioEnv } from '../cli/scenario-env.ts';
+import { runScenario } from '../cli/scenario-run.ts';
 import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const NAME = 'scenarios_run';
@@ -121,6 +122,18 @@ describe('scenarios against the real target', () => {
     const { exitCode, summary } = await run('query-mix', { QUERY_MIX_RATE: '2', DURATION_SECONDS: '2', TARGETS: JSON.stringify({ avgQueryMs: 0.0001 }) });
     expect(exitCode).toBe(99);
     expect(summary.metrics.db_query_duration.thresholds?.['avg<=0.0001']?.ok).toBe(false);
+  }, 60_000);
+
+  it('an impossible target in a profile file exits 99 through `scenario run`', async () => {
+    const profile = join(out, 'impossible.json');
+    writeFileSync(profile, JSON.stringify({ load: { durationSeconds: 2, queryMixRate: 2, thinkTimeMs: { min: 0, max: 10 } }, targets: { avgQueryMs: 0.0001 } }));
+    const cfg = loadConfig({ profile, env: {}, flags: { database: { url: db.url }, redis: { url: REDIS_URL, prefix } } });
+    const r = await runScenario({ name: 'query-mix', config: cfg, engine: 'embedded', baseUrl: target.url, quiet: true, stdout: sink(), stderr: sink() });
+    expect(r.exitCode).toBe(99);
+    expect(r.env.TARGETS).toContain('"avgQueryMs":0.0001');
+    const s = r.summary as Summary;
+    expect(s.metrics.db_query_duration.thresholds?.['avg<=0.0001']?.ok).toBe(false);
+    expect(s.metrics.http_req_failed.thresholds?.['rate<=0.01']?.ok).toBe(true);
   }, 60_000);
 
   it('cache-ops exercises GET hit and miss, SET, DEL and EXISTS', async () => {
