@@ -1,22 +1,84 @@
 /**
  * After the bulk load: the remaining migrations (002: keys, indexes, foreign
- * keys NOT VALID then VALIDATE) and the sequences moved past the seeded ids.
+ * keys NOT VALID then VALIDATE), ANALYZE, and the sequences moved past the
+ * seeded ids.
+ *
+ * To use more than one core, statements that build an index on one table
+ * (ADD PRIMARY KEY, ADD CONSTRAINT ... UNIQUE, CREATE [UNIQUE] INDEX ... ON t)
+ * run first, in parallel per table over several connections; everything else
+ * then runs in file order in one transaction. Contract for migration authors:
+ * such index statements must not depend on other statements of their file,
+ * and statements are separated by `;` at the end of a line.
  */
 import type pg from 'pg';
-import { applyMigration, pendingOf, type DbState } from './migrations.ts';
+import { applyMigration, pendingOf, SUITE_TABLES, type DbState } from './migrations.ts';
+import { connectPg } from './pg.ts';
 
-/** Applies every pending migration, with more memory for index builds. */
-export async function applyKeysAndIndexes(_url: string, c: pg.Client, state: DbState): Promise<string[]> {
-  // Index builds sort in memory up to maintenance_work_mem (default 64MB);
-  // a larger budget avoids spilling the audit_log indexes to disk.
-  await c.query("SET maintenance_work_mem = '256MB'");
+const INDEX_STMT = [
+  /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:PRIMARY\s+KEY|CONSTRAINT\s+\w+\s+UNIQUE)\b/i,
+  /^CREATE\s+(?:UNIQUE\s+)?INDEX\s+\w+\s+ON\s+(\w+)/i,
+];
+
+/** Splits a migration into per-table index builds and the rest (in file order). */
+export function splitMigration(sql: string): { perTable: Map<string, string[]>; rest: string[] } {
+  const statements = sql
+    .replace(/--[^\n]*/g, '')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const perTable = new Map<string, string[]>();
+  const rest: string[] = [];
+  for (const s of statements) {
+    const table = INDEX_STMT.map((re) => re.exec(s)?.[1]).find(Boolean);
+    if (table) perTable.set(table, [...(perTable.get(table) ?? []), s]);
+    else rest.push(s);
+  }
+  return { perTable, rest };
+}
+
+/** Runs each job on one of `parallel` fresh connections (largest first is the caller's order). */
+export async function onConnections<T>(url: string, jobs: T[], parallel: number, run: (c: pg.Client, job: T) => Promise<void>): Promise<void> {
+  const queue = [...jobs];
+  const clients: pg.Client[] = [];
+  try {
+    for (let k = 0; k < Math.max(1, Math.min(parallel, queue.length)); k++) {
+      const c = await connectPg(url, 'building indexes');
+      // Index builds sort in memory up to maintenance_work_mem (default 64MB).
+      await c.query("SET maintenance_work_mem = '256MB'");
+      clients.push(c);
+    }
+    await Promise.all(clients.map(async (c) => {
+      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await run(c, job);
+    }).map((p) => p.catch((e) => { queue.length = 0; throw e; })));
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
+/** Applies every pending migration: index builds in parallel, the rest in one transaction. */
+export async function applyKeysAndIndexes(url: string, c: pg.Client, state: DbState, parallel = 2): Promise<string[]> {
   const done: string[] = [];
   for (const m of pendingOf(state.applied)) {
-    await applyMigration(c, m, state);
+    const { perTable, rest } = splitMigration(m.sql);
+    const groups = [...perTable.entries()];
+    const sizes = await c.query<{ name: string; bytes: string }>(
+      "SELECT relname AS name, pg_relation_size(oid)::text AS bytes FROM pg_class WHERE relname = ANY($1) AND relkind = 'r'", [groups.map((g) => g[0])]);
+    const size = new Map(sizes.rows.map((r) => [r.name, Number(r.bytes)]));
+    groups.sort((a, b) => (size.get(b[0]) ?? 0) - (size.get(a[0]) ?? 0));
+    await onConnections(url, groups, parallel, async (conn, [, stmts]) => {
+      for (const s of stmts) await conn.query(s);
+    });
+    await applyMigration(c, { ...m, sql: rest.join(';\n') }, state);
     done.push(m.name);
   }
-  await c.query('RESET maintenance_work_mem');
   return done;
+}
+
+/** ANALYZE of the suite's tables, several at a time. */
+export async function analyzeTables(url: string, parallel = 2): Promise<void> {
+  await onConnections(url, [...SUITE_TABLES], parallel, async (c, t) => {
+    await c.query(`ANALYZE ${t}`);
+  });
 }
 
 /**

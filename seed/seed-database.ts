@@ -20,7 +20,7 @@ import { copyTable } from './loader.ts';
 import { applyMigration, assertOwned, dropSuiteTables, MIGRATIONS, pendingOf, readState, writeMarker } from './migrations.ts';
 import { connectPg, pgError, withPg } from './pg.ts';
 import { SCHEMA_VERSION } from './schema-description.ts';
-import { applyKeysAndIndexes, setSequences } from './post-load.ts';
+import { analyzeTables, applyKeysAndIndexes, setSequences } from './post-load.ts';
 
 /** One progress report of the load (rows/s of the table so far). */
 export interface SeedProgressEvent { table: string; rows: number; totalRows: number; rowsPerSec: number; done: boolean }
@@ -85,9 +85,9 @@ export async function seedDatabase(opts: SeedOptions): Promise<SeedSummary> {
 
   await withPg(url, 'adding keys and indexes', async (c) => {
     const state = await readState(c);
-    await applyKeysAndIndexes(url, c, state);
+    await applyKeysAndIndexes(url, c, state, opts.parallel ?? 2);
     await setSequences(c);
-    await c.query('ANALYZE');
+    await analyzeTables(url, opts.parallel ?? 2);
     await c.query(
       "INSERT INTO acgs_meta (key, value) VALUES ('dataset', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
       [JSON.stringify({ tables: tables.map((t) => ({ table: t.table, rows: t.rows })) })],
