@@ -30,7 +30,6 @@ function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: Fa
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    forceCloseConnections: true,
     return503OnClosing: true,
     // Reject unknown fields with a 400 that names them, instead of dropping them silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
