@@ -1,17 +1,17 @@
 /**
  * `acgs-load scenario run NAME`: one scenario against the target. The I/O
  * shell around the engine: build the bundle if it is stale, start the target
- * (seeding an empty database first) unless a base URL is given, map the
+ * in a child process (seeding an empty database first) unless a base URL is given, map the
  * configuration to the scripts' env, run the engine, stop what was started.
  */
 import { AcgsError, type Config } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
 import { datasetFingerprint, ensureDatabase, readMarker, seedDatabase } from '../seed/index.ts';
-import { startTarget, type RunningTarget } from '../target/index.ts';
 import { ensureBundle, scenarioNames } from './k6-build.ts';
 import { checkBaseUrl } from './run/preflight.ts';
 import { resolveServices } from './services.ts';
 import { scenarioEnv } from './scenario-env.ts';
+import { startTargetProcess, type TargetProcess } from './target-process.ts';
 
 /** What `scenario run` needs. */
 export interface ScenarioRunOptions {
@@ -60,7 +60,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
   assertScenarioName(o.name);
   const script = await ensureBundle(o.name);
   const given = o.baseUrl ?? o.config.target.baseUrl;
-  let target: RunningTarget | undefined;
+  let target: TargetProcess | undefined;
   let services: Awaited<ReturnType<typeof resolveServices>> | undefined;
   try {
     let baseUrl: string;
@@ -80,9 +80,10 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
         // Reloading someone's dataset is `acgs-load seed`'s decision, not a scenario's.
         log(`the database holds another dataset than scale ${scale}, seed ${seed}; running against it (reload with \`acgs-load seed\`)`);
       }
-      target = await startTarget({ config: o.config, databaseUrl, redisUrl });
+      // A process of its own: the load generator must not share the target's event loop.
+      target = await startTargetProcess({ config: o.config, databaseUrl, redisUrl });
       baseUrl = target.url;
-      log(`target started at ${baseUrl}`);
+      log(`target started at ${baseUrl} (pid ${target.pid})`);
     }
     const env = { ...scenarioEnv(o.config, { baseUrl, runId: o.runId }), ...(o.env ?? {}) };
     log(`running ${o.name} (${script})`);
