@@ -38,13 +38,13 @@ async function dropDb(name: string): Promise<void> {
   }
 }
 
-async function runOurs(db: string, scale: number, parallel: number) {
+async function runOurs(db: string, scale: number, parallel: number, threads: boolean) {
   await dropDb(db);
   await ensureDatabase(urlOf(db));
   const t0 = performance.now();
   let copyDone = 0;
   const s = await seedDatabase({
-    databaseUrl: urlOf(db), scale, seed: 42, fresh: true, parallel,
+    databaseUrl: urlOf(db), scale, seed: 42, fresh: true, parallel, threads,
     onProgress: (e) => { if (e.done) copyDone = performance.now() - t0; },
   });
   return { rows: s.totalRows, ms: s.totalMs, copyMs: copyDone };
@@ -73,17 +73,19 @@ async function main(): Promise<void> {
   console.log(`seed benchmark: scale ${scale}, ${rounds} round(s), ${parallel} parallel COPY streams, server ${new URL(ADMIN).host}`);
   try {
     for (let r = 1; r <= rounds; r++) {
-      const a = await runOurs(ours, scale, parallel);
       await dropDb(theirs);
       await ensureDatabase(urlOf(theirs));
       const b = runPgbench(theirs, scale);
-      const aRate = (a.rows * 1000) / a.ms;
       const bRate = (b.rows * 1000) / b.ms;
       console.log(`round ${r}`);
-      console.log(`  acgs-load seed   ${fmt(a.rows).padStart(11)} rows  ${(a.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(aRate).padStart(9)} rows/s  (COPY phase alone: ${fmt((a.rows * 1000) / a.copyMs)} rows/s in ${(a.copyMs / 1000).toFixed(2)} s)`);
-      console.log(`  pgbench -i -s ${scale} ${fmt(b.rows).padStart(11)} rows  ${(b.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(bRate).padStart(9)} rows/s  (pgbench: ${b.detail})`);
-      console.log(`  ratio acgs-load / pgbench rows/s: ${((100 * aRate) / bRate).toFixed(1)} %`);
+      console.log(`  pgbench -i -s ${scale}            ${fmt(b.rows).padStart(11)} rows  ${(b.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(bRate).padStart(9)} rows/s  (pgbench: ${b.detail})`);
+      for (const threads of [true, false]) {
+        const a = await runOurs(ours, scale, parallel, threads);
+        const aRate = (a.rows * 1000) / a.ms;
+        console.log(`  acgs-load seed (${threads ? 'worker threads' : 'one thread   '}) ${fmt(a.rows).padStart(11)} rows  ${(a.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(aRate).padStart(9)} rows/s  = ${((100 * aRate) / bRate).toFixed(1)} % of pgbench  (COPY phase alone: ${fmt((a.rows * 1000) / a.copyMs)} rows/s in ${(a.copyMs / 1000).toFixed(2)} s)`);
+      }
     }
+    // maxRSS covers the worker threads too (they share the process).
     console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   } finally {
     await dropDb(ours);

@@ -47,6 +47,16 @@ describe('seedDatabase', () => {
     expect(sb).toEqual(sa);
   });
 
+  it('gives the same content when rows are generated in worker threads', async () => {
+    const c = await createTestDatabase('seed_db_threads');
+    try {
+      await seedDatabase({ databaseUrl: c.url, scale: SCALE, seed: 42, threads: true });
+      expect(await checksums(c.url)).toEqual(await checksums(a.url));
+    } finally {
+      await c.drop();
+    }
+  });
+
   it('gives different content for another seed', async () => {
     const before = await checksums(b.url);
     const s = await seedDatabase({ databaseUrl: b.url, scale: SCALE, seed: 43 });

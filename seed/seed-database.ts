@@ -17,6 +17,7 @@ import { buildContext, GENERATOR_VERSION } from './context.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { GENERATORS, type TableGenerator } from './generators/index.ts';
 import { copyTable } from './loader.ts';
+import { loadInWorkers } from './parallel-load.ts';
 import { applyMigration, assertOwned, dropSuiteTables, MIGRATIONS, pendingOf, readState, writeMarker } from './migrations.ts';
 import { connectPg, pgError, withPg } from './pg.ts';
 import { SCHEMA_VERSION } from './schema-description.ts';
@@ -36,6 +37,8 @@ export interface SeedOptions {
   onProgress?: (e: SeedProgressEvent) => void;
   /** Tables loaded at the same time (default 2). */
   parallel?: number;
+  /** Generate rows in worker threads (default: when the dataset has 200k rows or more). */
+  threads?: boolean;
 }
 
 /** What a seed did; `skipped` when the stored fingerprint already matched. */
@@ -81,7 +84,11 @@ export async function seedDatabase(opts: SeedOptions): Promise<SeedSummary> {
   }
 
   const ctx = buildContext(opts.seed, opts.scale);
-  const tables = await loadAll(url, ctx, opts);
+  // Worker threads pay a start-up cost (their own module graph and pools), worth it from ~200k rows.
+  const threads = opts.threads ?? GENERATORS.reduce((a, g) => a + g.count(ctx), 0) >= 200_000;
+  const tables = !threads
+    ? await loadAll(url, ctx, opts)
+    : await loadInWorkers(url, ctx, opts.parallel ?? 2, opts.onProgress).catch((e) => { throw pgError(e, url, 'loading rows'); });
 
   await withPg(url, 'adding keys and indexes', async (c) => {
     const state = await readState(c);
