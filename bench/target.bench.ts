@@ -29,7 +29,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = [10, 100];
 const dbUrl = (name: string) => Object.assign(new URL(ADMIN), { pathname: `/${name}` }).toString();
 
-interface Row { case: string; conns: number; rps: number; p50: number; p99: number; note: string }
+/** `msResolution`: autocannon records whole milliseconds, so 0 means "under 1 ms". */
+interface Row { case: string; conns: number; rps: number; p50: number; p99: number; note: string; wholeMs?: boolean }
 const rows: Row[] = [];
 
 async function clearPrefix(): Promise<void> {
@@ -63,7 +64,7 @@ function startTarget(databaseUrl: string, redisUrl: string, profile: string): Pr
 async function drive(name: string, url: string, conns: number, opts: Partial<autocannon.Options> = {}): Promise<void> {
   const r = await autocannon({ url, connections: conns, duration: SECONDS, ...opts });
   const bad = r.non2xx + r.errors + r.timeouts;
-  rows.push({ case: name, conns, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, note: bad ? `${bad} non-2xx/errors` : '' });
+  rows.push({ case: name, conns, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, note: bad ? `${bad} non-2xx/errors` : '', wholeMs: true });
 }
 
 function redisBenchmark(conns: number): void {
@@ -99,7 +100,9 @@ async function freeConnections(): Promise<number> {
 function table(): string {
   const head = '| case | connections | req/s | p50 ms | p99 ms | note |\n| --- | ---: | ---: | ---: | ---: | --- |';
   const f = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(2)) : 'n/a');
-  return [head, ...rows.map((r) => `| ${r.case} | ${r.conns} | ${f(r.rps)} | ${f(r.p50)} | ${f(r.p99)} | ${r.note} |`)].join('\n');
+  const ms = (n: number, whole?: boolean) => (whole ? (n < 1 ? '<1' : n.toFixed(0)) : f(n));
+  const lines = rows.map((r) => `| ${r.case} | ${r.conns} | ${f(r.rps)} | ${ms(r.p50, r.wholeMs)} | ${ms(r.p99, r.wholeMs)} | ${r.note} |`);
+  return [head, ...lines, '', 'autocannon latencies are whole milliseconds; redis-benchmark and pgbench (from its per-transaction log) are finer.'].join('\n');
 }
 
 async function main(): Promise<void> {
