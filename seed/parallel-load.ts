@@ -29,7 +29,12 @@ export function loadInWorkers(url: string, ctx: GenContext, parallel: number, on
     };
     for (let k = 0; k < n; k++) {
       // A plain .mjs entry that registers tsx first (see copy-worker.mjs).
-      const w = new Worker(new URL('./copy-worker.mjs', import.meta.url), { workerData: { url, seed: ctx.seed, scale: ctx.scale } });
+      // A worker's live data is small (pools, allocations, one chunk); a capped heap makes V8
+      // collect the generated strings early instead of growing RSS (goal: < 500 MB at scale 100).
+      const w = new Worker(new URL('./copy-worker.mjs', import.meta.url), {
+        workerData: { url, seed: ctx.seed, scale: ctx.scale },
+        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+      });
       workers.push(w);
       const next = () => w.postMessage({ table: failed ? null : (queue.shift() ?? null) });
       w.on('message', (m: { type: string; e?: TableProgress; table?: string; rows?: number; ms?: number; message?: string; code?: string }) => {

@@ -28,7 +28,7 @@ export function pgError(e: unknown, url: string, doing: string): AcgsError {
   const user = (() => { try { return decodeURIComponent(new URL(url).username) || 'postgres'; } catch { return '?'; } })();
   const network = code ? NETWORK_CODES.has(code) : /timeout|terminated unexpectedly|ECONN/i.test(msg);
   if (network) {
-    return new AcgsError('PG_UNREACHABLE', `cannot reach PostgreSQL at ${where} (${code ?? msg})`, {
+    return new AcgsError('PG_UNREACHABLE', `cannot reach PostgreSQL at ${where.replace(/\/.*$/, '')} (${code ?? msg})`, {
       cause: e,
       hint: 'start PostgreSQL (docker compose up -d postgres) or point DATABASE_URL at a running server',
     });

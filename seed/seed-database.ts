@@ -57,9 +57,25 @@ function checkOptions(o: SeedOptions): void {
   if (problems.length) throw new AcgsError('BAD_CONFIG', problems[0], { details: problems.slice(1), hint: 'e.g. --scale 1 --seed 42' });
 }
 
-/** Loads the dataset of (scale, seed) unless the database already holds it. */
+/**
+ * Loads the dataset of (scale, seed) unless the database already holds it.
+ * Concurrent seeds of one database are serialised by an advisory lock: the
+ * second waits, then finds the fingerprint in place and skips.
+ */
 export async function seedDatabase(opts: SeedOptions): Promise<SeedSummary> {
   checkOptions(opts);
+  const lock = await connectPg(opts.databaseUrl, 'seeding');
+  try {
+    await lock.query("SELECT pg_advisory_lock(hashtext('acgs-load seed'))");
+    return await seedLocked(opts);
+  } catch (e) {
+    throw pgError(e, opts.databaseUrl, 'seeding');
+  } finally {
+    await lock.end().catch(() => {}); // ending the session releases the lock
+  }
+}
+
+async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const fingerprint = datasetFingerprint(opts.scale, opts.seed);
   const url = opts.databaseUrl;
