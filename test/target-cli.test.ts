@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, seeded, type Seeded } from './target-fixture.ts';
+import { call, eventually, seeded, type Seeded } from './target-fixture.ts';
 
 let s: Seeded;
 /** The child's environment: vitest sets BASE_URL=/ (Vite's), which the config loader rejects. */
@@ -37,7 +37,7 @@ describe('acgs-load target', () => {
       });
       child.once('exit', () => reject(new Error(`exited early: ${out}`)));
     });
-    expect(out).toContain('FAULT SWITCHES ON: noTtlRate=0.25');
+    expect(await eventually(async () => out.includes('FAULT SWITCHES ON: noTtlRate=0.25'))).toBe(true);
     const h = await call(url, 'GET', '/healthz');
     expect(h.json.faults).toEqual({ noTtlRate: 0.25 });
     child.kill('SIGTERM');

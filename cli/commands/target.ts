@@ -107,10 +107,13 @@ export function register(program: Command): void {
       const svc = await services(config);
       try {
         const target = await startTarget({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, logger: o.logger });
-        process.stdout.write(`acgs-load target listening on ${target.url}\n`);
-        process.stdout.write(`  postgres ${redactUrl(svc.databaseUrl)}  redis ${redactUrl(svc.redisUrl)}  prefix ${config.redis.prefix}\n`);
         const faults = Object.entries(target.faults);
-        if (faults.length) process.stdout.write(`  FAULT SWITCHES ON: ${faults.map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
+        // One write, so a reader of the pipe sees the URL and the fault switches together.
+        process.stdout.write(
+          `acgs-load target listening on ${target.url}\n` +
+          `  postgres ${redactUrl(svc.databaseUrl)}  redis ${redactUrl(svc.redisUrl)}  prefix ${config.redis.prefix}\n` +
+          (faults.length ? `  FAULT SWITCHES ON: ${faults.map(([k, v]) => `${k}=${v}`).join(', ')}\n` : ''),
+        );
         const sig = await waitForSignal();
         process.stdout.write(`${sig}: stopping\n`);
         await target.close();
