@@ -11,5 +11,8 @@ import { register as warmCmd } from './warm.ts';
 import { register as scenarioCmd } from './scenario.ts';
 import { register as k6Cmd } from './k6.ts';
 import { register as checkCmd } from './check.ts';
+import { register as reportCmd } from './report.ts';
+import { register as compareCmd } from './compare.ts';
+import { register as baselineCmd } from './baseline.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd];
+export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd, reportCmd, compareCmd, baselineCmd];

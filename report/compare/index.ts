@@ -6,3 +6,4 @@ export { compareRuns, judgeChange, type Comparison, type FigureChange, type Verd
 export { comparisonTable, comparisonMarkdown, formatChange } from './render.ts';
 export { buildBaseline, parseBaseline, isBaseline, spreadOf, BASELINE_SCHEMA, type Baseline, type BaselineFigure } from './baseline.ts';
 export { directionOf, type Direction } from './direction.ts';
+export { readRun, readReference, readBaseline, runJsonPath } from './read.ts';

@@ -1,0 +1,123 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../ndjson/_fixtures.ts';
+import { parseRunJson, type RunJson } from '../run-json.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'acgs-compare-cli-'));
+const T0 = Date.parse('2026-11-27T21:00:00Z');
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// compare sets process.exitCode; it must not leak into other tests or vitest's own exit.
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await main(['node', 'acgs-load', ...args]);
+    process.exitCode = undefined;
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const dirs: string[] = [];
+const run = (i: number) => dirs[i];
+beforeAll(async () => {
+  for (const seed of [1, 2, 3]) {
+    const d = join(tmp, `run-${seed}`);
+    const r = await writeFixtureRun(d, [{ name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4) } }], { runId: `run-${seed}` });
+    writeFileSync(join(d, 'run.json'), JSON.stringify(r));
+    dirs.push(d);
+  }
+});
+
+describe('acgs-load compare / baseline', () => {
+  it('exits 7 with the regressed figure named when a copy of a run has its p95 doubled', async () => {
+    const slow = join(tmp, 'slow');
+    cpSync(run(0), slow, { recursive: true });
+    const r = parseRunJson(readFileSync(join(slow, 'run.json'), 'utf8'), 'run.json');
+    r.figures.find((f) => f.id === 'query.complex.p95')!.value! *= 2;
+    writeFileSync(join(slow, 'run.json'), JSON.stringify(r));
+    const res = await cli('compare', run(0), slow);
+    expect(res.code).toBe(7);
+    expect(res.out).toMatch(/REGRESSION\s+complex query p95/);
+    const md = await cli('compare', run(0), join(slow, 'run.json'), '--markdown');
+    expect(md.code).toBe(7);
+    expect(md.out).toContain('### acgs-load: ❌ 1 regression');
+    expect((await cli('compare', run(0), run(0))).code).toBe(0);
+  });
+
+  it('saves a baseline of several runs and judges a run against it', async () => {
+    const file = join(tmp, 'baseline.json');
+    const saved = await cli('baseline', 'save', run(0), run(1), run(2), '--out', file);
+    expect(saved.code).toBe(0);
+    expect(saved.out).toMatch(/over 3 run\(s\) of profile smoke/);
+    const res = await cli('compare', run(1), '--baseline', file, '--markdown');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('against baseline of 3 run(s)');
+    expect((await cli('baseline', 'show', file)).out).toMatch(/query\.join\.p95\s+mean/);
+  });
+
+  it('names bad input with a hint: a missing folder, a file that is not a run, a missing second run', async () => {
+    const missing = await cli('compare', join(tmp, 'nope'), run(0));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/error\[RESULTS_ERROR\]: '.*nope' does not exist\nhint: pass a results folder/);
+    const junk = join(tmp, 'junk.json');
+    writeFileSync(junk, '{"hello":1}');
+    const notRun = await cli('compare', junk, run(0));
+    expect(notRun.code).toBe(2);
+    expect(notRun.err).toContain("is not an acgs-load run.json (schema 'undefined'");
+    const one = await cli('compare', run(0));
+    expect(one.code).toBe(2);
+    expect(one.err).toContain('compare needs two runs or --baseline');
+    expect((await cli('compare', run(0), run(1), '--tolerance', 'lots')).err).toContain("--tolerance 'lots'");
+  });
+});
+
+describe('acgs-load report', () => {
+  it('regenerates report.md and report.html from a results folder', async () => {
+    const d = join(tmp, 'regen');
+    cpSync(run(0), d, { recursive: true });
+    const res = await cli('report', d);
+    expect(res.code).toBe(0);
+    const md = readFileSync(join(d, 'report.md'), 'utf8');
+    expect(md).toContain('# acgs-load run run-1');
+    expect(md).toContain('## Load ladder');
+    expect(readFileSync(join(d, 'report.html'), 'utf8')).toContain('data-chart="hdr-distribution"');
+  });
+
+  it('merges a second k6 instance of the run: the requests of both are counted', async () => {
+    const d = join(tmp, 'merge-main');
+    cpSync(run(0), d, { recursive: true });
+    const inst = join(tmp, 'instance-2');
+    mkdirSync(inst, { recursive: true });
+    await writeStream(join(inst, 'ladder.metrics.ndjson'), { startMs: T0 + 50, seed: 99, steps: ladderSteps(5, 2) });
+    writeFileSync(join(inst, 'ladder.summary.json'), JSON.stringify(summarySkeleton(ladderSteps(5).map((s) => s.tag))));
+    const before = parseRunJson(readFileSync(join(d, 'run.json'), 'utf8'), 'run.json');
+    const requests = (r: RunJson, id: string) => r.figures.find((f) => f.id === id)!.value!;
+    const res = await cli('report', d, '--merge', inst);
+    expect(res.code, res.err).toBe(0);
+    const after = parseRunJson(readFileSync(join(d, 'run.json'), 'utf8'), 'run.json');
+    expect(requests(after, 'ladder.100.requests')).toBe(requests(before, 'ladder.100.requests') + 100 * 2 * 5);
+    expect(requests(after, 'scenario.ladder.requests')).toBe(requests(before, 'scenario.ladder.requests') + 185 * 2 * 5);
+    expect(after.figures.find((f) => f.id === 'ladder.100.requests')!.source).toContain('merged from 2 k6 instances');
+    expect(after.reasons.at(-1)).toContain('merged the outputs of 2 k6 instances (ladder: 2)');
+    // Server-side figures were measured once for the whole run and are kept.
+    expect(after.figures.find((f) => f.id === 'consistency.cache-db-sync.checked')).toEqual(before.figures.find((f) => f.id === 'consistency.cache-db-sync.checked'));
+    expect(existsSync(join(d, 'run.instance.json'))).toBe(true);
+    // Again, without --merge: merge.json repeats the same merge, counts do not double.
+    expect((await cli('report', d)).code).toBe(0);
+    const again = parseRunJson(readFileSync(join(d, 'run.json'), 'utf8'), 'run.json');
+    expect(requests(again, 'ladder.100.requests')).toBe(requests(after, 'ladder.100.requests'));
+    expect(readFileSync(join(d, 'report.md'), 'utf8')).toContain('merged from 2 k6 instances');
+  });
+});
