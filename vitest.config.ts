@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Vite sets BASE_URL='/' for its own use; the suite reads BASE_URL as the target's
+    // address, so tests start without it (a test that needs it sets it explicitly).
+    env: { BASE_URL: '' },
   },
 });

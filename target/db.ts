@@ -130,7 +130,9 @@ export class Database {
   private async run<R>(client: pg.PoolClient, timing: RequestTiming | undefined, type: DbQueryType, sql: string, params: unknown[]): Promise<R[]> {
     const start = process.hrtime.bigint();
     try {
-      const res = await client.query(sql, params);
+      // The comment names the query type in pg_stat_statements, which keeps the first
+      // text it saw for a statement; the run report groups server-side times by it.
+      const res = await client.query(type === 'write' ? sql : `/* acgs:${type} */ ${sql}`, params);
       return res.rows as R[];
     } catch (e) {
       if (e instanceof ApiError) throw e;

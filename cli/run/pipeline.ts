@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { type Config } from '../../config/index.ts';
 import { ensureDatabase, migrate, seedDatabase, warmCache } from '../../seed/index.ts';
 import { resolveServices, type Services } from '../services.ts';
-import { startTarget, type RunningTarget } from '../../target/index.ts';
+import { startTargetProcess, type TargetProcess } from '../target-process.ts';
 import { enableStatements, pgDelta, takePgSnapshot, type PgSnapshot } from '../measure/pg-stats.ts';
 import { redisDelta, takeRedisSnapshot, type RedisSnapshot } from '../measure/redis-stats.ts';
 import { StageLog } from './stage.ts';
@@ -46,7 +46,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   log(`acgs-load run ${runId} — profile ${config.profile} — results in ${results.path}`);
 
   let services: Services | null = null;
-  let target: RunningTarget | null = null;
+  let target: TargetProcess | null = null;
   try {
     services = await stages.run('preflight: services', () => resolveServices(config), (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`);
     const svc = services;
@@ -75,8 +75,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
           (w) => `${w.keys} keys`,
         );
       } else stages.skip('warm', 'cache.warmOnStart is false');
-      // The target warms on start too when configured; the seed warm above covers a cold Redis.
-      target = await stages.run('target', () => startTarget({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, host: config.target.host, port: config.target.port }), (t) => t.url);
+      // A process of its own, so the load generator never shares the target's event loop
+      // (the target's Server-Timing figures would include the engine's CPU time).
+      target = await stages.run('target', () => startTargetProcess({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
       baseUrl = target.url;
       healthMs = await timeHealth(baseUrl);
     } else {

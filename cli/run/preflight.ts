@@ -75,10 +75,11 @@ export async function checkBaseUrl(baseUrl: string, allowRemote: boolean): Promi
       hint: 'start the API there (`acgs-load target`), or leave --base-url out and the run starts the reference target itself',
     });
   }
-  let doc: { info?: { title?: string }; paths?: Record<string, unknown> } | null = null;
+  type OpenApiDoc = { info?: { title?: string }; paths?: Record<string, unknown> };
+  let doc: OpenApiDoc | null = null;
   try {
     const res = await fetch(new URL('/openapi.json', url), { signal: AbortSignal.timeout(5000) });
-    if (res.ok) doc = (await res.json()) as typeof doc;
+    if (res.ok) doc = (await res.json()) as OpenApiDoc;
   } catch {
     doc = null;
   }

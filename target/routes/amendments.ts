@@ -15,7 +15,7 @@ export interface Tally {
   total: number;
 }
 
-const TALLY_SQL = `
+export const TALLY_SQL = `
 SELECT a.version,
        count(v.id) FILTER (WHERE v.choice = 'for') AS for_votes,
        count(v.id) FILTER (WHERE v.choice = 'against') AS against_votes,
@@ -26,7 +26,7 @@ SELECT a.version,
  WHERE a.id = $1
  GROUP BY a.id, a.version`;
 
-const STATS_SQL = `
+export const STATS_SQL = `
 SELECT category, count(*) AS principles, count(*) FILTER (WHERE is_active) AS active,
        round(avg(weight), 3)::text AS avg_weight, min(priority) AS min_priority, max(priority) AS max_priority
   FROM principles

@@ -9,7 +9,7 @@ import { ApiError } from '../http-errors.ts';
 import { idSchema, type RouteDeps } from './_shared.ts';
 
 // cursor_ts: the exact timestamp (microseconds) for the cursor; the ISO form has milliseconds only.
-const FIRST_PAGE_SQL = `
+export const FIRST_PAGE_SQL = `
 SELECT *, occurred_at::text AS cursor_ts FROM audit_log
  WHERE actor_id = $1 AND occurred_at >= $2 AND occurred_at < $3
  ORDER BY occurred_at, id

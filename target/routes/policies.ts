@@ -12,7 +12,7 @@ import { COMPLIANCE_REPORT_SQL, reportFromRow } from './compliance-report-sql.ts
 type Row = Record<string, unknown> & { version: number };
 
 /** One statement, one snapshot: policy LEFT JOIN its rules, principle ids as an array. */
-const POLICY_JOIN_SQL = `
+export const POLICY_JOIN_SQL = `
 SELECT ${selectList('policies', 'p', 'p_')}, ${selectList('policy_rules', 'r', 'r_')},
        ARRAY(SELECT pp.principle_id FROM policy_principles pp WHERE pp.policy_id = p.id ORDER BY pp.principle_id) AS principle_ids
   FROM policies p
