@@ -3,6 +3,7 @@
  * this folder exporting `register(program: Command): void` and list it here.
  */
 import type { Command } from 'commander';
+import { register as runCmd } from './run.ts';
 import { register as configCmd } from './config.ts';
 import { register as targetCmd } from './target.ts';
 import { register as seedCmd } from './seed.ts';
@@ -15,4 +16,4 @@ import { register as reportCmd } from './report.ts';
 import { register as compareCmd } from './compare.ts';
 import { register as baselineCmd } from './baseline.ts';
 
-export const commands: Array<(program: Command) => void> = [configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd, reportCmd, compareCmd, baselineCmd];
+export const commands: Array<(program: Command) => void> = [runCmd, configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd, reportCmd, compareCmd, baselineCmd];
