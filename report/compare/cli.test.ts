@@ -120,4 +120,28 @@ describe('acgs-load report', () => {
     expect(requests(again, 'ladder.100.requests')).toBe(requests(after, 'ladder.100.requests'));
     expect(readFileSync(join(d, 'report.md'), 'utf8')).toContain('merged from 2 k6 instances');
   });
+
+  it('builds a run from k6-operator instance folders alone, with the checkers\' result', async () => {
+    const pods = [join(tmp, 'pod-a'), join(tmp, 'pod-b')];
+    for (const [i, p] of pods.entries()) {
+      mkdirSync(p, { recursive: true });
+      await writeStream(join(p, 'ladder.metrics.ndjson'), { startMs: T0 + i * 10, seed: 200 + i, steps: ladderSteps(5, 1) });
+      writeFileSync(join(p, 'ladder.summary-export.json'), JSON.stringify(summarySkeleton(ladderSteps(5).map((s) => s.tag))));
+    }
+    const checks = join(tmp, 'checks.json');
+    writeFileSync(checks, JSON.stringify({ ok: false, checkers: [{ name: 'cache-db-sync', checked: 100, violations: { stale: 2 }, score: 0.98, examples: {}, durationMs: 5, notes: [] }], startedAt: '', durationMs: 5 }));
+    const out = join(tmp, 'operator-run');
+    const res = await cli('report', out, '--merge', ...pods, '--checks', checks, '--run-id', 'op-1');
+    expect(res.code, res.err).toBe(0);
+    const r = parseRunJson(readFileSync(join(out, 'run.json'), 'utf8'), 'run.json');
+    expect(r.runId).toBe('op-1');
+    expect(r.figures.find((f) => f.id === 'scenario.ladder.requests')!.value).toBe(2 * 185 * 5);
+    expect(r.figures.find((f) => f.id === 'consistency.cache-db-sync.violations')!.pass).toBe(false);
+    expect(r.exitCode).toBe(3);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('data-chart="ladder-throughput"');
+    expect((await cli('report', out)).code).toBe(0);
+    const again = parseRunJson(readFileSync(join(out, 'run.json'), 'utf8'), 'run.json');
+    expect(again.figures.find((f) => f.id === 'scenario.ladder.requests')!.value).toBe(2 * 185 * 5);
+    expect(again.exitCode).toBe(3);
+  });
 });

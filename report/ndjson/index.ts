@@ -12,4 +12,4 @@ export { instanceFiles, type InstanceScenarioFiles } from './instance-files.ts';
 export { SummaryMerger } from './summary-merger.ts';
 export { readK6Records, type ReadStats } from './read-lines.ts';
 export { classify, pointLine, metricLine, type Point, type K6MetricRecord } from './k6-records.ts';
-export { applyMerge, configOfRun } from './merge-run.ts';
+export { applyMerge, configOfRun, runFromMerged } from './merge-run.ts';

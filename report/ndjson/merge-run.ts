@@ -5,10 +5,10 @@
  * server-side figures (PostgreSQL, Redis, the target, the checkers) were
  * measured once for the whole run and stay as they were.
  */
-import { configSchema, ExitCode, type Config } from '../../config/index.ts';
+import { configSchema, ExitCode, redactConfig, type Config } from '../../config/index.ts';
 import { buildFigures, type RunInputs } from '../build/index.ts';
 import type { Figure } from '../figures.ts';
-import type { RunJson } from '../run-json.ts';
+import { RUN_SCHEMA, type RunJson } from '../run-json.ts';
 import type { MergedRun } from './merge.ts';
 
 /** The run's configuration from run.json (secrets were removed, which the schema accepts), or null. */
@@ -62,5 +62,71 @@ export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Con
     exitCode,
     verdict: exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
     scenarios: run.scenarios.map((s) => (byName.has(s.name) ? { ...s, files: { ...s.files, summaryData: summaryFile(s.name) } } : s)),
+  };
+}
+
+/**
+ * A run.json for instances that no `acgs-load run` wrapped (k6-operator
+ * pods): client-side figures from the merged summaries, the checkers'
+ * result when given (`acgs-load check --json`), and no server-side deltas
+ * (no snapshot was taken around the load; those figures read n/a).
+ */
+export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts: { runId: string; checks: RunInputs['checks'] }): RunJson {
+  const spans = merged.scenarios.map((s) => s.span).filter((s): s is { first: number; last: number } => s !== null);
+  const start = spans.length ? Math.min(...spans.map((s) => s.first)) : Date.now();
+  const end = spans.length ? Math.max(...spans.map((s) => s.last)) : start;
+  const scenarios: RunInputs['scenarios'] = merged.scenarios.map((s) => ({ name: s.name, summary: s.summary, exitCode: 0, engine: 'k6', engineLimited: false, durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0 }));
+  const inputs: RunInputs = {
+    config,
+    scenarios,
+    pg: null,
+    redis: null,
+    target: null,
+    infra: { pgVersion: 'unknown', redisVersion: 'unknown', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: config.target.baseUrl ?? '' },
+    checks: opts.checks,
+    plans: [],
+  };
+  const { figures, tables } = buildFigures(inputs);
+  const missed = figures.filter((f) => f.target && f.pass !== true);
+  const violated = opts.checks && !opts.checks.ok;
+  const exitCode = violated ? ExitCode.CONSISTENCY : missed.length ? ExitCode.TARGETS_MISSED : ExitCode.OK;
+  const reasons = [
+    ...(violated ? opts.checks!.checkers.filter((c) => Object.values(c.violations).some((n) => n > 0)).map((c) => `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`) : []),
+    ...missed.map((f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`),
+    `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
+  ];
+  return {
+    schema: RUN_SCHEMA,
+    runId: opts.runId,
+    profile: config.profile,
+    startedAt: new Date(start).toISOString(),
+    finishedAt: new Date(end).toISOString(),
+    durationS: (end - start) / 1000,
+    exitCode,
+    verdict: exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
+    reasons,
+    engine: `k6 (${merged.dirs.length} instances)`,
+    config: redactConfig(config),
+    environment: {
+      node: 'n/a',
+      platform: 'k6 instances (see each instance)',
+      cpus: 0,
+      cpuModel: 'n/a',
+      memoryBytes: 0,
+      loadavgStart: [],
+      loadavgEnd: [],
+      pgVersion: 'unknown',
+      redisVersion: 'unknown',
+      services: { postgres: 'not measured', redis: 'not measured', target: config.target.baseUrl ?? 'unknown' },
+      notes: ['Merged from k6 instances that ran outside `acgs-load run`: no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.'],
+    },
+    stages: [],
+    figures,
+    tables,
+    scenarios: merged.scenarios.map((s) => ({ name: s.name, exitCode: 0, engine: 'k6', engineLimited: false, durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0, startedAt: new Date(s.span?.first ?? start).toISOString(), files: { summaryExport: '', summaryData: `merged/${s.name}.summary.json`, metrics: s.metricsFiles[0] ?? '' } })),
+    timeSeries: { pool: [] },
+    checks: opts.checks,
+    plans: [],
+    slowQueries: [],
   };
 }

@@ -24,6 +24,8 @@ export interface MergedScenario {
   /** The streams read (absolute paths), for readRunSeries. */
   metricsFiles: string[];
   badLines: number;
+  /** First and last sample of any instance (epoch ms), null when the streams were empty. */
+  span: { first: number; last: number } | null;
 }
 
 export interface MergedRun {
@@ -56,7 +58,7 @@ export async function mergeScenario(name: string, parts: InstanceScenarioFiles[]
     }
   }
   const summary = merger.finish({ merged: { instances: metricsFiles.length, dirs } });
-  return { name, instances: metricsFiles.length, summary, samples: merger.samples, metricsFiles, badLines: stats.badLines };
+  return { name, instances: metricsFiles.length, summary, samples: merger.samples, metricsFiles, badLines: stats.badLines, span: merger.span() };
 }
 
 /**

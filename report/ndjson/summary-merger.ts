@@ -84,6 +84,11 @@ export class SummaryMerger {
     for (const s of this.subs.get(p.metric) ?? []) if (tagsMatch(s.tags, p.tags)) (s.sink ??= newSink(type)).add(p.value, p.time);
   }
 
+  /** First and last sample time (epoch ms); null before any sample. */
+  span(): { first: number; last: number } | null {
+    return this.first <= this.last ? { first: this.first, last: this.last } : null;
+  }
+
   /** The merged summary in handleSummary's data shape (report/k6-summary.ts). */
   finish(extra: Record<string, unknown> = {}): K6SummaryData {
     // Instances run side by side: the run lasted as long as the longest one.
