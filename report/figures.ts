@@ -58,7 +58,7 @@ export function formatValue(value: number | null, unit: Unit): string {
     case 'bytes':
       return value >= 1 << 20 ? `${(value / (1 << 20)).toFixed(1)} MiB` : `${(value / 1024).toFixed(1)} KiB`;
     case 's':
-      return `${value.toFixed(2)} s`;
+      return Number.isInteger(value) ? `${value} s` : `${value.toFixed(2)} s`;
     case 'nines':
       return `${value.toFixed(1)} nines`;
   }

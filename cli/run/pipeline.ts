@@ -122,7 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       const checks = await stages.run('checks', () => runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles: acksFiles }), (c) => (c.ok ? 'no violations' : 'VIOLATIONS'));
 
       let plans: PlanResult[] = [];
-      plans = await stages.run('plans', () => explainAll(pgClient, representativeQueries()), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
+      plans = await stages.run('plans', async () => explainAll(pgClient, await representativeQueries(pgClient)), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
 
       return await stages.run('results', () =>
         writeResults({

@@ -7,6 +7,8 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { AcgsError, redactUrl } from '../../config/index.ts';
+import { connectPg, ensureDatabase } from '../../seed/pg.ts';
+import { connectRedis } from '../../seed/redis.ts';
 
 export interface ServiceInfo {
   pgVersion: string;
@@ -20,11 +22,14 @@ const MIN_REDIS = 6;
 
 /** Versions and mean round trip of 20 trivial commands to each server. */
 export async function probeServices(databaseUrl: string, redisUrl: string): Promise<ServiceInfo> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: false });
+  // The suite's database is created here when missing (ensureDatabase maps
+  // connection, auth and permission errors to AcgsErrors that say the fix).
+  await ensureDatabase(databaseUrl);
+  let client: pg.Client | null = null;
+  let redis: Redis | null = null;
   try {
-    await client.connect();
-    const pgVersion = (await client.query<{ v: string }>('SHOW server_version')).rows[0].v;
+    client = await connectPg(databaseUrl, 'checking the PostgreSQL version');
+    const pgVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v;
     if (parseInt(pgVersion, 10) < MIN_PG) {
       throw new AcgsError('PG_ERROR', `PostgreSQL ${pgVersion} at ${redactUrl(databaseUrl)} is too old; acgs-load needs ${MIN_PG} or newer`, { hint: 'use a newer server, e.g. `docker compose up -d postgres`' });
     }
@@ -32,7 +37,7 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
     for (let i = 0; i < 20; i++) await client.query('SELECT 1');
     const pgRttMs = (performance.now() - t0) / 20;
 
-    await redis.connect();
+    redis = await connectRedis(redisUrl, 'checking the Redis version');
     const info = await redis.info('server');
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     if (parseInt(redisVersion, 10) < MIN_REDIS) {
@@ -43,8 +48,8 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
     const redisRttMs = (performance.now() - t0) / 20;
     return { pgVersion, redisVersion, pgRttMs, redisRttMs };
   } finally {
-    await client.end().catch(() => undefined);
-    redis.disconnect();
+    await client?.end().catch(() => undefined);
+    redis?.disconnect();
   }
 }
 

@@ -8,9 +8,19 @@ import { TALLY_SQL, STATS_SQL } from '../../target/routes/amendments.ts';
 import { POLICY_JOIN_SQL } from '../../target/routes/policies.ts';
 import { FIRST_PAGE_SQL } from '../../target/routes/audit.ts';
 import { COMPLIANCE_REPORT_SQL } from '../../target/routes/compliance-report-sql.ts';
+import type pg from 'pg';
 import type { RepresentativeQuery } from './plans.ts';
 
-export function representativeQueries(): RepresentativeQuery[] {
+/** A 30-day window around the middle of the hottest actor's audit events (what a user would search). */
+async function auditWindow(client: pg.ClientBase): Promise<[string, string]> {
+  const r = await client.query<{ mid: Date | null }>('SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY occurred_at) AS mid FROM audit_log WHERE actor_id = 1');
+  const mid = r.rows[0]?.mid?.getTime() ?? Date.now();
+  const half = 15 * 86_400_000;
+  return [new Date(mid - half).toISOString(), new Date(mid + half).toISOString()];
+}
+
+export async function representativeQueries(client: pg.ClientBase): Promise<RepresentativeQuery[]> {
+  const [from, to] = await auditWindow(client);
   return [
     { queryType: 'simple', sql: 'SELECT * FROM principles WHERE id = $1', params: [1] },
     { queryType: 'join', sql: POLICY_JOIN_SQL, params: [1] },
@@ -20,8 +30,8 @@ export function representativeQueries(): RepresentativeQuery[] {
     {
       queryType: 'index_scan',
       sql: FIRST_PAGE_SQL,
-      // the most active actor's busiest month: ids are zipf-ranked, so actor 1 is the hottest
-      params: [1, '2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z', 50],
+      // ids are zipf-ranked, so actor 1 is the most active one
+      params: [1, from, to, 50],
     },
   ];
 }
