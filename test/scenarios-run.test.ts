@@ -12,6 +12,7 @@
  * report's targets are judged in real runs. One test then sets an impossible
  * target and expects k6's exit code 99.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,18 @@ describe('scenarios against the real target', () => {
     expect(s.metrics.http_req_failed.thresholds?.['rate<=0.01']?.ok).toBe(true);
   }, 60_000);
 
+  it('`acgs-load scenario run` starts the target in its own process and exits with the engine\'s code', async () => {
+    const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL, ACGS_REDIS_PREFIX: prefix, ACGS_SCALE: '0.05', ACGS_SEED: '42' };
+    const cli = join(process.cwd(), 'bin', 'acgs-load.js');
+    const ok = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smoke', '--engine', 'embedded', '-q'], { env, encoding: 'utf8', timeout: 120_000 });
+    expect(ok.stderr).toMatch(/target started at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
+    expect(ok.stdout).toContain('checks');
+    expect(ok.status).toBe(0);
+    const bad = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smokey'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("error[BAD_FLAG]: 'smokey' is not a scenario; choose one of");
+  }, 150_000);
+
   it('cache-ops exercises GET hit and miss, SET, DEL and EXISTS', async () => {
     const { exitCode, summary } = await run('cache-ops', { CACHE_OPS_RATE: '4', TARGETS: LENIENT(0.5) });
     expect(failedThresholds(summary)).toEqual([]);
@@ -144,12 +157,25 @@ describe('scenarios against the real target', () => {
     expect(summary.metrics['cache_hit{cache_path:hot}'].values.rate).toBeGreaterThan(0.5);
   }, 60_000);
 
-  it('user-journey passes with acknowledged writes of every journey kind', async () => {
-    const { exitCode, summary } = await run('user-journey', { VUS: '3', TARGETS: LENIENT(0) });
+  it('user-journey passes, and its acknowledged writes are exactly the rows of its run', async () => {
+    const { exitCode, summary, runId } = await run('user-journey', { VUS: '3', TARGETS: LENIENT(0) });
     expect(failedThresholds(summary)).toEqual([]);
     expect(exitCode).toBe(0);
-    expect(summary.metrics.acked_writes.values.count).toBeGreaterThan(0);
     expect(summary.metrics.cache_hit.values.rate).toBeGreaterThan(0);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const n = async (table: string) => (await c.query(`SELECT count(*)::int AS n FROM ${table} WHERE run_id = $1`, [runId])).rows[0].n as number;
+      const sessions = await n('user_sessions');
+      const decisions = await n('policy_decisions');
+      const votes = await n('amendment_votes');
+      expect(sessions).toBeGreaterThan(0);
+      expect(decisions).toBeGreaterThan(0);
+      // The journey writes sessions, decisions and votes; every 2xx was counted once.
+      expect(summary.metrics.acked_writes.values.count).toBe(sessions + decisions + votes);
+    } finally {
+      await c.end();
+    }
   }, 60_000);
 
   it('the ladder yields per-step sub-metrics', async () => {
