@@ -86,7 +86,8 @@ export function htmlReport(run: RunJson, series: RunSeries): string {
     const chartHtml = charts.length ? `<div class="charts">${charts.flatMap((g) => g.charts).join('\n')}</div>` : '';
     sections.push(`<section id="${id}">${htmlTable(t, figures)}${chartHtml}</section>`);
   }
-  for (const g of groups.filter((x) => !placed.has(x.after))) {
+  // Charts whose table is not in this run get a section of their own, unless none of them has data.
+  for (const g of groups.filter((x) => !placed.has(x.after) && x.charts.some((c) => c.includes('data-empty="false"')))) {
     const id = slug(g.title);
     toc.push(`<a href="#${id}">${esc(g.title)}</a>`);
     sections.push(`<section id="${id}"><h2>${esc(g.title)}</h2><div class="charts">${g.charts.join('\n')}</div></section>`);
