@@ -7,7 +7,7 @@
 import type { Config } from '../config/index.ts';
 import type { CacheFamily, TableDescription } from '../seed/schema-description.ts';
 import type { SchemaDescription } from './description.ts';
-import { checkColumn, type DbRow } from './encoding.ts';
+import { checkColumn, columnsOf, type DbRow } from './encoding.ts';
 
 /** A key matched to its family, with the row key taken from it. */
 export interface KeyMatch {
@@ -108,7 +108,8 @@ export function classifyEntity(table: TableDescription, env: Envelope, row: DbRo
   const sameVersion = sync === 'consistent';
   const types: TypeIssue[] = [];
   const cachedRow = env.row ?? {};
-  for (const [col, { type }] of Object.entries(table.columns)) {
+  const columns = columnsOf(table);
+  for (const [col, type] of columns) {
     if (!(col in cachedRow)) {
       types.push({ kind: 'missing_column', column: col });
       continue;
@@ -118,7 +119,10 @@ export function classifyEntity(table: TableDescription, env: Envelope, row: DbRo
     if ('typeIssue' in verdict) types.push({ kind: verdict.typeIssue, column: col });
     else sync = 'content_mismatch';
   }
-  for (const col of Object.keys(cachedRow)) if (!(col in table.columns)) types.push({ kind: 'extra_column', column: col });
+  // Extra columns: only look when the count says there are some (hot path).
+  if (Object.keys(cachedRow).length + types.filter((t) => t.kind === 'missing_column').length !== columns.length) {
+    for (const col of Object.keys(cachedRow)) if (!(col in table.columns)) types.push({ kind: 'extra_column', column: col });
+  }
   return { sync, types };
 }
 

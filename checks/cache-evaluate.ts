@@ -24,7 +24,8 @@ export interface EntryOutcome {
   types: TypeIssue[];
   /** An entity entry that was compared column by column (data-types counts these). */
   typed: boolean;
-  example: Record<string, unknown>;
+  /** Built only for entries with a violation (allocations are the hot path's cost). */
+  example?: Record<string, unknown>;
   /** Cached value and row of typed entries, for data-types examples. */
   detail?: { cached: Record<string, unknown>; row: Record<string, unknown> };
 }
@@ -98,7 +99,7 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             if (ttl) kinds.push(ttl);
             outcomes.push({
               node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types, typed: row !== undefined,
-              example: { key: e.key, cachedVersion: env.v, rowVersion: row?.version ?? null, pttl: e.pttl },
+              example: kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: row?.version ?? null, pttl: e.pttl } : undefined,
               detail: types.length ? { cached: env.row ?? {}, row: row?.encoded ?? {} } : undefined,
             });
           }
@@ -109,7 +110,8 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             const sync = classifyDerived(env, exp);
             const kinds: string[] = sync === 'consistent' ? [] : [sync];
             if (ttl) kinds.push(ttl);
-            outcomes.push({ node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types: [], typed: false, example: { key: e.key, cachedVersion: env.v, rowVersion: exp?.version ?? null, pttl: e.pttl } });
+            const example = kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: exp?.version ?? null, pttl: e.pttl } : undefined;
+            outcomes.push({ node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types: [], typed: false, example });
           }
         }
       }),

@@ -61,7 +61,7 @@ export async function sweepCache(
     ? sampleBatches(redis.primaries, opts.prefix, opts.batchSize, opts.sample)
     : scanBatches(redis.primaries, opts.prefix, opts.batchSize);
   await forEachConcurrent(source, CONCURRENCY, async (batch) => {
-    const r = await ev.evaluate(await readBatch(redis.primaries, batch));
+    const r = await ev.evaluate(await readBatch(redis.primaries, batch, redis.cluster));
     vanished += r.vanished;
     ignored += r.ignored;
     for (const o of r.outcomes) {
@@ -169,7 +169,7 @@ async function afterGrace(
   }
   const dataTypeOf = new Map(reread.map((r) => [r.key, r.dataType]));
   await forEachConcurrent(batches(), CONCURRENCY, async (batch) => {
-    const r = await ev.evaluate(await readBatch(redis.primaries, batch));
+    const r = await ev.evaluate(await readBatch(redis.primaries, batch, redis.cluster));
     const byKey = new Map<string, EntryOutcome>(r.outcomes.map((o) => [o.key, o]));
     for (const key of batch.keys) {
       const o = byKey.get(key);

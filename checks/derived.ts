@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import type { SchemaDescription } from './description.ts';
-import { checkColumn, deepEqual, encodeRow, selectList, type DbRow } from './encoding.ts';
+import { checkColumn, columnsOf, deepEqual, encodeRow, selectList, type DbRow } from './encoding.ts';
 import type { TableDescription } from '../seed/schema-description.ts';
 
 /** What a derived entry must be: the root row's version and a content test. */
@@ -30,10 +30,11 @@ function table(desc: SchemaDescription, name: string): TableDescription {
 function rowMatches(t: TableDescription, cached: unknown, row: DbRow): boolean {
   if (typeof cached !== 'object' || cached === null || Array.isArray(cached)) return false;
   const c = cached as Record<string, unknown>;
-  for (const [col, { type }] of Object.entries(t.columns)) {
+  const columns = columnsOf(t);
+  for (const [col, type] of columns) {
     if (!(col in c) || !checkColumn(type, c[col], row, col, true).ok) return false;
   }
-  return Object.keys(c).length === Object.keys(t.columns).length;
+  return Object.keys(c).length === columns.length;
 }
 
 /** `policy:{id}`: {policy, rules by (rule_order, id), principleIds ascending}. */

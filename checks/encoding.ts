@@ -1,7 +1,7 @@
 /**
  * Column encoding of docs/cache-keys.md, from the checker's side: how to read a
  * row from PostgreSQL so that nothing is lost on the way (numerics and ids as
- * text, timestamps as microseconds since the epoch), what JSON the scheme says
+ * text, timestamps as UTC text with microseconds), what JSON the scheme says
  * the cache must hold for it, and how one cached column compares with it.
  *
  * Pure functions; no I/O. Written independently of the target (which encodes
@@ -14,8 +14,11 @@ import { qi } from './_tally.ts';
 export interface DbRow {
   /** The JSON the cache must hold for this row (docs/cache-keys.md, "Column encoding"). */
   encoded: Record<string, unknown>;
-  /** timestamptz columns: the instant in microseconds since the epoch (exact). */
-  micros: Record<string, bigint>;
+  /**
+   * timestamptz columns: the microseconds below the millisecond (0..999) that
+   * the ISO form in `encoded` (truncated to ms) leaves out.
+   */
+  subMs: Record<string, number>;
   /** The row's version column, when the table is versioned. */
   version?: number;
 }
@@ -23,8 +26,9 @@ export interface DbRow {
 /**
  * The SELECT list that reads every described column losslessly: integers and
  * numerics as text (node-pg would round int8 and we want numeric's exact text),
- * timestamps as integer microseconds since the epoch (PostgreSQL's own
- * resolution, independent of the session time zone).
+ * timestamps as UTC text with microseconds (PostgreSQL's own resolution,
+ * independent of the session time zone), from which the ISO form with
+ * milliseconds is a slice: no Date object per value on the hot path.
  */
 export function selectList(table: TableDescription, alias = 't'): string {
   return Object.entries(table.columns)
@@ -36,7 +40,7 @@ export function selectList(table: TableDescription, alias = 't'): string {
         case 'numeric':
           return `${ref}::text AS ${qi(col)}`;
         case 'timestamptz':
-          return `(extract(epoch FROM ${ref}) * 1000000)::bigint::text AS ${qi(col)}`;
+          return `to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS ${qi(col)}`;
         default:
           // boolean and jsonb are parsed exactly by node-pg; text and inet arrive as text.
           return `${ref} AS ${qi(col)}`;
@@ -45,11 +49,19 @@ export function selectList(table: TableDescription, alias = 't'): string {
     .join(', ');
 }
 
+/** Column names and types of a table, computed once per table (hot path). */
+const columnsCache = new WeakMap<TableDescription, Array<[string, ColumnType]>>();
+export function columnsOf(table: TableDescription): Array<[string, ColumnType]> {
+  let cols = columnsCache.get(table);
+  if (!cols) columnsCache.set(table, (cols = Object.entries(table.columns).map(([c, d]) => [c, d.type])));
+  return cols;
+}
+
 /** Turns a row read with {@link selectList} into its required encoding. */
 export function encodeRow(table: TableDescription, raw: Record<string, unknown>): DbRow {
   const encoded: Record<string, unknown> = {};
-  const micros: Record<string, bigint> = {};
-  for (const [col, { type }] of Object.entries(table.columns)) {
+  const subMs: Record<string, number> = {};
+  for (const [col, type] of columnsOf(table)) {
     const v = raw[col];
     if (v === null || v === undefined) {
       encoded[col] = null;
@@ -57,18 +69,14 @@ export function encodeRow(table: TableDescription, raw: Record<string, unknown>)
     }
     if (type === 'bigint' || type === 'integer') encoded[col] = Number(v);
     else if (type === 'timestamptz') {
-      const us = BigInt(v as string);
-      micros[col] = us;
-      encoded[col] = new Date(Number(floorDiv(us, 1000n))).toISOString();
+      // 'YYYY-MM-DDTHH:MI:SS.uuuuuu' -> ISO with milliseconds + the 3 digits below.
+      const s = v as string;
+      encoded[col] = s.slice(0, 23) + 'Z';
+      subMs[col] = Number(s.slice(23));
     } else encoded[col] = v;
   }
   const version = table.versioned && typeof encoded.version === 'number' ? encoded.version : undefined;
-  return { encoded, micros, version };
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
+  return { encoded, subMs, version };
 }
 
 /** Verdict on one cached column: fine, a type/encoding problem, or a different value. */
@@ -111,14 +119,14 @@ export function checkColumn(type: ColumnType, cached: unknown, row: DbRow, col: 
       if (expected === null) return DIFFERS;
       return isPrecisionLoss(expected as string, cached) ? issue('numeric_precision') : DIFFERS;
     case 'timestamptz': {
+      if (compareValue && cached === expected) return OK; // the common case, no parsing
       if (typeof cached !== 'string' || !ISO_MS.test(cached) || Number.isNaN(Date.parse(cached))) return issue('timestamp_format');
       if (!compareValue) return OK;
-      const us = row.micros[col];
-      if (us === undefined) return DIFFERS;
+      if (typeof expected !== 'string') return DIFFERS;
       // JavaScript Dates hold milliseconds: node-pg truncates PostgreSQL's
       // microseconds, other encoders round; both are the same instant to the ms.
-      const ms = BigInt(Date.parse(cached));
-      return ms === floorDiv(us, 1000n) || ms === floorDiv(us + 500n, 1000n) ? OK : issue('timestamp_instant');
+      const rounds = (row.subMs[col] ?? 0) >= 500;
+      return rounds && Date.parse(cached) === Date.parse(expected) + 1 ? OK : issue('timestamp_instant');
     }
     case 'boolean':
       if (typeof cached !== 'boolean') return issue('boolean_type');

@@ -31,13 +31,20 @@ describe('isPrecisionLoss', () => {
 
 describe('checkColumn', () => {
   const principles = TABLES.find((t) => t.name === 'principles')!;
-  const row = encodeRow(principles, { id: '1', code: 'P', title: 't', body: 'b', category: 'c', priority: '1', weight: '1.500', is_active: true, created_at: '1767261600123456', updated_at: '1767261600000000', version: '1' });
+  const row = encodeRow(principles, { id: '1', code: 'P', title: 't', body: 'b', category: 'c', priority: '1', weight: '1.500', is_active: true, created_at: '2026-01-01T10:00:00.123456', updated_at: '2026-01-01T10:00:00.000000', version: '1' });
+  it('accepts the rounded millisecond when the microseconds round up', () => {
+    const r = encodeRow(principles, { ...row.encoded, created_at: '2026-01-01T10:00:00.123500', updated_at: null });
+    expect(checkColumn('timestamptz', '2026-01-01T10:00:00.124Z', r, 'created_at', true).ok).toBe(true);
+    expect(checkColumn('timestamptz', '2026-01-01T10:00:00.123Z', r, 'created_at', true).ok).toBe(true);
+    expect(checkColumn('timestamptz', '2026-01-01T10:00:00.125Z', r, 'created_at', true)).toEqual({ ok: false, typeIssue: 'timestamp_instant' });
+  });
   it('encodes the row per docs/cache-keys.md', () => {
     expect(row.encoded).toMatchObject({ id: 1, weight: '1.500', created_at: '2026-01-01T10:00:00.123Z', is_active: true, version: 1 });
   });
   it.each([
     ['created_at', '2026-01-01T10:00:00.123Z', true], // truncated
-    ['created_at', '2026-01-01T10:00:00.124Z', false], // rounded would be .123 (456 us < 500)
+    ['created_at', '2026-01-01T10:00:00.124Z', false], // rounding .123456 gives .123 too
+    ['updated_at', '2026-01-01T10:00:00.001Z', false],
     ['weight', '1.500', true],
   ])('%s = %s ok: %s', (col, cached, ok) => {
     expect(checkColumn(principles.columns[col].type, cached, row, col, true).ok).toBe(ok);
