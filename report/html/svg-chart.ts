@@ -42,7 +42,8 @@ export interface LineChartSpec extends ChartFrame {
 
 const W = 560;
 const H = 250;
-const M = { top: 14, right: 16, bottom: 40, left: 58 };
+// Left margin: room for a tick label such as "1500 ms" beside the rotated axis label.
+const M = { top: 14, right: 16, bottom: 40, left: 74 };
 
 function frame(spec: ChartFrame, svgBody: string, legend: Array<{ name: string; color: string; dashed?: boolean }>, empty: boolean): string {
   const leg = legend

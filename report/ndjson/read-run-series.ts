@@ -21,20 +21,27 @@ export interface ReadSeriesOptions {
   metricsFiles?: string[];
 }
 
-/** The run's time span (epoch ms) from run.json, falling back to its scenarios. */
+/**
+ * The time span the charts show (epoch ms): from the first scenario's start
+ * to the last one's end, as the load ran then (preflight, seeding and checks
+ * before and after would only add empty space); run.json's start and end
+ * when it lists no scenario.
+ */
 function runSpan(run: RunJson): { start: number; end: number } {
-  let start = Date.parse(run.startedAt);
-  let end = Date.parse(run.finishedAt);
+  let start = Infinity;
+  let end = -Infinity;
   for (const s of run.scenarios ?? []) {
     const b = Date.parse(s.startedAt);
-    if (Number.isFinite(b)) {
-      start = Number.isFinite(start) ? Math.min(start, b) : b;
-      const e = b + s.durationS * 1000;
-      end = Number.isFinite(end) ? Math.max(end, e) : e;
-    }
+    if (!Number.isFinite(b)) continue;
+    start = Math.min(start, b);
+    end = Math.max(end, b + s.durationS * 1000);
+  }
+  if (!Number.isFinite(start)) {
+    start = Date.parse(run.startedAt);
+    end = Date.parse(run.finishedAt);
   }
   if (!Number.isFinite(start)) start = 0;
-  if (!Number.isFinite(end) || end < start) end = start + Math.max(1, run.durationS ?? 1) * 1000;
+  if (!Number.isFinite(end) || end <= start) end = start + Math.max(1, run.durationS ?? 1) * 1000;
   return { start, end };
 }
 
