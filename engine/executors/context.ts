@@ -110,7 +110,14 @@ export async function loopVu(ctx: ExecutorContext, vu: VU, cont: () => boolean, 
   try {
     while (cont()) {
       if (beforeIteration && !beforeIteration()) break;
+      // An iteration that never waits on I/O or a timer would otherwise loop
+      // on microtasks forever and starve timers (graceful stop, metrics): give
+      // the event loop a turn when the iteration did not.
+      let turned = false;
+      const probe = setImmediate(() => (turned = true));
       await vu.runIteration(fn);
+      if (!turned) await new Promise<void>((r) => setImmediate(r));
+      clearImmediate(probe);
     }
   } finally {
     ctx.run.vusActive--;

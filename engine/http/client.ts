@@ -158,9 +158,10 @@ export class VuHttpClient {
         });
       };
       const timer = setTimeout(() => {
-        const e = { code: K6_HTTP_ERRORS.REQUEST_TIMEOUT, message: 'request timeout' };
-        abortFn?.(new Error('request timeout'));
-        finish(e);
+        // settle first: aborting makes undici call onError synchronously
+        const abort = abortFn;
+        finish({ code: K6_HTTP_ERRORS.REQUEST_TIMEOUT, message: 'request timeout' });
+        abort?.(new Error('request timeout'));
       }, req.timeoutMs);
       const unregister = register((e) => {
         if (settled) return;
