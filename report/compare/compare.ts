@@ -97,7 +97,8 @@ export function judgeChange(ref: number | null, cur: number | null, direction: D
   const worse = direction === 'lower' ? delta > 0 : delta < 0;
   if (spread && spread.n > 1) {
     const k = predictionFactor(spread.n);
-    const lo = Math.min(spread.min, ref - k * spread.stddev);
+    // A quantity never seen below zero (times, counts, rates) cannot go negative: the band stops at 0.
+    const lo = Math.max(spread.min >= 0 ? 0 : -Infinity, Math.min(spread.min, ref - k * spread.stddev));
     const hi = Math.max(spread.max, ref + k * spread.stddev);
     if (cur >= lo && cur <= hi) {
       return { delta, change, verdict: 'noise', why: `beyond the tolerance but inside the spread of ${spread.n} baseline runs (${lo.toPrecision(4)} … ${hi.toPrecision(4)})` };
