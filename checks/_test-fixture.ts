@@ -110,13 +110,17 @@ function roundText(a: bigint, b: bigint, d: number): string {
 }
 
 /** Writes every cache entry of the fixture (all families, every row) with the policy TTL. */
-export async function warmFixture(db: pg.Pool, redis: Redis, prefix: string): Promise<number> {
+export async function warmFixture(db: pg.Pool, redis: Pick<Redis, 'set' | 'pipeline'>, prefix: string, onePipeline = true): Promise<number> {
   const cachedAt = new Date().toISOString();
-  const p = redis.pipeline();
+  // A cluster pipeline must stay on one node: there, plain SETs one by one.
+  const p = onePipeline ? redis.pipeline() : null;
+  const pending: Array<Promise<unknown>> = [];
   let n = 0;
   const put = (pattern: string, id: string | number, value: unknown) => {
     const fam = CACHE_FAMILIES.find((f) => f.pattern === pattern)!;
-    p.set(cacheKey(prefix, pattern, id), JSON.stringify(value), 'EX', TTL_POLICY_DEFAULTS[fam.dataType]);
+    const args = [cacheKey(prefix, pattern, id), JSON.stringify(value), 'EX', TTL_POLICY_DEFAULTS[fam.dataType]] as const;
+    if (p) p.set(...args);
+    else pending.push(redis.set(...args));
     n++;
   };
   for (const fam of CACHE_FAMILIES.filter((f) => f.kind === 'entity')) {
@@ -144,7 +148,8 @@ export async function warmFixture(db: pg.Pool, redis: Redis, prefix: string): Pr
     const c = (x: string) => votes.rows.filter((v) => v.choice === x).length;
     put('api:tally:{id}', a.id, { v: a.version, data: { for: c('for'), against: c('against'), abstain: c('abstain'), total: votes.rows.length }, cachedAt });
   }
-  await p.exec();
+  if (p) await p.exec();
+  await Promise.all(pending);
   return n;
 }
 
