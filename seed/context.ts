@@ -12,7 +12,7 @@ import { poolsFor, type Pools } from './pools.ts';
 import { targetRows, type ScaledTable } from './sizes.ts';
 
 /** Bump when any generated value changes (part of the dataset fingerprint). */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 const DAY = 86_400_000;
 

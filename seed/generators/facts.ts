@@ -9,6 +9,11 @@ import { DAY, FAR_FUTURE_MS } from '../context.ts';
 import { between, coprimeStride, unit } from '../hash.ts';
 import { zipfPick } from '../zipf.ts';
 
+/** Whether user `id` is active (97 % are); users.is_active and their sessions agree on it. */
+export function userIsActive(ctx: GenContext, id: number): boolean {
+  return unit(ctx.h('users', 'is_active')(id)) < 0.97;
+}
+
 /** A user session (id 1-based = row index + 1). */
 export function sessionFacts(ctx: GenContext, id: number) {
   const h = ctx.h('user_sessions', 'facts');
@@ -16,7 +21,9 @@ export function sessionFacts(ctx: GenContext, id: number) {
   const createdMs = ctx.refMs - between(h(id, 1), 0, 30 * DAY);
   const kind = unit(h(id, 2)); // 85% valid, 10% expired, 5% revoked
   const expired = kind >= 0.85 && kind < 0.95;
-  const revoked = kind >= 0.95;
+  // Deactivating a user revokes their sessions (the transaction-isolation checker's
+  // session_outlives_user invariant), so an inactive user's sessions are revoked.
+  const revoked = kind >= 0.95 || !userIsActive(ctx, userId);
   const expiresMs = expired ? createdMs + between(h(id, 3), 3_600_000, DAY) : FAR_FUTURE_MS + between(h(id, 3), 0, 365 * DAY);
   const sid = 'ses_' + id.toString(36) + '_' + h(id, 4).toString(16).padStart(8, '0') + h(id, 5).toString(16).padStart(8, '0');
   return { userId, createdMs, expiresMs, revoked, sid };

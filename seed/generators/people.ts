@@ -2,7 +2,7 @@
 import { DAY } from '../context.ts';
 import { copyEscape, copyJson, isoTime, copyLine, NULL } from '../copy-text.ts';
 import { between, pick, pickWeighted, cumulative, unit } from '../hash.ts';
-import { sessionFacts } from './facts.ts';
+import { sessionFacts, userIsActive } from './facts.ts';
 import type { TableGenerator } from './types.ts';
 
 const ROLES = ['citizen', 'delegate', 'reviewer', 'admin'];
@@ -19,7 +19,6 @@ export const users: TableGenerator = {
     const hLast = ctx.h('users', 'last_name');
     const hDomain = ctx.h('users', 'email_domain');
     const hRole = ctx.h('users', 'role');
-    const hActive = ctx.h('users', 'is_active');
     const hCreated = ctx.h('users', 'created_at');
     const hUpdated = ctx.h('users', 'updated_at');
     return (i) => {
@@ -36,7 +35,7 @@ export const users: TableGenerator = {
         copyEscape(username + '@' + pick(hDomain(id), p.domains)),
         copyEscape(first + ' ' + last),
         pickWeighted(hRole(id), ROLES, ROLE_CUM),
-        unit(hActive(id)) < 0.97 ? 't' : 'f',
+        userIsActive(ctx, id) ? 't' : 'f',
         isoTime(created),
         isoTime(updated),
         '1',
