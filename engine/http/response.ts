@@ -6,8 +6,15 @@ import type { RawResponse, Timings } from './client.ts';
 
 /** Go's http.CanonicalHeaderKey: "content-type" -> "Content-Type". */
 export function canonicalHeaderKey(k: string): string {
-  return k.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase());
+  let c = canonical.get(k);
+  if (c === undefined) {
+    c = k.replace(/(^|-)([a-z])/g, (_m, p: string, ch: string) => p + ch.toUpperCase());
+    // header names repeat across requests: remember them (bounded)
+    if (canonical.size < 10_000) canonical.set(k, c);
+  }
+  return c;
 }
+const canonical = new Map<string, string>();
 
 /** The request as the Response exposes it (k6 `Response.request`). */
 export interface ResponseRequest {

@@ -79,19 +79,36 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     return () => vu.pending.delete(cancel);
   };
 
-  function emitRequest(raw: RawResponse, method: string, url: string, name: string, userTags: Tags, cb: ExpectedStatuses | null): void {
-    if (vu.interrupted) return;
-    const tags: Tags = { ...vu.tags(), proto: raw.status ? 'HTTP/1.1' : '', status: String(raw.status), method, url, name, ...userTags };
-    if (userTags.name === undefined) tags.name = name;
-    let expected: boolean | null = null;
-    if (cb) {
-      expected = raw.error === null && cb.matches(raw.status);
-      tags.expected_response = String(expected);
+  // Tag sets repeat (same URL, method, status...): build each once per VU
+  // and share it between samples; nothing downstream mutates sample tags.
+  let tagCache = new Map<string, Tags>();
+  let tagBase: Tags | null = null;
+  function requestTags(raw: RawResponse, method: string, url: string, name: string, userTags: Tags, expected: boolean | null): Tags {
+    const base = vu.tags();
+    if (base !== tagBase || tagCache.size > 5000) {
+      tagBase = base;
+      tagCache = new Map();
     }
+    // only requests without their own tags are cached (the common case)
+    const cacheable = !hasKeys(userTags);
+    const key = cacheable ? `${method}${raw.status}${expected}${raw.error?.code ?? ''}${name === url ? '' : name}${url}` : '';
+    let tags = cacheable ? tagCache.get(key) : undefined;
+    if (tags) return tags;
+    tags = { ...base, proto: raw.status ? 'HTTP/1.1' : '', status: String(raw.status), method, url, name, ...userTags };
+    if (userTags.name === undefined) tags.name = name;
+    if (expected !== null) tags.expected_response = String(expected);
     if (raw.error) {
       tags.error = raw.error.message;
       tags.error_code = String(raw.error.code);
     }
+    if (cacheable) tagCache.set(key, tags);
+    return tags;
+  }
+
+  function emitRequest(raw: RawResponse, method: string, url: string, name: string, userTags: Tags, cb: ExpectedStatuses | null): void {
+    if (vu.interrupted) return;
+    const expected = cb ? raw.error === null && cb.matches(raw.status) : null;
+    const tags = requestTags(raw, method, url, name, userTags, expected);
     const t = raw.startEpoch;
     const tm = raw.timings;
     run.emit('http_reqs', 1, tags, t);
@@ -150,13 +167,19 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
         }
         continue;
       }
-      const request: ResponseRequest = {
+      const sentBody = curBody;
+      const request = {
         method: curMethod,
         url: url.href,
-        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        body: curBody ? curBody.toString('utf8') : '',
+        // built on first read: most scripts never look at the request
+        get headers() {
+          return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+        },
+        get body() {
+          return sentBody ? sentBody.toString('utf8') : '';
+        },
         cookies: {},
-      };
+      } as ResponseRequest;
       return new K6Response(raw, url.href, responseType, request);
     }
   }
@@ -198,6 +221,11 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
   mod.TLS_1_2 = 'tls1.2';
   mod.TLS_1_3 = 'tls1.3';
   return esm(mod);
+}
+
+function hasKeys(o: object): boolean {
+  for (const _k in o) return true;
+  return false;
 }
 
 function urlOf(u: unknown): { url: string; name?: string } {
