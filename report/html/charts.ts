@@ -78,7 +78,7 @@ export function ladderCharts(run: RunJson, s: RunSeries): string[] {
   const src = fromFigures ? 'run.json ladder figures (k6 http_reqs and http_req_duration{scenario:users_N})' : 'the metric stream (k6 http_reqs and http_req_duration tagged scenario users_N)';
   const labels = users.map(String);
   return [
-    barChart({ id: 'ladder-throughput', title: 'Load ladder: throughput per step', caption: `Requests per second per user count, from ${src}.`, labels, xLabel: 'concurrent users', yLabel: 'req/s', values: rps, yFormat: (v) => `${Number(v.toPrecision(3))}` }),
+    barChart({ id: 'ladder-throughput', title: 'Load ladder: throughput per step', caption: `Requests per second per user count, from ${src}.`, labels, xLabel: 'concurrent users', yLabel: 'req/s', values: rps, yFormat: (v) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1)) }),
     lineChart({
       id: 'ladder-latency',
       title: 'Load ladder: latency per step',
