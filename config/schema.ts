@@ -37,6 +37,10 @@ export const SCENARIO_NAMES = [
   'write-contention',
 ] as const;
 
+/** Faults a run can inject (issue 9). */
+export const FAULT_KINDS = ['redis-stop', 'postgres-restart', 'redis-slow', 'pool-exhaust'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const ttlSeconds = positiveInt.max(30 * 86400);
@@ -201,6 +205,36 @@ export const configSchema = z.strictObject({
           complex: latencyTarget.default({ p95Ms: 300, p99Ms: 500 }),
           index_scan: latencyTarget.default({ p95Ms: 100, p99Ms: 200 }),
         })
+        .prefault({}),
+    })
+    .prefault({}),
+
+  /**
+   * Faults injected during the scenarios (issue 9, `--fault KIND@TIME[:DURATION]`).
+   * The suite only stops servers it started itself (services.throwaway) or that
+   * `services.*.stopCommand/startCommand` name explicitly.
+   */
+  faults: z
+    .array(
+      z.strictObject({
+        kind: z.enum(FAULT_KINDS),
+        /** Seconds after the scenarios start. */
+        atSeconds: z.number().nonnegative(),
+        /** How long the fault lasts (a stop, a slowdown, an exhaustion). */
+        durationSeconds: z.number().positive().max(3600).default(5),
+      }),
+    )
+    .default([]),
+
+  services: z
+    .strictObject({
+      /** Start throw-away PostgreSQL and Redis for this run (needed to stop them for faults). */
+      throwaway: z.boolean().default(false),
+      postgres: z
+        .strictObject({ stopCommand: z.string().optional(), startCommand: z.string().optional() })
+        .prefault({}),
+      redis: z
+        .strictObject({ stopCommand: z.string().optional(), startCommand: z.string().optional() })
         .prefault({}),
     })
     .prefault({}),
