@@ -16,7 +16,7 @@ import { pickUniform, sizeOf } from './lib/ids.ts';
 import { loginOwnUser } from './lib/journey.ts';
 import { readSettings, scaled } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
-import { fmt, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
+import { cacheOpThresholds, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
@@ -41,7 +41,7 @@ function arrival(exec: string): Scenario {
 }
 
 const thresholds = reportThresholds(settings.targets, { cacheHit: 'cache_path:hot', queryTypes: ['simple'] });
-for (const op of ['get', 'set', 'del', 'exists']) thresholds[`cache_op_duration{op:${op}}`] = [`avg<=${fmt(settings.targets.redisOpMs)}`];
+Object.assign(thresholds, cacheOpThresholds(settings.targets));
 
 export const options: Options = {
   scenarios: { sessions: arrival('sessions'), config: arrival('config'), decisions: arrival('decisions') },

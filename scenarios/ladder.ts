@@ -13,7 +13,7 @@ import { partitionsFor, userJourney } from './lib/journey.ts';
 import { GRACEFUL_STOP_S, stepNames, stepSeconds, stepStart } from './lib/ladder-steps.ts';
 import { readSettings } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
-import { fmt, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
+import { cacheOpThresholds, fmt, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
@@ -25,7 +25,7 @@ const seconds = stepSeconds(settings.ladderStepSeconds, settings.durationFactor)
 const names = stepNames(settings.ladderUsers);
 const scenarios: Record<string, Scenario> = {};
 const t = settings.targets;
-const thresholds = reportThresholds(t, { cacheHit: true });
+const thresholds = { ...reportThresholds(t, { cacheHit: true }), ...cacheOpThresholds(t) };
 names.forEach((name, i) => {
   scenarios[name] = {
     executor: 'constant-vus',

@@ -11,7 +11,7 @@ import { userJourney, partitionsFor } from './lib/journey.ts';
 import { closedModel, closedModelMaxVus } from './lib/load-shape.ts';
 import { readSettings } from './lib/settings.ts';
 import { fetchSetupData } from './lib/setup.ts';
-import { reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
+import { cacheOpThresholds, reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
@@ -22,7 +22,7 @@ const DEFAULTS = { vus: 10, seconds: 60 };
 
 export const options: Options = {
   scenarios: { user_journey: closedModel(settings, DEFAULTS) },
-  thresholds: reportThresholds(settings.targets, { cacheHit: true }),
+  thresholds: { ...reportThresholds(settings.targets, { cacheHit: true }), ...cacheOpThresholds(settings.targets) },
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
 

@@ -112,5 +112,12 @@ export function reportThresholds(t: Targets, choice: ThresholdChoice = {}): Reco
   return out;
 }
 
+/** Redis time per cache operation (`cache_op_duration{op:...}`), each judged against the Redis operation target. */
+export function cacheOpThresholds(t: Targets): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const op of ['get', 'set', 'del', 'exists']) out[`cache_op_duration{op:${op}}`] = [`avg<=${fmt(t.redisOpMs)}`];
+  return out;
+}
+
 /** Trend statistics shown in the summary: p(99) is a report figure, so it is always there. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
