@@ -28,6 +28,8 @@ export interface EntryOutcome {
   example?: Record<string, unknown>;
   /** Cached value and row of typed entries, for data-types examples. */
   detail?: { cached: Record<string, unknown>; row: Record<string, unknown> };
+  /** PTTL in ms when read (-1: none), for the TTL-policy table of the report. */
+  pttl?: number;
 }
 
 /** Reusable per-run state: key matcher and table lookups. */
@@ -79,7 +81,7 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
       const env = decodeEnvelope(e.raw, m.family.kind);
       if (!env) {
         const sync = ttl ? ['undecodable', ttl] : ['undecodable'];
-        outcomes.push({ node: e.node, key: e.key, dataType: m.family.dataType, sync, types: [], typed: false, example: { key: e.key, value: e.raw.slice(0, 120), pttl: e.pttl } });
+        outcomes.push({ node: e.node, key: e.key, dataType: m.family.dataType, sync, types: [], typed: false, pttl: e.pttl, example: { key: e.key, value: e.raw.slice(0, 120), pttl: e.pttl } });
         continue;
       }
       const list = groups.get(m.family) ?? [];
@@ -98,7 +100,7 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             const kinds: string[] = sync === 'consistent' ? [] : [sync];
             if (ttl) kinds.push(ttl);
             outcomes.push({
-              node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types, typed: row !== undefined,
+              node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types, typed: row !== undefined, pttl: e.pttl,
               example: kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: row?.version ?? null, pttl: e.pttl } : undefined,
               detail: types.length ? { cached: env.row ?? {}, row: row?.encoded ?? {} } : undefined,
             });
@@ -111,7 +113,7 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             const kinds: string[] = sync === 'consistent' ? [] : [sync];
             if (ttl) kinds.push(ttl);
             const example = kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: exp?.version ?? null, pttl: e.pttl } : undefined;
-            outcomes.push({ node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types: [], typed: false, example });
+            outcomes.push({ node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types: [], typed: false, pttl: e.pttl, example });
           }
         }
       }),

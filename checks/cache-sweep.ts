@@ -34,6 +34,8 @@ interface TypeStats {
   checked: number;
   strict: number; // consistent on the first pass
   after: number; // consistent after grace
+  maxTtlMs: number; // longest remaining TTL seen (the policy table as enforced)
+  ttlViolations: number; // no_ttl + ttl_above_policy on the first pass
 }
 
 /** Runs the sweep; returns the results of the requested checkers. */
@@ -68,6 +70,8 @@ export async function sweepCache(
       strict.checked++;
       const s = statsOf(byType, o.dataType);
       s.checked++;
+      if (o.pttl !== undefined && o.pttl > s.maxTtlMs) s.maxTtlMs = o.pttl;
+      if (o.sync.includes('no_ttl') || o.sync.includes('ttl_above_policy')) s.ttlViolations++;
       if (o.sync.length === 0) {
         s.strict++;
         s.after++;
@@ -108,6 +112,8 @@ export async function sweepCache(
         ninesStrict: nines(s.strict, s.checked),
         ninesAfterGrace: nines(s.after, s.checked),
         summary: `${formatNines(nines(s.after, s.checked))} consistent within ${opts.graceSeconds} s (strict: ${formatNines(nines(s.strict, s.checked))})`,
+        maxTtlSeconds: Math.ceil(s.maxTtlMs / 1000),
+        ttlViolations: s.ttlViolations,
       }]),
     );
     const res = after.result('cache-db-sync', started, failing, {
@@ -130,7 +136,7 @@ export async function sweepCache(
 
 function statsOf(m: Map<string, TypeStats>, dt: string): TypeStats {
   let s = m.get(dt);
-  if (!s) m.set(dt, (s = { checked: 0, strict: 0, after: 0 }));
+  if (!s) m.set(dt, (s = { checked: 0, strict: 0, after: 0, maxTtlMs: 0, ttlViolations: 0 }));
   return s;
 }
 

@@ -20,6 +20,8 @@ export interface RunEnvironment {
   pgVersion: string;
   redisVersion: string;
   services: { postgres: string; redis: string; target: string };
+  /** The base URL the scenarios drove. */
+  targetUrl?: string;
   /** What else shared the machine or the servers, as far as the suite can tell. */
   notes: string[];
 }

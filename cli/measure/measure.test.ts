@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, newRedis, testPrefix, clearPrefix, type TestDatabase } from '../../test/helpers/services.ts';
-import { histogramDelta, histogramQuantile, fractionAtOrBelow, parsePrometheus, sumOf } from './prometheus.ts';
+import { histogramDelta, histogramQuantile, fractionAtOrBelow, parsePrometheus, sumOf } from '../../report/prometheus.ts';
 import { redisDelta, snapshotFromInfo, takeRedisSnapshot } from './redis-stats.ts';
 import { enableStatements, pgDelta, takePgSnapshot } from './pg-stats.ts';
 

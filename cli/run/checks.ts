@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Config } from '../../config/index.ts';
-import { readAcknowledgedWrites, runChecks, type AckedWrite, type ChecksResult } from '../../checks/index.ts';
+import { parseCheckerNames, readAcknowledgedWrites, runChecks, type AckedWrite, type ChecksResult } from '../../checks/index.ts';
 
 export async function runConsistencyChecks(o: {
   config: Readonly<Config>;
@@ -30,7 +30,7 @@ export async function runConsistencyChecks(o: {
     sample: c.sample,
     examples: c.examples,
     batchSize: c.batchSize,
-    only: c.only.length ? (c.only as never) : undefined,
+    only: c.only.length ? parseCheckerNames(c.only) : undefined,
     runId: o.runId,
     acknowledged,
   });

@@ -4,7 +4,7 @@
  * come from many samples, and the HTML report can draw them. Keeps the first
  * and last scrape for deltas.
  */
-import { parsePrometheus, sumOf, type PromSample } from '../measure/prometheus.ts';
+import { parsePrometheus, sumOf, type PromSample } from '../../report/prometheus.ts';
 
 export interface PoolPoint {
   t: number;

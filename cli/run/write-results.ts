@@ -25,6 +25,8 @@ import type { ScenarioRun } from './scenarios.ts';
 import type { StageLog } from './stage.ts';
 import type { TargetSampler } from './target-sampler.ts';
 import { renderHtml } from './render-html.ts';
+import { appendixLines, reportHeader } from '../../report/html/run-header.ts';
+import { compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../../report/compare/index.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -86,7 +88,7 @@ export async function writeResults(o: {
     for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
     for (const f of missed) reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
   }
-  const verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
+  let verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
   const finishedAt = new Date();
   const durationS = (finishedAt.getTime() - o.startedAt.getTime()) / 1000;
   const engines = [...new Set(o.scenarios.map((s) => s.engine))].join(', ') || 'none';
@@ -114,6 +116,7 @@ export async function writeResults(o: {
       pgVersion: o.info.pgVersion,
       redisVersion: o.info.redisVersion,
       services: { postgres: o.services.source.postgres, redis: o.services.source.redis, target: o.config.target.baseUrl ? 'base URL' : 'started by the run' },
+      targetUrl: o.targetUrl,
       notes: [
         'The load generator, the target, PostgreSQL and Redis share this machine unless --base-url and service URLs point elsewhere.',
         'Redis INFO figures are server-wide and pg_stat_database figures database-wide: other clients in the same window are included.',
@@ -129,19 +132,24 @@ export async function writeResults(o: {
     slowQueries: o.pg.statements.available ? o.pg.statements.rows.slice(0, 10).map((r) => ({ query: r.query, calls: r.calls, meanMs: r.meanMs, totalMs: r.totalMs })) : [],
   };
 
-  const environment = [
-    `Machine: ${run.environment.cpus} × ${run.environment.cpuModel}, ${(run.environment.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} at start, ${run.environment.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end.`,
-    `PostgreSQL ${o.info.pgVersion} (${o.services.source.postgres}), Redis ${o.info.redisVersion} (${o.services.source.redis}), target ${o.targetUrl}.`,
-    ...run.environment.notes,
-    ...reasons.map((r) => `**${r}**`),
-  ];
-  const appendix = appendixSections(run);
-  const markdown = markdownReport(
-    { runId: o.runId, profile: o.config.profile, startedAt: run.startedAt, durationS, engine: engines, exitCode, verdict, environment },
-    figures,
-    tables,
-    appendix,
-  );
+  // --baseline: a regression only counts when the run is otherwise a pass, so the
+  // exit code keeps naming the most serious problem (README, "Exit codes").
+  let comparison: string | null = null;
+  if (o.config.results.baseline) {
+    const c = compareRuns(run, readReference(o.config.results.baseline), { tolerance: o.config.results.regressionTolerance });
+    comparison = comparisonMarkdown(c);
+    o.results.write('comparison.md', comparison);
+    o.results.write('comparison.txt', comparisonTable(c));
+    if (c.regressed) {
+      reasons.push(`regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and spread (comparison.md)`);
+      if (exitCode === ExitCode.OK) {
+        exitCode = ExitCode.REGRESSION;
+        run.exitCode = exitCode;
+        run.verdict = `FAIL (exit ${exitCode})`;
+      }
+    }
+  }
+  const markdown = markdownReport(reportHeader(run), figures, tables, appendixLines(run));
   o.results.write('run.json', JSON.stringify(run, null, 2));
   const summaries: Record<string, unknown> = {};
   for (const s of o.scenarios) summaries[s.name] = s.summary;
@@ -150,16 +158,5 @@ export async function writeResults(o: {
   o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);
-  return { runId: o.runId, exitCode, reasons, resultsPath: o.results.path, markdown };
-}
-
-function appendixSections(run: RunJson): string[] {
-  const out: string[] = ['## Slow queries (pg_stat_statements, by total time)', ''];
-  if (run.slowQueries.length === 0) out.push('Not available in this run (see the query table notes).', '');
-  for (const q of run.slowQueries) out.push(`- ${q.calls} calls, mean ${q.meanMs.toFixed(3)} ms, total ${q.totalMs.toFixed(1)} ms: \`${q.query.replace(/\s+/g, ' ').slice(0, 200)}\``);
-  out.push('', '## Query plans (EXPLAIN ANALYZE, BUFFERS)', '');
-  for (const p of run.plans) {
-    out.push(`### ${p.queryType} — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${p.executionMs?.toFixed(3) ?? 'n/a'} ms`, '', '```sql', p.sql, '```', '', '```', p.plan, '```', '');
-  }
-  return out;
+  return { runId: o.runId, exitCode, reasons, resultsPath: o.results.path, markdown: comparison ? `${markdown}\n${comparison}` : markdown };
 }

@@ -9,7 +9,7 @@ import { judge, type Figure } from '../figures.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
 import { firstWith, type RunInputs } from './inputs.ts';
-import { histogramDelta, sumOf } from '../../cli/measure/prometheus.ts';
+import { histogramDelta, sumOf } from '../prometheus.ts';
 
 const OPS = ['get', 'set', 'del', 'exists'] as const;
 
@@ -92,20 +92,20 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
 /** The TTL policy table as enforced: configured seconds and what the cache-db sync checker saw. */
 function ttlTable(inputs: RunInputs, figures: Figure[]): Table {
   const sync = inputs.checks?.checkers.find((c) => c.name === 'cache-db-sync');
-  const perType = (sync?.extra?.ttlByDataType ?? {}) as Record<string, { keys?: number; maxTtlSeconds?: number; violations?: number }>;
+  const perType = (sync?.extra?.byDataType ?? {}) as Record<string, { checked?: number; maxTtlSeconds?: number; ttlViolations?: number; summary?: string }>;
   const rows: Table['rows'] = [];
   for (const dt of CACHE_DATA_TYPES) {
     const seen = perType[dt];
     figures.push({ id: `ttl.${dt}.policy`, label: `${dt} TTL policy`, value: inputs.config.cache.ttlSeconds[dt], unit: 's', source: 'configuration cache.ttlSeconds', side: 'server' });
-    figures.push({ id: `ttl.${dt}.keys`, label: `${dt} keys seen`, value: seen?.keys ?? null, unit: 'count', source: 'cache-db-sync checker (SCAN)', side: 'server' });
+    figures.push({ id: `ttl.${dt}.keys`, label: `${dt} keys seen`, value: seen ? (seen.checked ?? 0) : sync ? 0 : null, unit: 'count', source: 'cache-db-sync checker (SCAN)', side: 'server' });
     figures.push({ id: `ttl.${dt}.maxTtl`, label: `${dt} longest TTL seen`, value: seen?.maxTtlSeconds ?? null, unit: 's', source: 'cache-db-sync checker (PTTL)', side: 'server' });
-    figures.push({ id: `ttl.${dt}.violations`, label: `${dt} TTL violations`, value: seen?.violations ?? null, unit: 'count', source: 'cache-db-sync checker (no TTL or above policy)', side: 'server' });
-    rows.push([dt, { figure: `ttl.${dt}.policy` }, { figure: `ttl.${dt}.keys` }, { figure: `ttl.${dt}.maxTtl` }, { figure: `ttl.${dt}.violations` }]);
+    figures.push({ id: `ttl.${dt}.violations`, label: `${dt} TTL violations`, value: seen ? (seen.ttlViolations ?? 0) : sync ? 0 : null, unit: 'count', source: 'cache-db-sync checker (no TTL or above policy)', side: 'server' });
+    rows.push([dt, { figure: `ttl.${dt}.policy` }, { figure: `ttl.${dt}.keys` }, { figure: `ttl.${dt}.maxTtl` }, { figure: `ttl.${dt}.violations` }, seen?.summary ?? '']);
   }
   return {
     title: 'TTL policies as enforced',
-    intro: 'Configured TTL per data type, and what the cache-db sync checker found in Redis after the run.',
-    columns: ['data type', 'policy', 'keys seen', 'longest TTL seen', 'TTL violations'],
+    intro: 'Configured TTL per data type, and what the cache-db sync checker found in Redis after the run (longest remaining TTL; consistency as "nines within the grace period", Polaris-style).',
+    columns: ['data type', 'policy', 'keys seen', 'longest TTL seen', 'TTL violations', 'cache-db consistency'],
     rows,
   };
 }

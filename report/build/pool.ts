@@ -11,7 +11,7 @@
 import { judge, type Figure } from '../figures.ts';
 import type { Table } from '../tables.ts';
 import type { RunInputs } from './inputs.ts';
-import { fractionAtOrBelow, histogramDelta, histogramQuantile, sumOf } from '../../cli/measure/prometheus.ts';
+import { fractionAtOrBelow, histogramDelta, histogramQuantile, sumOf } from '../prometheus.ts';
 
 export const POOL_EFFICIENCY_FORMULA = 'acquisitions served within 1 ms ÷ all acquisitions (acgs_pool_acquire_wait_seconds, le="0.001" bucket)';
 

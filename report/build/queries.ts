@@ -10,7 +10,7 @@ import { judge, type Figure } from '../figures.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
 import { firstWith, type RunInputs } from './inputs.ts';
-import { histogramDelta, histogramQuantile } from '../../cli/measure/prometheus.ts';
+import { histogramDelta, histogramQuantile } from '../prometheus.ts';
 
 const STATS: Array<[string, string]> = [
   ['avg', 'avg'],

@@ -13,7 +13,7 @@ export function environmentLines(run: RunJson): string[] {
   if (e) {
     const load = (l: number[] | undefined) => (l ?? []).map((x) => x.toFixed(2)).join(' ');
     lines.push(`Machine: ${e.cpus} × ${e.cpuModel}, ${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${e.node}; load average ${load(e.loadavgStart)} at start, ${load(e.loadavgEnd)} at end.`);
-    lines.push(`PostgreSQL ${e.pgVersion} (${e.services?.postgres ?? '?'}), Redis ${e.redisVersion} (${e.services?.redis ?? '?'}), target ${e.services?.target ?? '?'}.`);
+    lines.push(`PostgreSQL ${e.pgVersion} (${e.services?.postgres ?? '?'}), Redis ${e.redisVersion} (${e.services?.redis ?? '?'}), target ${e.targetUrl ?? e.services?.target ?? '?'}.`);
     lines.push(...(e.notes ?? []));
   }
   return lines;
