@@ -39,7 +39,8 @@ export function builtinDescription(): SchemaDescription {
     unenforcedReferences: UNENFORCED_REFERENCES,
     cacheFamilies: CACHE_FAMILIES,
     ackKinds: ACK_KINDS,
-    ignoreKeys: [],
+    // meta:dataset names the dataset the cache was warmed from (docs/cache-keys.md); not a cached row.
+    ignoreKeys: ['meta:*'],
   };
 }
 

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { seedDatabase, warmCache } from './index.ts';
+import { readMarker, seedDatabase, warmCache } from './index.ts';
+import { DATASET_META_KEY } from './warm.ts';
 import { deletePrefix } from './redis.ts';
 import { CACHE_FAMILIES, TABLES, type ColumnType } from './schema-description.ts';
 
@@ -35,7 +36,12 @@ function decodes(type: ColumnType, v: unknown): boolean {
   }
 }
 
+/** Cached entries under `match` (the dataset marker `meta:dataset` is not an entry). */
 async function scanAll(redis: Redis, match: string): Promise<string[]> {
+  return (await scanKeys(redis, match)).filter((k) => !k.startsWith(PREFIX + DATASET_META_KEY));
+}
+
+async function scanKeys(redis: Redis, match: string): Promise<string[]> {
   const out: string[] = [];
   let cursor = '0';
   do {
@@ -126,10 +132,24 @@ describe('warmCache', () => {
   it('leaves keys outside its prefix alone, when warming and when clearing its prefix', async () => {
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
     const deleted = await deletePrefix(redis, PREFIX);
-    expect(deleted).toBe(result.keys);
-    expect(await scanAll(redis, PREFIX + '*')).toEqual([]);
+    expect(deleted).toBe(result.keys + 1); // + the dataset marker
+    expect(await scanKeys(redis, PREFIX + '*')).toEqual([]);
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
     expect(await redis.get(PREFIX.slice(0, -1) + '_neighbour')).toBe('y');
+  });
+
+  it('names its dataset, and clears entries of another dataset before warming', async () => {
+    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    expect(await redis.get(PREFIX + DATASET_META_KEY)).toBe((await readMarker(db.url))!.fingerprint);
+    // Same dataset: entries the target wrote meanwhile are kept.
+    await redis.set(PREFIX + 'decision:999999', '{"v":1}', 'EX', 60);
+    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    expect(await redis.get(PREFIX + 'decision:999999')).toBe('{"v":1}');
+    // Another dataset (the database was reloaded since): nothing of the old cache survives.
+    await redis.set(PREFIX + DATASET_META_KEY, 'another-dataset');
+    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    expect(await redis.get(PREFIX + 'decision:999999')).toBeNull();
+    expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
   });
 
   it('refuses to warm from a database that is not the suite\'s', async () => {

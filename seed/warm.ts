@@ -18,7 +18,7 @@ import { derivedValue, encodeRow, entityValue } from './cache-encode.ts';
 import { AcgsError } from '../config/index.ts';
 import { readState } from './migrations.ts';
 import { connectPg, describePg, pgError } from './pg.ts';
-import { connectRedis, redisError } from './redis.ts';
+import { connectRedis, deletePrefix, redisError } from './redis.ts';
 
 export interface WarmOptions {
   databaseUrl: string;
@@ -28,6 +28,11 @@ export interface WarmOptions {
   /** Fraction (0, 1] of each entity type to warm. */
   hotFraction: number;
 }
+
+/** Key (after the prefix) naming the dataset fingerprint the cache was warmed from (docs/cache-keys.md). */
+export const DATASET_META_KEY = 'meta:dataset';
+/** The marker expires after 30 days; a cache without it is cleared and warmed again. */
+const DATASET_META_TTL_S = 30 * 86400;
 
 const BATCH = 1000;
 const PIPELINE = 500;
@@ -105,10 +110,16 @@ export async function warmCache(opts: WarmOptions): Promise<{ keys: number; byFa
       });
     }
     redis = await connectRedis(opts.redisUrl, 'warming the cache');
+    // Entries written for another dataset (the database was reloaded by any path since)
+    // are not this dataset's rows: clear the prefix before warming, or the checkers
+    // would rightly report them. The marker key names the dataset the cache belongs to.
+    const metaKey = `${opts.prefix}${DATASET_META_KEY}`;
+    if ((await redis.get(metaKey)) !== marker.fingerprint) await deletePrefix(redis, opts.prefix);
     const w = new PipelineWriter(redis, opts);
     await warmEntities(c, w, opts.hotFraction);
     await warmDerived(c, w, opts.hotFraction);
     await w.flush();
+    await redis.set(metaKey, marker.fingerprint, 'EX', DATASET_META_TTL_S);
     const keys = Object.values(w.byFamily).reduce((a, b) => a + b, 0);
     return { keys, byFamily: w.byFamily, ms: performance.now() - started };
   } catch (e) {
