@@ -37,8 +37,13 @@ export function metric(s: K6SummaryData | null, name: string, tags?: Record<stri
   return undefined;
 }
 
-/** A value of a metric (`avg`, `p(95)`, `rate`, `count`...), or null. */
+/**
+ * A value of a metric (`avg`, `p(95)`, `rate`, `count`...), or null. A trend
+ * with no samples is null, not 0: k6 prints an empty sub-metric as zeros, and
+ * a zero would pass every latency target without a single measurement.
+ */
 export function value(m: K6Metric | undefined, key: string): number | null {
+  if (m?.type === 'trend' && key !== 'count' && m.values.count === 0) return null;
   const v = m?.values[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

@@ -78,6 +78,10 @@ export default async function (data: SetupData): Promise<void> {
   const cc = await api.createComplianceCheck(ctx, { policyId, checkedBy: user });
   const ccId = api.idOf(cc, 'complianceCheck');
   if (ccId) await api.getComplianceCheck(ctx, ccId);
+  // Read after write: the new check invalidated the cached report, so this read
+  // reaches PostgreSQL (smoke times the complex query whatever the cache holds).
+  const report = await api.complianceReport(ctx, policyId);
+  has(report, 'compliance report after a new check is recomputed', (j) => Number(j.checks) > 0);
   const sy = await api.createSynthesis(ctx, { policyId, requestedBy: user, principleIds: [principleId] });
   const syId = api.idOf(sy, 'synthesis');
   if (syId) await api.getSynthesis(ctx, syId);
@@ -93,6 +97,9 @@ export default async function (data: SetupData): Promise<void> {
   if (version !== undefined) {
     const u = await api.updatePolicy(ctx, policyId, { expectedVersion: version, updatedBy: user, description: `smoke ${ctx.runId}` });
     has(u, 'policy update bumps the version', (j) => Number(j.version) === version + 1);
+    // Read after write: never the old version (the update invalidated policy:{id}).
+    const reread = await api.getPolicy(ctx, policyId);
+    check(null, { 'policy read after update has the new version': () => api.policyVersion(reread) === version + 1 });
   }
 
   if (login) {
