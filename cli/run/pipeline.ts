@@ -29,6 +29,9 @@ import { explainAll, type PlanResult } from './plans.ts';
 import { representativeQueries } from './representative-queries.ts';
 import { createResultsDir, newRunId } from './results-dir.ts';
 
+/** PostgreSQL's idle statistics flush interval (10 s) plus a margin. */
+const STATS_IDLE_FLUSH_MS = 10_500;
+
 export interface RunOptions {
   config: Readonly<Config>;
   /** Printed progress lines (one per stage start and end). */
@@ -107,10 +110,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       );
       await sampler.stop();
 
+      const loadEnded = Date.now();
       const after = await stages.run('snapshot: after', async () => {
         await pgClient.query('SELECT pg_stat_force_next_flush()').catch(() => undefined);
-        // Backends flush cumulative statistics at most once a second (PG 15 manual, 28.2.2).
-        await new Promise((r) => setTimeout(r, 1100));
+        // PostgreSQL 15+ backends keep their statistics until they flush them: at most once
+        // a second while busy, and 10 s after they go idle (PGSTAT_IDLE_INTERVAL in
+        // src/backend/utils/activity/pgstat.c). The target's pooled connections are other
+        // backends, so wait that long after the load or their last queries are missing.
+        await new Promise((r) => setTimeout(r, Math.max(0, loadEnded + STATS_IDLE_FLUSH_MS - Date.now())));
         const p: PgSnapshot = await takePgSnapshot(pgClient, statementsReason);
         const r: RedisSnapshot = await takeRedisSnapshot(redis);
         return { p, r };
