@@ -101,6 +101,22 @@ export class CacheAside {
     await this.cache.invalidate(keys, timing);
   }
 
+  /**
+   * Rewrites a derived entry after a commit with the value computed inside that
+   * transaction (rewrite by version: docs/cache-keys.md "Invalidation"), instead of
+   * deleting it, so a hot entry stays cached under writes. Older in-flight fills
+   * are blocked as an invalidation blocks them; the skipInvalidation fault skips it.
+   */
+  async rewrite(timing: RequestTiming, key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): Promise<void> {
+    if (this.faults.fires('skipInvalidation')) return;
+    this.seq++;
+    if (this.fills > 0) this.invalidatedAt.set(key, this.seq);
+    else this.invalidatedAt.clear();
+    this.inflight.delete(key);
+    const [body, ttl] = this.encodeForWrite(key, dataType, kind, value);
+    await this.cache.setIfNewer(key, body, value.v, ttl, timing);
+  }
+
   /** EXISTS on a key; undefined when Redis cannot answer. */
   exists(timing: RequestTiming, key: string): Promise<boolean | undefined> {
     return this.cache.exists(key, timing);

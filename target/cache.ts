@@ -15,6 +15,19 @@ import { Redis } from 'ioredis';
 import type { CacheOp, TargetMetrics } from './metrics.ts';
 import { msSince, type RequestTiming } from './timing.ts';
 
+/**
+ * KEYS[1] key; ARGV value, version, ttl seconds (0 = none). Keeps a cached entry
+ * whose "v" is at least the new version; otherwise writes the new value.
+ */
+const SET_IF_NEWER_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, obj = pcall(cjson.decode, cur)
+  if ok and type(obj) == 'table' and tonumber(obj['v']) and tonumber(obj['v']) >= tonumber(ARGV[2]) then return 0 end
+end
+if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3]) else redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`;
+
 const PROBE_MS = 250;
 const COMMAND_TIMEOUT_MS = 500;
 /** Beyond this many queued keys, recovery sweeps the whole prefix instead. */
@@ -91,6 +104,21 @@ export class Cache {
       ttlSeconds === undefined ? this.redis.set(key, value) : this.redis.set(key, value, 'EX', ttlSeconds),
     );
     return r !== undefined;
+  }
+
+  /**
+   * Rewrite by version: SET the value only if the cached entry is older than
+   * `version` (or absent), atomically in one Lua script, so two writers that
+   * commit in one order but reach Redis in the other never leave the older
+   * value. When Redis cannot take it, the key is queued for deletion instead
+   * (an invalidation), exactly as a failed DEL would be.
+   */
+  async setIfNewer(key: string, value: string, version: number, ttlSeconds: number | undefined, timing?: RequestTiming): Promise<void> {
+    if (!this.available) return this.enqueue([key]);
+    const r = await this.timed('set', timing, () =>
+      this.redis.eval(SET_IF_NEWER_LUA, 1, key, value, String(version), ttlSeconds === undefined ? '0' : String(ttlSeconds)) as Promise<number>,
+    );
+    if (r === undefined) this.enqueue([key]);
   }
 
   /** EXISTS; undefined when the cache is down or the command failed. */

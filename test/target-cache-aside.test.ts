@@ -53,6 +53,31 @@ describe('cache-aside', () => {
     expect(await redis.exists(key)).toBe(0);
   });
 
+  it('a rewrite by version keeps the newest value whatever order writers reach Redis in', async () => {
+    const { aside } = make();
+    const key = aside.key('api:tally:{id}', 9);
+    const t = new RequestTiming();
+    await aside.rewrite(t, key, 'apiResponses', 'derived', { v: 5, payload: { total: 5 } });
+    await aside.rewrite(t, key, 'apiResponses', 'derived', { v: 4, payload: { total: 4 } }); // an older writer arrives late
+    const entry = JSON.parse((await redis.get(key))!);
+    expect(entry).toMatchObject({ v: 5, data: { total: 5 } });
+    expect(await redis.ttl(key)).toBeGreaterThan(590); // apiResponses policy: 600 s
+    await aside.rewrite(t, key, 'apiResponses', 'derived', { v: 6, payload: { total: 6 } });
+    expect(JSON.parse((await redis.get(key))!)).toMatchObject({ v: 6, data: { total: 6 } });
+  });
+
+  it('a fill that started before a rewrite does not overwrite it with the older value', async () => {
+    const { aside } = make();
+    const key = aside.key('api:tally:{id}', 10);
+    const load = deferred<{ v: number; payload: { total: number } }>();
+    const reading = aside.read(new RequestTiming(), { key, dataType: 'apiResponses', kind: 'derived', load: () => load.promise });
+    await new Promise((r) => setTimeout(r, 20));
+    await aside.rewrite(new RequestTiming(), key, 'apiResponses', 'derived', { v: 2, payload: { total: 2 } });
+    load.resolve({ v: 1, payload: { total: 1 } });
+    await reading;
+    expect(JSON.parse((await redis.get(key))!)).toMatchObject({ v: 2, data: { total: 2 } });
+  });
+
   it('without an invalidation the fill is written ({v,row,cachedAt})', async () => {
     const { aside } = make();
     const key = aside.key('principle:{id}', 2);

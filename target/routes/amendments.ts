@@ -100,10 +100,15 @@ export function registerAmendmentRoutes(app: FastifyInstance, deps: RouteDeps): 
       if (!vote[0]) throw new ApiError(409, 'duplicate_vote', `voter ${voterId} has already voted on amendment ${id}`, 'voterId');
       const moved = await tx.query<{ version: number }>('write', skipCounter ? VERSION_ONLY_SQL : COUNTER_SQL[choice], [id]);
       await audit(tx, { actorId: voterId, action: 'amendment.vote', entityType: 'amendment', entityId: id, details: { choice, voteId: vote[0].id } }, meta);
-      return { id: vote[0].id, amendmentId: id, voterId, choice, amendmentVersion: moved[0].version };
+      // The tally at the new version, counted inside the transaction: the amendment's row
+      // lock orders concurrent votes, so this is exactly the tally of that version.
+      const t = (await tx.query('aggregation', TALLY_SQL, [id]))[0];
+      const tally: Tally = { for: t.for_votes as number, against: t.against_votes as number, abstain: t.abstain_votes as number, total: t.total as number };
+      return { vote: { id: vote[0].id, amendmentId: id, voterId, choice, amendmentVersion: moved[0].version }, tally: { v: t.version as number, payload: tally } };
     });
-    await deps.cache.invalidate(req.timing, [deps.cache.key('api:tally:{id}', id)]);
-    return created(reply, result);
+    // Rewrite by version rather than delete: hot tallies stay cached while votes arrive.
+    await deps.cache.rewrite(req.timing, deps.cache.key('api:tally:{id}', id), 'apiResponses', 'derived', result.tally);
+    return created(reply, result.vote);
   });
 
   app.get('/api/v1/stats/principles-by-category', {
