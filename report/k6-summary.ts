@@ -57,3 +57,35 @@ export function thresholds(s: K6SummaryData | null): Array<{ metric: string; exp
   }
   return out;
 }
+
+/**
+ * The handleSummary shape from either shape k6 writes. Real k6 run by
+ * `--engine k6` hands back its legacy `--summary-export` JSON (k6
+ * js/summary-wrapper.js oldJSONSummary): each metric's values flat, a rate's
+ * `rate` renamed `value`, `thresholds: { expr: failed }`, and no `type`. The
+ * type is inferred from the value keys each type has (k6 docs, "Metric types").
+ */
+export function normaliseSummary(data: unknown): K6SummaryData | null {
+  if (!data || typeof data !== 'object') return null;
+  const d = data as { metrics?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+  if (!d.metrics) return null;
+  const first = Object.values(d.metrics)[0];
+  if (!first || 'values' in first) return d as unknown as K6SummaryData; // already handleSummary data
+  const metrics: Record<string, K6Metric> = {};
+  for (const [name, flat] of Object.entries(d.metrics)) {
+    const { thresholds, ...rest } = flat as { thresholds?: Record<string, boolean> } & Record<string, number>;
+    let type: K6Metric['type'];
+    const values: Record<string, number> = { ...rest };
+    if ('passes' in rest && 'fails' in rest) {
+      type = 'rate';
+      values.rate = rest.value;
+      delete values.value;
+    } else if ('avg' in rest || 'med' in rest) type = 'trend';
+    else if ('count' in rest) type = 'counter';
+    else type = 'gauge';
+    const m: K6Metric = { type, values };
+    if (thresholds) m.thresholds = Object.fromEntries(Object.entries(thresholds).map(([expr, failed]) => [expr, { ok: !failed }]));
+    metrics[name] = m;
+  }
+  return { ...d, metrics } as K6SummaryData;
+}

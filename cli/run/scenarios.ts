@@ -12,7 +12,7 @@ import { runK6 } from '../../engine/index.ts';
 import { ensureScenarioBundle } from '../k6-build.ts';
 import { scenarioEnv } from '../scenario-env.ts';
 import type { ResultsDir } from './results-dir.ts';
-import type { K6SummaryData } from '../../report/k6-summary.ts';
+import { normaliseSummary, type K6SummaryData } from '../../report/k6-summary.ts';
 
 /** Trend statistics every summary carries, so reports can show p50/p99 too. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
@@ -69,7 +69,8 @@ export async function runScenarios(o: {
       engineLimited: r.engineLimited,
       durationS,
       startedAt: startedAt.toISOString(),
-      summary: r.summary as K6SummaryData | null,
+      // real k6 returns its legacy --summary-export shape; the embedded engine handleSummary data
+      summary: normaliseSummary(r.summary) as K6SummaryData | null,
       files,
     });
   }
