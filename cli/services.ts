@@ -20,6 +20,45 @@ export interface Services {
   source: { postgres: 'env' | 'local' | 'throwaway'; redis: 'env' | 'local' | 'throwaway' };
   /** Stops throw-away servers (no-op for the others). */
   stop(): Promise<void>;
+  /** faults (issue 9): handles of the throw-away servers this command started, which faults may stop and start. */
+  throwaway?: { postgres?: ThrowawayPostgres; redis?: ThrowawayRedis };
+}
+
+/** A throw-away PostgreSQL started by {@link startThrowawayPostgres}. */
+export type ThrowawayPostgres = Awaited<ReturnType<typeof startThrowawayPostgres>>;
+/** A throw-away Redis started by {@link startThrowawayRedis}. */
+export type ThrowawayRedis = Awaited<ReturnType<typeof startThrowawayRedis>>;
+
+/**
+ * faults (issue 9): `services.throwaway` starts both servers for this command
+ * alone, whatever DATABASE_URL / REDIS_URL say, so a fault can only ever stop a
+ * server the run owns.
+ */
+async function throwawayServices(config: Readonly<Config>): Promise<Services> {
+  const pg = await startThrowawayPostgres().catch((e: Error) => {
+    throw new AcgsError('NO_SERVICES', `services.throwaway is set, but no throw-away PostgreSQL could start: ${e.message}`, {
+      hint: 'install the PostgreSQL server binaries (Debian package postgresql), or set services.throwaway to false',
+    });
+  });
+  let redis: ThrowawayRedis;
+  try {
+    redis = await startThrowawayRedis();
+  } catch (e) {
+    await pg.stop().catch(() => undefined);
+    throw new AcgsError('NO_SERVICES', `services.throwaway is set, but no throw-away Redis could start: ${(e as Error).message}`, {
+      hint: 'install redis-server, or set services.throwaway to false',
+    });
+  }
+  return {
+    databaseUrl: withDatabase(pg.url, config.database.name),
+    redisUrl: redis.url,
+    source: { postgres: 'throwaway', redis: 'throwaway' },
+    throwaway: { postgres: pg, redis },
+    async stop() {
+      await redis.stop().catch(() => undefined);
+      await pg.stop().catch(() => undefined);
+    },
+  };
 }
 
 /** Whether something accepts TCP connections on host:port (within `timeoutMs`). */
@@ -41,6 +80,7 @@ function withDatabase(url: string, name: string): string {
 
 /** Resolves both services; see the file comment for the order. */
 export async function resolveServices(config: Readonly<Config>): Promise<Services> {
+  if (config.services.throwaway) return throwawayServices(config); // faults (issue 9)
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => { for (const s of stops.splice(0).reverse()) await s().catch(() => undefined); };
   const tried: string[] = [];

@@ -48,7 +48,9 @@ export type ErrorKind =
   | 'NOT_THE_TARGET'
   | 'UNSAFE_TARGET'
   | 'SCRIPT_ERROR'
-  | 'RESULTS_ERROR';
+  | 'RESULTS_ERROR'
+  /** A fault would stop or slow a server the suite did not start and has no commands for (issue 9). */
+  | 'FAULT_REFUSED';
 
 const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {
   BAD_FLAG: ExitCode.BAD_INPUT,
@@ -70,6 +72,7 @@ const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {
   UNSAFE_TARGET: ExitCode.REFUSED,
   SCRIPT_ERROR: ExitCode.BAD_INPUT,
   RESULTS_ERROR: ExitCode.BAD_INPUT,
+  FAULT_REFUSED: ExitCode.REFUSED,
 };
 
 /** An error a person can act on: what was wrong, and how to fix it. */
