@@ -81,7 +81,7 @@ export async function startThrowawayPostgres(): Promise<{ url: string; dataDir: 
   const port = await freePort();
   const ctl = (action: string) =>
     run(pgCtl, ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', '-m', 'fast',
-      '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, action]);
+      '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top`, action]);
   try {
     run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     ctl('start');
