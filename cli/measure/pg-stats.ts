@@ -13,6 +13,9 @@
  */
 import type pg from 'pg';
 
+/** Statements of the suite's own measuring (statistics views, EXPLAIN), not of the load. */
+const SUITE_OWN = /pg_stat_|pg_settings|pg_database|current_setting|^EXPLAIN|^SHOW |pg_stat_force_next_flush|^(BEGIN|ROLLBACK|COMMIT)$|^SELECT \$?1$/i;
+
 export interface StatementStat { queryid: string; query: string; calls: number; totalMs: number; rows: number }
 
 export interface PgSnapshot {
@@ -117,7 +120,7 @@ export function pgDelta(before: PgSnapshot, after: PgSnapshot): PgDelta {
         const totalMs = r.totalMs - (p?.totalMs ?? 0);
         return { ...r, calls, totalMs, rows: r.rows - (p?.rows ?? 0), meanMs: calls > 0 ? totalMs / calls : 0 };
       })
-      .filter((r) => r.calls > 0)
+      .filter((r) => r.calls > 0 && !SUITE_OWN.test(r.query))
       .sort((x, y) => y.totalMs - x.totalMs);
     statements = { available: true, rows };
   }
