@@ -18,7 +18,7 @@ import { loginOwnUser } from './lib/journey.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'Every endpoint once or twice by 2 VUs; thresholds on correctness only; under 30 s.';
+export const description = 'Every endpoint once or twice by 2 VUs: correctness judged strictly, latency per query type and cache operation; under 30 s.';
 
 const settings = readSettings(__ENV);
 const VUS = 2;
