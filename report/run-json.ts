@@ -26,6 +26,17 @@ export interface RunEnvironment {
   notes: string[];
 }
 
+/** One per-second scrape of the target's pool and cache counters during the scenarios. */
+export interface PoolSample {
+  t: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+  max: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
 export interface RunScenario {
   name: string;
   exitCode: number;
@@ -55,7 +66,7 @@ export interface RunJson {
   figures: Figure[];
   tables: Table[];
   scenarios: RunScenario[];
-  timeSeries: { pool: Array<{ t: number; inUse: number; idle: number; waiting: number; max: number; cacheHits: number; cacheMisses: number }> };
+  timeSeries: { pool: PoolSample[] };
   checks: unknown;
   plans: Array<{ queryType: string; sql: string; usesIndex: boolean; executionMs: number | null; plan: string }>;
   slowQueries: Array<{ query: string; calls: number; meanMs: number; totalMs: number }>;

@@ -12,21 +12,15 @@ import { runK6 } from '../../engine/index.ts';
 import { ensureScenarioBundle } from '../k6-build.ts';
 import { scenarioEnv } from '../scenario-env.ts';
 import type { ResultsDir } from './results-dir.ts';
+import type { RunScenario } from '../../report/run-json.ts';
 import { normaliseSummary, type K6SummaryData } from '../../report/k6-summary.ts';
 
 /** Trend statistics every summary carries, so reports can show p50/p99 too. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
 
-export interface ScenarioRun {
-  name: string;
-  exitCode: number;
-  engine: string;
-  engineLimited: boolean;
-  durationS: number;
-  startedAt: string;
+/** A scenario as run.json records it, plus its summary data. */
+export interface ScenarioRun extends RunScenario {
   summary: K6SummaryData | null;
-  /** Relative to the results folder. */
-  files: { summaryExport: string; summaryData: string; metrics: string };
 }
 
 export async function runScenarios(o: {

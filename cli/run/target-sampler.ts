@@ -6,15 +6,9 @@
  */
 import { parsePrometheus, sumOf, type PromSample } from '../../report/prometheus.ts';
 
-export interface PoolPoint {
-  t: number;
-  inUse: number;
-  idle: number;
-  waiting: number;
-  max: number;
-  cacheHits: number;
-  cacheMisses: number;
-}
+import type { PoolSample } from '../../report/run-json.ts';
+
+export type PoolPoint = PoolSample;
 
 export class TargetSampler {
   readonly points: PoolPoint[] = [];

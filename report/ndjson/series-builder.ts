@@ -52,15 +52,8 @@ const poolKind: BucketKind<PoolAgg> = {
 };
 
 /** One per-second sample of the target's pool and cache counters (run.json timeSeries.pool). */
-export interface PoolSample {
-  t: number;
-  inUse: number;
-  idle: number;
-  waiting: number;
-  max: number;
-  cacheHits: number;
-  cacheMisses: number;
-}
+export type { PoolSample } from '../run-json.ts';
+import type { PoolSample } from '../run-json.ts';
 
 const LADDER_TAG = /^users_(\d+)$/;
 
