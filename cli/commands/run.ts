@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
 import { runPipeline } from '../run/pipeline.ts';
+import { parseFaultFlags } from '../faults/index.ts'; // faults (issue 9)
 
 interface RunFlags {
   profile: string;
@@ -20,6 +21,9 @@ interface RunFlags {
   resultsDir?: string;
   baseline?: string;
   quiet?: boolean;
+  /** faults (issue 9) */
+  fault?: string[];
+  throwawayServices?: boolean;
 }
 
 function numberFlag(name: string, v: string | undefined): number | undefined {
@@ -42,6 +46,8 @@ export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
     load: { scenarios: f.scenario?.length ? f.scenario : undefined, engine: f.engine },
     target: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
     results: { dir: f.resultsDir, baseline: f.baseline },
+    faults: parseFaultFlags(f.fault), // faults (issue 9): replace the profile's faults
+    services: { throwaway: f.throwawayServices || undefined },
   };
 }
 
@@ -61,6 +67,8 @@ export function register(program: Command): void {
     .option('--results-dir <dir>', 'where results/<run-id>/ goes')
     .option('--baseline <file>', 'compare with this baseline file')
     .option('-q, --quiet', 'no live engine progress line')
+    .option('--fault <KIND@TIME[:DURATION]...>', 'inject a fault during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable')
+    .option('--throwaway-services', 'start throw-away PostgreSQL and Redis for this run (needed for faults that stop a server)')
     .action(async (flags: RunFlags) => {
       const config = loadConfig({ profile: flags.profile, flags: runFlagsToConfig(flags) });
       const outcome = await runPipeline({ config, log: (l) => process.stdout.write(l + '\n'), quietEngine: Boolean(flags.quiet) || !process.stdout.isTTY });

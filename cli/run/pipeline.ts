@@ -28,6 +28,7 @@ import { writeResults, type RunOutcome } from './write-results.ts';
 import { explainAll, type PlanResult } from './plans.ts';
 import { representativeQueries } from './representative-queries.ts';
 import { createResultsDir, newRunId } from './results-dir.ts';
+import { FaultSchedule, analyseRunFaults, planRunFaults } from '../faults/index.ts'; // faults (issue 9)
 
 /** PostgreSQL's idle statistics flush interval (10 s) plus a margin. */
 const STATS_IDLE_FLUSH_MS = 10_500;
@@ -53,6 +54,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   try {
     services = await stages.run('preflight: services', () => resolveServices(config), (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`);
     const svc = services;
+    // faults (issue 9): a fault against a server the run does not own is refused here, before any load.
+    const faultPlan = config.faults.length ? await stages.run('preflight: faults', async () => planRunFaults(config, svc), (p) => p.map((f) => f.label).join(', ')) : [];
     const info: ServiceInfo = await stages.run('preflight: versions', () => probeServices(svc.databaseUrl, svc.redisUrl), (i) => `PostgreSQL ${i.pgVersion}, Redis ${i.redisVersion}`);
     let baseUrl = config.target.baseUrl;
     let healthMs: number | null = null;
@@ -89,9 +92,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     }
     const url = baseUrl;
 
-    const pgClient = new pg.Client({ connectionString: svc.databaseUrl });
+    let pgClient = new pg.Client({ connectionString: svc.databaseUrl });
+    pgClient.on('error', () => {}); // faults (issue 9): a PostgreSQL restart ends this connection
     await pgClient.connect();
     const redis = new Redis(svc.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', () => {}); // faults (issue 9): reconnects by itself after a Redis stop
     const sampler = new TargetSampler(url);
     try {
       const statementsReason = await enableStatements(pgClient);
@@ -103,11 +108,22 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       }, () => (statementsReason ? 'pg_stat_statements unavailable' : 'pg_stat_statements on'));
 
       sampler.start();
+      // faults (issue 9): the schedule's clock starts with the scenarios; faults are lifted before anything else runs.
+      const faults = faultPlan.length ? new FaultSchedule(faultPlan, { config, targetUrl: url, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, log }) : null;
+      faults?.start();
       const scenarioRuns: ScenarioRun[] = await stages.run(
         'scenarios',
         () => runScenarios({ config, runId, baseUrl: url, results, quiet: opts.quietEngine, log }),
         (r) => r.map((s) => `${s.name}: exit ${s.exitCode}`).join(', '),
-      );
+      ).catch(async (e) => { await faults?.finish({ abort: true }); throw e; });
+      const faultsEnded = Date.now();
+      const faultOutcomes = faults ? await stages.run('faults', () => faults.finish(), (o) => `${o.filter((f) => f.injected).length}/${o.length} injected${o.some((f) => f.error) ? ', with errors' : ''}`) : [];
+      if (faultOutcomes.some((f) => f.kind === 'postgres-restart' && f.injected)) {
+        await pgClient.end().catch(() => undefined); // faults (issue 9): the restart ended it; measure on a new one
+        pgClient = new pg.Client({ connectionString: svc.databaseUrl });
+        pgClient.on('error', () => {});
+        await pgClient.connect();
+      }
       await sampler.stop();
 
       const loadEnded = Date.now();
@@ -127,6 +143,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 
       const acksFiles = scenarioRuns.map((s) => results.file(s.files.metrics));
       const checks = await stages.run('checks', () => runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles: acksFiles }), (c) => (c.ok ? 'no violations' : 'VIOLATIONS'));
+      // faults (issue 9): each fault's effect, from the requests' NDJSON stream
+      const faultResults = faults ? await analyseRunFaults(faultOutcomes, { metricsFiles: acksFiles, loadStart: faults.origin!, loadEnd: faultsEnded, config }) : [];
 
       let plans: PlanResult[] = [];
       plans = await stages.run('plans', async () => explainAll(pgClient, await representativeQueries(pgClient)), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
@@ -148,6 +166,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
           sampler,
           checks,
           plans,
+          faults: faultResults, // faults (issue 9)
         }),
       (o) => `exit code ${o.exitCode}`);
     } finally {

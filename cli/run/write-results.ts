@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { ExitCode, redactConfig, type Config } from '../../config/index.ts';
-import { buildFigures, type RunInputs } from '../../report/build/index.ts';
+import { buildFigures, type FaultResult, type RunInputs } from '../../report/build/index.ts';
 import { junitXml } from '../../report/junit.ts';
 import { markdownReport } from '../../report/markdown.ts';
 import { RUN_SCHEMA, type RunJson } from '../../report/run-json.ts';
@@ -54,6 +54,8 @@ export async function writeResults(o: {
   sampler: TargetSampler;
   checks: ChecksResult;
   plans: PlanResult[];
+  /** faults (issue 9): each injected fault's effect; adds a table per fault and faults.json. */
+  faults?: FaultResult[];
 }): Promise<RunOutcome> {
   const inputs: RunInputs = {
     config: o.config,
@@ -65,7 +67,7 @@ export async function writeResults(o: {
     checks: o.checks,
     plans: o.plans,
   };
-  const { figures, tables } = buildFigures(inputs);
+  const { figures, tables } = buildFigures(inputs, o.faults ?? []);
 
   const reasons: string[] = [];
   let exitCode: number = ExitCode.OK;
@@ -155,6 +157,7 @@ export async function writeResults(o: {
   for (const s of o.scenarios) summaries[s.name] = s.summary;
   o.results.write('summary.json', JSON.stringify(summaries, null, 2));
   o.results.write('report.md', markdown);
+  if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2)); // faults (issue 9)
   o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);

@@ -112,7 +112,10 @@ export function faultFigures(faults: FaultResult[], checkers: CheckerOutcome[] |
       judge({ id: `${id}.stale`, label: 'Cache entries out of sync after recovery', value: stale, unit: 'count', source: 'checker cache-db-sync after the load and its grace period', side: 'server' }, f.injected ? { op: '==', value: 0 } : undefined),
       judge({ id: `${id}.lost`, label: 'Acknowledged writes lost', value: lost, unit: 'count', source: 'checker concurrent-access acked_write_missing (k6 acked_writes vs rows)', side: 'server' }, f.injected ? { op: '==', value: 0 } : undefined),
     ];
-    const rows: Cell[][] = fig.map((x) => [x.label, { figure: x.id }, { figure: x.id, show: 'verdict' }, { figure: x.id, show: 'source' }]);
+    // Labels name the fault (they also appear in the target summary); the fault's own table shows the short form.
+    for (const x of fig) x.label = `${f.label}: ${x.label.charAt(0).toLowerCase()}${x.label.slice(1)}`;
+    const rowOf = (x: Figure): Cell[] => [x.label.slice(f.label.length + 2), { figure: x.id }, { figure: x.id, show: 'verdict' }, { figure: x.id, show: 'source' }];
+    const rows: Cell[][] = fig.map(rowOf);
     const kinds = Object.entries(f.errorsByKind).sort((a, b) => b[1] - a[1]);
     rows.push(['Errors by kind (during and after)', kinds.length ? kinds.map(([k, n]) => `${k}: ${n}`).join(', ') : 'none', '', 'k6 http_req_failed Points: status / error_code tags']);
     if (f.pool) {
@@ -127,8 +130,9 @@ export function faultFigures(faults: FaultResult[], checkers: CheckerOutcome[] |
         judge({ id: `${id}.pool.recovery`, label: 'Pool back to normal after the load ended', value: p.recoverySeconds, unit: 's', source: 'target /metrics: lock released → acgs_pool_waiting 0 and in_use < max', side: 'server' }, { op: '<=', value: 10 }),
         judge({ id: `${id}.pool.health`, label: 'Target alive after (GET /healthz status)', value: p.healthStatusAfter, unit: 'count', source: 'injector GET /healthz', side: 'client' }, { op: '==', value: 200 }),
       ];
+      for (const x of pf) x.label = `${f.label}: ${x.label.charAt(0).toLowerCase()}${x.label.slice(1)}`;
       fig.push(...pf);
-      for (const x of pf) rows.push([x.label, { figure: x.id }, { figure: x.id, show: 'verdict' }, { figure: x.id, show: 'source' }]);
+      for (const x of pf) rows.push(rowOf(x));
       rows.push(['Answers to the slow requests', Object.entries(p.statuses).map(([k, n]) => `${k}: ${n}`).join(', '), '', 'injector']);
       rows.push(['Retry-After seen', p.retryAfter.length ? p.retryAfter.map((s) => `${s} s`).join(', ') : 'none', '', 'injector: Retry-After header of the 503s']);
     }

@@ -12,11 +12,14 @@ import { ladderFigures } from './ladder.ts';
 import { consistencyFigures, infraFigures, scenarioFigures } from './overview.ts';
 import { poolFigures } from './pool.ts';
 import { queryFigures } from './queries.ts';
+import { faultFigures, type FaultResult } from './faults.ts'; // faults (issue 9)
 
 export type { RunInputs, ScenarioOutcome, CheckerOutcome, PlanOutcome } from './inputs.ts';
 export { POOL_EFFICIENCY_FORMULA } from './pool.ts';
+export { faultFigures, type FaultResult, type FaultOutcome, type PoolExhaustOutcome, type WindowStats } from './faults.ts'; // faults (issue 9)
 
-export function buildFigures(inputs: RunInputs): { figures: Figure[]; tables: Table[] } {
+/** `faults`: the fault section (issue 9), one table per fault after the others; empty for runs without faults. */
+export function buildFigures(inputs: RunInputs, faults: FaultResult[] = []): { figures: Figure[]; tables: Table[] } {
   const q = queryFigures(inputs);
   const c = cacheFigures(inputs);
   const p = poolFigures(inputs);
@@ -24,7 +27,8 @@ export function buildFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
   const l = ladderFigures(inputs);
   const k = consistencyFigures(inputs);
   const s = scenarioFigures(inputs);
-  const figures = [...q.figures, ...c.figures, ...p.figures, ...i.figures, ...l.figures, ...k.figures, ...s.figures];
+  const ft = faultFigures(faults, inputs.checks?.checkers ?? null);
+  const figures = [...q.figures, ...c.figures, ...p.figures, ...i.figures, ...l.figures, ...k.figures, ...s.figures, ...ft.figures];
   const judged = figures.filter((f) => f.target);
   const summary: Table = {
     title: 'Target achievement summary',
@@ -32,6 +36,6 @@ export function buildFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
     columns: ['target', 'measured', 'target', 'verdict', 'source'],
     rows: judged.map((f) => [f.label, { figure: f.id }, { figure: f.id, show: 'target' }, { figure: f.id, show: 'verdict' }, { figure: f.id, show: 'source' }]),
   };
-  const tables = [summary, q.table, ...c.tables, p.table, i.table, ...(l.table ? [l.table] : []), k.table, s.table];
+  const tables = [summary, q.table, ...c.tables, p.table, i.table, ...(l.table ? [l.table] : []), k.table, s.table, ...ft.tables];
   return { figures, tables };
 }
