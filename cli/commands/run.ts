@@ -67,7 +67,7 @@ export function register(program: Command): void {
     .option('--results-dir <dir>', 'where results/<run-id>/ goes')
     .option('--baseline <file>', 'compare with this baseline file')
     .option('-q, --quiet', 'no live engine progress line')
-    .option('--fault <KIND@TIME[:DURATION]...>', 'inject a fault during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable')
+    .option('--fault <spec>', 'inject a fault KIND@TIME[:DURATION] during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--throwaway-services', 'start throw-away PostgreSQL and Redis for this run (needed for faults that stop a server)')
     .action(async (flags: RunFlags) => {
       const config = loadConfig({ profile: flags.profile, flags: runFlagsToConfig(flags) });

@@ -7,7 +7,7 @@
  *   kind     = "redis-stop" | "postgres-restart" | "redis-slow" | "pool-exhaust"
  *   time     = span            ; after the scenarios start
  *   duration = span            ; how long the fault lasts (default 5 s)
- *   span     = number [ "ms" | "s" | "m" ]   ; a bare number is seconds
+ *   span     = number [ "ms" | "s" | "m" | "h" ]   ; a bare number is seconds
  *
  * Examples: `redis-stop@10s:5s`, `postgres-restart@30:3`, `pool-exhaust@1m:8s`.
  * Pure: text in, the configuration's fault entry out, or an AcgsError BAD_FLAG
@@ -30,11 +30,11 @@ const HINT = `write --fault KIND@TIME[:DURATION], e.g. --fault redis-stop@10s:5s
 
 /** Parses a span ("10s", "500ms", "1m", "2.5") to seconds, or null when malformed. */
 export function parseSpan(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) return null;
   const n = Number(m[1]);
   const unit = m[2] ?? 's';
-  return unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : n;
+  return unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : n;
 }
 
 /** Parses one `--fault` value; throws AcgsError BAD_FLAG naming what is wrong. */
