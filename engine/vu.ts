@@ -3,6 +3,7 @@
  * counters and tags, and the machinery to run one iteration and to interrupt
  * it (k6 js/runner.go `VU`, `ActiveVU.RunOnce`).
  */
+import { fileURLToPath } from 'node:url';
 import type { Tags } from './metrics/index.ts';
 import type { RunState } from './run-state.ts';
 import { IterationInterrupted, TestAbortError } from './run-state.ts';
@@ -176,6 +177,9 @@ export class VU {
     }
     const s = this.scenario;
     this.run.logger.log('error', errorText(e), { executor: s?.executor, scenario: s?.name, source: 'stacktrace' });
+    // A blocking http call can never succeed on this engine: stop as a script error (107)
+    // rather than fail every iteration and exit 0.
+    if ((e as Error | undefined)?.name === 'BlockingCallError') this.run.stop({ exitCode: K6_EXIT_CODES.SCRIPT_EXCEPTION, message: (e as Error).message });
   }
 
   /** Interrupts the running iteration: pending sleeps and requests reject (k6 context cancel). */
@@ -193,9 +197,21 @@ export function isAbort(e: unknown): boolean {
   return e instanceof TestAbortError || (e as Error | undefined)?.name === 'InterruptError';
 }
 
-/** An exception as k6 prints it: the stack when there is one. */
+/** Frames of the suite itself (engine, CLI, packages, Node internals), never the script's. */
+const SUITE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+function isSuiteFrame(line: string): boolean {
+  return ['engine/', 'cli/', 'node_modules/'].some((d) => line.includes(SUITE_ROOT + d)) || /\(node:|at node:|\(<anonymous>\)|at <anonymous> /.test(line);
+}
+
+/**
+ * An exception as k6 prints it: the message and the script's own frames (k6
+ * shows the JavaScript stack of the script, not of its Go runtime; the engine's
+ * frames would only be noise to a script author).
+ */
 export function errorText(e: unknown): string {
-  if (e && typeof e === 'object' && 'stack' in e && typeof (e as Error).stack === 'string') return (e as Error).stack!;
+  if (e && typeof e === 'object' && 'stack' in e && typeof (e as Error).stack === 'string') {
+    return (e as Error).stack!.split('\n').filter((l) => !/^\s+at /.test(l) || !isSuiteFrame(l)).join('\n');
+  }
   if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
   return String(e);
 }

@@ -57,6 +57,9 @@ export function register(program: Command): void {
       const out = process.stdout;
       try {
         out.write(`PostgreSQL: ${redactUrl(services.databaseUrl)} (${services.source.postgres}); Redis: ${redactUrl(services.redisUrl)} (${services.source.redis})\n`);
+        // A Redis that refuses us (down, AUTH) fails the command before the database is touched,
+        // not after the load (no half-done seed + warm; issue 9, bad input).
+        if (f.warm) (await connectRedis(services.redisUrl, 'checking Redis before seeding')).disconnect();
         const { created } = await ensureDatabase(services.databaseUrl);
         if (created) out.write('created the database\n');
         out.write(`seeding scale ${config.seed.scale}, seed ${config.seed.seed}${config.seed.fresh ? ' (fresh)' : ''}\n`);

@@ -30,6 +30,18 @@ const DEFAULT_EXPECTED = new ExpectedStatuses([{ min: 200, max: 399 }]);
 const BLOCKING = ['get', 'head', 'post', 'put', 'patch', 'del', 'options', 'request', 'batch'] as const;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * The error a blocking call throws. The engine cannot run the script as
+ * written, so the VU that meets it stops the test as a script error (exit 107)
+ * instead of failing every iteration quietly (issue 9, bad input).
+ */
+export class BlockingCallError extends Error {
+  constructor(name: string) {
+    super(blockingCallMessage(name));
+    this.name = 'BlockingCallError';
+  }
+}
+
 /** The text of the error a blocking call throws. */
 export function blockingCallMessage(name: string): string {
   const method = name === 'del' ? 'DELETE' : name === 'request' || name === 'batch' ? 'METHOD' : name.toUpperCase();
@@ -215,7 +227,7 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
   const mod: Record<string, unknown> = { asyncRequest, expectedStatuses, setResponseCallback, url };
   for (const b of BLOCKING) {
     mod[b] = () => {
-      throw new Error(blockingCallMessage(b));
+      throw new BlockingCallError(b);
     };
   }
   mod.TLS_1_2 = 'tls1.2';
