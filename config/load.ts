@@ -175,8 +175,10 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
     }
   }
   if (errors.length > 0 || !result.success) {
-    throw new AcgsError('BAD_CONFIG', `the configuration from profile '${profile.name}' has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, {
-      details: errors,
+    // One problem: on the error line itself, so the one line a user reads names it (issue 9).
+    const one = errors.length === 1;
+    throw new AcgsError('BAD_CONFIG', `the configuration from profile '${profile.name}' has ${errors.length} problem${one ? `: ${errors[0]}` : 's'}`, {
+      details: one ? [] : errors,
       hint: 'fix the listed keys in the profile file, environment or flags; see config/schema.ts for every key',
     });
   }
