@@ -4,6 +4,7 @@
  * the governance API (not a typo pointing elsewhere, and not a remote host
  * unless the user said so).
  */
+import { isIP } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { AcgsError, redactUrl } from '../../config/index.ts';
@@ -53,9 +54,14 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
   }
 }
 
-function isLoopback(host: string): boolean {
+/**
+ * Loopback: `localhost`, ::1, or an IPv4 literal in 127.0.0.0/8. A host name
+ * that merely starts with "127." (e.g. 127.0.0.1.example.com) resolves
+ * anywhere, so it is not (issue 9, safety).
+ */
+export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
 /**
