@@ -23,6 +23,9 @@ const MIN_REDIS = 6;
 
 /** Versions and mean round trip of 20 trivial commands to each server. */
 export async function probeServices(databaseUrl: string, redisUrl: string): Promise<ServiceInfo> {
+  // Redis first: a Redis that refuses us (down, AUTH) fails preflight before the
+  // database is created (no half-prepared services; issue 9, bad input).
+  (await connectRedis(redisUrl, 'checking Redis')).disconnect();
   // The suite's database is created here when missing (ensureDatabase maps
   // connection, auth and permission errors to AcgsErrors that say the fix).
   await ensureDatabase(databaseUrl);
