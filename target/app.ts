@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import { CacheAside } from './cache-aside.ts';
 import { handleError } from './errors-handler.ts';
+import { ApiError } from './http-errors.ts';
 import { Faults } from './faults.ts';
 import { createMetrics, type TargetMetrics } from './metrics.ts';
 import { buildOpenApi, collectRoutes } from './openapi.ts';
@@ -52,6 +53,17 @@ function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: Fa
       metrics.httpDuration.observe({ route, method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
   }
+  // ajv (coerceTypes) turns "1e309" into Infinity and then skips `maximum`, so a
+  // non-finite number can pass validation and reach PostgreSQL (issue 9, found by
+  // the property-based bad-input test): refuse it here, naming the field.
+  app.addHook('preHandler', async (req) => {
+    for (const [part, values] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
+      if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
+      for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
+        if (typeof v === 'number' && !Number.isFinite(v)) throw new ApiError(400, 'bad_request', `${part} field '${k}' must be a finite number`, k);
+      }
+    }
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.slice(0, 200)}` });
