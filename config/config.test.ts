@@ -95,6 +95,13 @@ describe('configuration', () => {
     expect(printed).toContain('***');
   });
 
+  it('hides the arguments of stop/start commands, which may carry a password', () => {
+    const c = loadConfig({ env: {}, flags: { services: { redis: { stopCommand: 'REDISCLI_AUTH=hunter2 redis-cli -a hunter2 shutdown', startCommand: 'systemctl start redis' } } } });
+    const printed = JSON.stringify(redactConfig(c));
+    expect(printed).not.toContain('hunter2');
+    expect(redactConfig(c).services.redis).toEqual({ stopCommand: 'redis-cli … (arguments hidden)', startCommand: 'systemctl … (arguments hidden)' });
+  });
+
   it('is frozen', () => {
     const c = loadConfig({ env: {} });
     expect(Object.isFrozen(c.pool)).toBe(true);

@@ -224,11 +224,21 @@ export function redactUrl(url: string): string {
   }
 }
 
+function hideArguments(command: string): string {
+  const program = command.trim().split(/\s+/).find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '';
+  return `${program} … (arguments hidden)`;
+}
+
 /** A copy of the configuration safe to print or write to results: no passwords. */
 export function redactConfig(config: Readonly<Config>): Config {
   const copy = JSON.parse(JSON.stringify(config)) as Config;
   if (copy.database.url) copy.database.url = redactUrl(copy.database.url);
   if (copy.redis.url) copy.redis.url = redactUrl(copy.redis.url);
   if (copy.target.baseUrl) copy.target.baseUrl = redactUrl(copy.target.baseUrl);
+  // Stop/start commands may carry credentials (redis-cli -a, PGPASSWORD=...): keep the program only.
+  for (const svc of [copy.services.postgres, copy.services.redis]) {
+    if (svc.stopCommand) svc.stopCommand = hideArguments(svc.stopCommand);
+    if (svc.startCommand) svc.startCommand = hideArguments(svc.startCommand);
+  }
   return copy;
 }

@@ -58,6 +58,16 @@ describe('Redis INFO snapshots (real server)', () => {
     expect(d.seconds).toBe(2);
   });
 
+  it('never reports negative figures when the server restarted between snapshots', () => {
+    const a = snapshotFromInfo('# Server\r\nrun_id:aaa\r\n# Stats\r\nkeyspace_hits:1000\r\nkeyspace_misses:50\r\n# Commandstats\r\ncmdstat_set:calls=900,usec=900\r\n', 0);
+    const b = snapshotFromInfo('# Server\r\nrun_id:bbb\r\n# Stats\r\nkeyspace_hits:30\r\nkeyspace_misses:10\r\n# Commandstats\r\ncmdstat_set:calls=20,usec=40\r\n', 1000);
+    const d = redisDelta(a, b);
+    expect(d.restarted).toBe(true);
+    expect(d.keyspaceHits).toBe(30);
+    expect(d.commands.set).toEqual({ calls: 20, usecPerCall: 2, failed: 0 });
+    expect(redisDelta(a, { ...a, takenAt: 5 }).restarted).toBe(false);
+  });
+
   it('sees at least the GETs this test sent (the server may be shared)', async () => {
     const before = await takeRedisSnapshot(redis);
     await redis.set(`${prefix}k`, 'v');

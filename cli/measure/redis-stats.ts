@@ -16,6 +16,8 @@ export const REDIS_COMMANDS = ['get', 'set', 'del', 'exists'] as const;
 export interface RedisSnapshot {
   takenAt: number;
   version: string;
+  /** INFO server run_id: changes when the server restarts (its counters start again at zero). */
+  runId: string;
   stats: Record<string, number>;
   commands: Record<string, { calls: number; usec: number; failed: number }>;
   /** Percentiles (µs) since server start, per command; only Redis >= 7 has them. */
@@ -69,6 +71,7 @@ export function snapshotFromInfo(text: string, takenAt = Date.now()): RedisSnaps
   return {
     takenAt,
     version: info.server?.redis_version ?? 'unknown',
+    runId: info.server?.run_id ?? '',
     stats,
     commands,
     latency,
@@ -82,6 +85,8 @@ export async function takeRedisSnapshot(redis: Redis): Promise<RedisSnapshot> {
 
 export interface RedisDelta {
   seconds: number;
+  /** The server restarted between the snapshots: its counters are since the restart only. */
+  restarted: boolean;
   keyspaceHits: number;
   keyspaceMisses: number;
   /** hits / (hits + misses) over the run; null when there was no lookup. */
@@ -94,8 +99,14 @@ export interface RedisDelta {
   version: string;
 }
 
-/** What the server did between two snapshots. */
+/**
+ * What the server did between two snapshots. When it restarted in between (a
+ * fault run), INFO counters started again from zero: the figures are then
+ * those since the restart (a lower bound), never negative differences.
+ */
 export function redisDelta(before: RedisSnapshot, after: RedisSnapshot): RedisDelta {
+  const restarted = before.runId !== '' && after.runId !== '' && before.runId !== after.runId;
+  if (restarted) before = { ...before, stats: {}, commands: {} };
   const d = (k: string) => (after.stats[k] ?? 0) - (before.stats[k] ?? 0);
   const hits = d('keyspace_hits');
   const misses = d('keyspace_misses');
@@ -110,6 +121,7 @@ export function redisDelta(before: RedisSnapshot, after: RedisSnapshot): RedisDe
   for (const name of REDIS_COMMANDS) if (after.latency[name]) latencySinceStart[name] = after.latency[name];
   return {
     seconds: (after.takenAt - before.takenAt) / 1000,
+    restarted,
     keyspaceHits: hits,
     keyspaceMisses: misses,
     hitRate: hits + misses > 0 ? hits / (hits + misses) : null,

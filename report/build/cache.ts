@@ -73,6 +73,9 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
     intro: 'Redis time per operation as the target measured it for each request (Server-Timing `cache` entries), its own histogram, and Redis\' commandstats (server-wide: other clients of the same Redis are included).',
     columns: ['operation', 'avg', 'p95', 'timed', 'avg (target /metrics)', 'calls (Redis)', 'µs/call (Redis)'],
     rows,
+    notes: inputs.redis?.restarted
+      ? ['Redis restarted during the run (INFO run_id changed): its counters here are only those since the restart.']
+      : [],
   };
   const hitTable: Table = {
     title: 'Cache effectiveness',

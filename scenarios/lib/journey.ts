@@ -5,10 +5,13 @@
  * vote, ask for a policy decision, check the session, log out - with think
  * time between steps.
  */
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import * as api from './api.ts';
 import { nth, partitionMember, pickUniform, sizeOf } from './ids.ts';
 import { think, type VuContext } from './vu.ts';
+
+/** Seconds a user waits after a failed login (the target's Retry-After). */
+const RETRY_AFTER_S = 1;
 
 const CHOICES = ['for', 'against', 'abstain'] as const;
 const ACTIONS = ['read', 'update', 'approve'] as const;
@@ -51,7 +54,14 @@ export async function loginOwnUser(ctx: VuContext, partitions: number, tags?: Re
 export async function userJourney(ctx: VuContext, partitions: number): Promise<void> {
   const { ids } = ctx;
   const login = await loginOwnUser(ctx, partitions);
-  if (!login) return;
+  if (!login) {
+    // A user who cannot log in (the service is down or answers 503) waits before trying
+    // again, as a person would and as the target's Retry-After (1 s) asks; without it a
+    // VU loops at full speed during an outage and the load is no longer a user's load.
+    await sleep(RETRY_AFTER_S);
+    await think(ctx);
+    return;
+  }
   const { userId, sessionId, token } = login;
   await think(ctx);
 
