@@ -96,7 +96,7 @@ export async function measuredLoad(o: {
       await new Promise((r) => setTimeout(r, Math.max(0, loadEnded + STATS_IDLE_FLUSH_MS - Date.now())));
       return { p: await takePgSnapshot(pgClient, statementsReason), r: await takeRedisSnapshot(redis) };
     });
-    await stages.run('quiesce', () => quiesce(o.targetUrl, sampler), (q) => q);
+    await stages.run('quiesce', () => quiesce(sampler), (q) => q);
     return {
       scenarios,
       pg: pgDelta(before.p, after.p),

@@ -7,8 +7,7 @@
  */
 import type { TargetSampler } from './target-sampler.ts';
 
-export async function quiesce(baseUrl: string, sampler: TargetSampler, maxMs = 10_000): Promise<string> {
-  void baseUrl;
+export async function quiesce(sampler: TargetSampler, maxMs = 10_000): Promise<string> {
   const t0 = Date.now();
   let quietSamples = 0;
   while (Date.now() - t0 < maxMs) {
