@@ -21,10 +21,10 @@ const redis = newRedis();
 let db: TestDatabase;
 let dir: string;
 
-function run(profile: object, name: string) {
+function run(profile: object, name: string, extra: string[] = []) {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(profile));
-  const res = spawnSync(process.execPath, ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet'], {
+  const res = spawnSync(process.execPath, ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet', ...extra], {
     env: { ...process.env, BASE_URL: '', DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix },
     encoding: 'utf8',
     timeout: 180_000,
@@ -106,6 +106,20 @@ describe('acgs-load run', () => {
       expect(pgMeans.some((f) => f.value !== null)).toBe(true);
     }
   });
+
+  it('compares with a baseline given by --baseline and writes the comparison', () => {
+    const baseline = join(dir, 'baseline.json');
+    const saved = spawnSync(process.execPath, ['bin/acgs-load.js', 'baseline', 'save', pass.resultsPath!, '--out', baseline], { env: { ...process.env, BASE_URL: '' }, encoding: 'utf8' });
+    expect(saved.status, saved.stderr).toBe(0);
+    const again = run(SMALL, 'small-again', ['--baseline', baseline]);
+    expect([0, 7], again.stdout.slice(-2000)).toContain(again.status);
+    const md = readFileSync(join(again.resultsPath!, 'comparison.md'), 'utf8');
+    expect(md).toMatch(/regression/i);
+    const r = JSON.parse(readFileSync(join(again.resultsPath!, 'run.json'), 'utf8')) as RunJson;
+    expect(readFileSync(join(again.resultsPath!, 'comparison.txt'), 'utf8')).toContain(`acgs-load compare: run ${r.runId}`);
+    // exit 7 exactly when the comparison found a regression, and the reasons say so
+    expect(r.exitCode === 7).toBe(r.reasons.some((x) => x.startsWith('regression against')));
+  }, 240_000);
 
   it('fails with exit code 4 and a failing JUnit case when a target is out of reach', () => {
     const fail = run({ ...SMALL, targets: { ...SMALL.targets, avgQueryMs: 0.0001 } }, 'impossible');

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.ts';
 import type { Services } from '../services.ts';
+import { pgError } from '../../seed/pg.ts';
 import { enableStatements, pgDelta, takePgSnapshot, type PgDelta } from '../measure/pg-stats.ts';
 import { redisDelta, takeRedisSnapshot, type RedisDelta } from '../measure/redis-stats.ts';
 import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/index.ts';
@@ -110,6 +111,7 @@ export async function measuredLoad(o: {
     };
   } catch (e) {
     await close();
-    throw e;
+    // A lost PostgreSQL connection mid-run is an infrastructure failure (exit 5), not a bug.
+    throw pgError(e, svc.databaseUrl, 'measuring the run');
   }
 }
