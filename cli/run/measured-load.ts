@@ -111,7 +111,9 @@ export async function measuredLoad(o: {
     };
   } catch (e) {
     await close();
-    // A lost PostgreSQL connection mid-run is an infrastructure failure (exit 5), not a bug.
-    throw pgError(e, svc.databaseUrl, 'measuring the run');
+    // A lost PostgreSQL connection mid-run is an infrastructure failure (exit 5), not a bug;
+    // anything else that is not already an AcgsError stays what it is.
+    const fromPg = typeof (e as { code?: unknown })?.code === 'string' || /Connection terminated|terminating connection|ECONN/i.test(String((e as Error)?.message));
+    throw fromPg ? pgError(e, svc.databaseUrl, 'measuring the run') : e;
   }
 }
