@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { CACHE_FAMILIES, cacheKey } from '../seed/schema-description.ts';
 import type { CheckOptions } from './types.ts';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/services.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'migrations');
 
@@ -175,4 +176,24 @@ export function violationsOf(r: { checkers: Array<{ name: string; violations: Re
     if (Object.keys(v).length) out[c.name] = v;
   }
   return out;
+}
+
+/** A test database with the suite's schema and a small pool over it. */
+export interface FixtureDatabase {
+  tdb: TestDatabase;
+  db: pg.Pool;
+}
+
+/** Creates database `acgs_t_<name>` with the schema applied. */
+export async function openFixtureDatabase(name: string): Promise<FixtureDatabase> {
+  const tdb = await createTestDatabase(name);
+  const db = new pg.Pool({ connectionString: tdb.url, max: 2 });
+  db.on('error', () => {}); // DROP DATABASE ... WITH (FORCE) at the end terminates idle clients
+  await applySchema(db);
+  return { tdb, db };
+}
+
+export async function closeFixtureDatabase(f: FixtureDatabase): Promise<void> {
+  await f.db.end();
+  await f.tdb.drop();
 }

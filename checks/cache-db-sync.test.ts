@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, editEntry, resetRows, testOptions, violationsOf, warmFixture } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, editEntry, resetRows, testOptions, violationsOf, warmFixture } from './_test-fixture.ts';
 import { runChecks } from './index.ts';
 import { builtinDescription } from './description.ts';
 import { openRedis } from './_connect.ts';
@@ -22,17 +22,13 @@ const k = (s: string) => prefix + s;
 const run = (over = {}) => runChecks(testOptions(tdb.url, REDIS_URL, prefix, over));
 
 beforeAll(async () => {
-  tdb = await createTestDatabase('checks_sync');
-  db = new pg.Pool({ connectionString: tdb.url, max: 2 });
-  db.on('error', () => {}); // DROP DATABASE ... WITH (FORCE) at the end terminates idle clients
-  await applySchema(db);
+  ({ tdb, db } = await openFixtureDatabase('checks_sync'));
   redis = newRedis();
 });
 afterAll(async () => {
   await clearPrefix(redis, prefix);
   redis.disconnect();
-  await db.end();
-  await tdb.drop();
+  await closeFixtureDatabase({ tdb, db });
 });
 beforeEach(async () => {
   await resetRows(db);

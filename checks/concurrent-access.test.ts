@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
 import { readAcknowledgedWrites, runChecks, type AckedWrite } from './index.ts';
 import { isAcgsError } from '../config/index.ts';
 
@@ -30,14 +30,10 @@ const ALL_ACKED: AckedWrite[] = [
 ];
 
 beforeAll(async () => {
-  tdb = await createTestDatabase('checks_conc');
-  db = new pg.Pool({ connectionString: tdb.url, max: 2 });
-  db.on('error', () => {});
-  await applySchema(db);
+  ({ tdb, db } = await openFixtureDatabase('checks_conc'));
 });
 afterAll(async () => {
-  await db.end();
-  await tdb.drop();
+  await closeFixtureDatabase({ tdb, db });
 });
 beforeEach(() => resetRows(db));
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
 import { runChecks } from './index.ts';
 import { listForeignKeys } from './referential-integrity.ts';
 
@@ -30,14 +30,10 @@ async function behindTheBack(sql: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase('checks_refs');
-  db = new pg.Pool({ connectionString: tdb.url, max: 2 });
-  db.on('error', () => {});
-  await applySchema(db);
+  ({ tdb, db } = await openFixtureDatabase('checks_refs'));
 });
 afterAll(async () => {
-  await db.end();
-  await tdb.drop();
+  await closeFixtureDatabase({ tdb, db });
 });
 beforeEach(async () => {
   await db.query('DROP TABLE IF EXISTS t_child, t_parent');

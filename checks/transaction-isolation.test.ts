@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
 import { runChecks } from './index.ts';
 
 let tdb: TestDatabase;
@@ -15,14 +15,10 @@ const prefix = testPrefix('checks_txn');
 const run = () => runChecks(testOptions(tdb.url, REDIS_URL, prefix));
 
 beforeAll(async () => {
-  tdb = await createTestDatabase('checks_txn');
-  db = new pg.Pool({ connectionString: tdb.url, max: 2 });
-  db.on('error', () => {});
-  await applySchema(db);
+  ({ tdb, db } = await openFixtureDatabase('checks_txn'));
 });
 afterAll(async () => {
-  await db.end();
-  await tdb.drop();
+  await closeFixtureDatabase({ tdb, db });
 });
 beforeEach(() => resetRows(db));
 
