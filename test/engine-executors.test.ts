@@ -48,6 +48,20 @@ describe('plans (pure)', () => {
 });
 
 describe('executors (runs)', () => {
+  it('a scenario that starts as another ends takes over its VUs (vus_max = the planned peak, as in k6)', async () => {
+    // Like the ladder: step b starts exactly when step a's graceful stop ends.
+    const r = await runScript(`${logVu}
+      export const options = { scenarios: {
+        a: { executor: 'constant-vus', vus: 3, duration: '600ms', gracefulStop: '0s' },
+        b: { executor: 'constant-vus', vus: 3, duration: '600ms', gracefulStop: '0s', startTime: '600ms' },
+      } };
+      export default async function () { log(); await sleep(0.05); }`);
+    expect(r.result.exitCode).toBe(0);
+    expect(metric(r, 'vus_max')!.max).toBe(3);
+    const logs = r.logs as Array<{ vu: number; sc: string }>;
+    expect(new Set(logs.filter((l) => l.sc === 'b').map((l) => l.vu))).toEqual(new Set([1, 2, 3]));
+  });
+
   it('shared-iterations: exactly `iterations` iterations shared by at most `vus` VUs', async () => {
     const r = await runScript(`${logVu}
       export const options = { scenarios: { s: { executor: 'shared-iterations', vus: 3, iterations: 10 } } };

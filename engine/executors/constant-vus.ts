@@ -27,8 +27,7 @@ export const constantVus: ExecutorDefinition<ConstantVusConfig> = {
   maxDurationMs: (c) => c.durationMs + c.gracefulStopMs,
   describe: (c) => `${c.vus} looping VUs for ${fmt(c.durationMs)} ${bannerTail(c)}`,
   async run(c: ConstantVusConfig, ctx: ExecutorContext): Promise<void> {
-    const vus: VU[] = [];
-    for (let i = 0; i < c.vus; i++) vus.push(ctx.pool.acquire());
+    const vus: VU[] = await ctx.pool.acquireMany(c.vus);
     const start = now();
     ctx.scenario.progress = () => Math.min(1, (now() - start) / c.durationMs);
     await runWithGracefulStop(ctx, c, c.durationMs, () => vus, (stopping) =>

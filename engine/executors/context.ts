@@ -11,10 +11,14 @@ import type { BaseConfig } from './base-config.ts';
 /** Initialized VUs shared by all scenarios (k6 ExecutionState's VU buffer). */
 export class VuPool {
   private readonly free: VU[] = [];
-  constructor(private readonly create: () => VU) {}
+  private readonly waiters: Array<() => void> = [];
+  /** VUs planned for the whole test (k6 initializes them all before it starts). */
+  private planned = 0;
+  constructor(private readonly create: () => VU, private readonly waitMs = RETURN_WAIT_MS) {}
 
   /** Initializes VUs until `n` exist (k6 initializes all planned VUs before the test). */
   preallocate(n: number, total: () => number): void {
+    this.planned = n;
     while (total() < n) this.free.push(this.create());
   }
 
@@ -26,11 +30,46 @@ export class VuPool {
     return this.free.splice(best, 1)[0];
   }
 
+  /**
+   * `n` VUs for a scenario that starts. When all planned VUs exist but some are
+   * still held by a scenario that ends at this very moment (one step of a
+   * ladder handing over to the next), wait for them to come back instead of
+   * initializing more, as k6's GetPlannedVU waits for the buffer; after
+   * `waitMs` a new VU is initialized rather than failing the test.
+   */
+  async acquireMany(n: number): Promise<VU[]> {
+    const out: VU[] = [];
+    while (out.length < n) {
+      if (this.free.length === 0 && this.planned > 0) await this.returned();
+      out.push(this.acquire());
+    }
+    return out;
+  }
+
   release(vu: VU): void {
     vu.scenario = null;
     this.free.push(vu);
+    this.waiters.shift()?.();
+  }
+
+  private returned(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve();
+      }, this.waitMs);
+      this.waiters.push(done);
+    });
   }
 }
+
+/** How long a starting scenario waits for VUs another scenario is handing back. */
+const RETURN_WAIT_MS = 1000;
 
 /** Everything one executor run needs. */
 export interface ExecutorContext {

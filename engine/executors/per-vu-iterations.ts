@@ -28,8 +28,7 @@ export const perVuIterations: ExecutorDefinition<PerVuIterationsConfig> = {
   maxDurationMs: (c) => c.maxDurationMs + c.gracefulStopMs,
   describe: (c) => `${c.iterations} iterations for each of ${c.vus} VUs ${bannerTail(c, [`maxDuration: ${fmt(c.maxDurationMs)}`])}`,
   async run(c: PerVuIterationsConfig, ctx: ExecutorContext): Promise<void> {
-    const vus: VU[] = [];
-    for (let i = 0; i < c.vus; i++) vus.push(ctx.pool.acquire());
+    const vus: VU[] = await ctx.pool.acquireMany(c.vus);
     const total = c.vus * c.iterations;
     let done = 0;
     ctx.scenario.progress = () => Math.min(1, done / total);

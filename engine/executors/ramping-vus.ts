@@ -71,7 +71,7 @@ export const rampingVus: ExecutorDefinition<RampingVusConfig> = {
     const total = sumStages(c.stages);
     const maxVUs = rampingVus.maxVUs(c);
     const handles: Array<{ vu: VU; want: boolean; loop: Promise<void> | null; rampDownTimer?: NodeJS.Timeout }> = [];
-    for (let i = 0; i < maxVUs; i++) handles.push({ vu: ctx.pool.acquire(), want: false, loop: null });
+    for (const vu of await ctx.pool.acquireMany(maxVUs)) handles.push({ vu, want: false, loop: null });
     const start = now();
     ctx.scenario.progress = () => Math.min(1, (now() - start) / total);
 

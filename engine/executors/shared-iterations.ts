@@ -32,8 +32,7 @@ export const sharedIterations: ExecutorDefinition<SharedIterationsConfig> = {
   describe: (c) => `${c.iterations} iterations shared among ${c.vus} VUs ${bannerTail(c, [`maxDuration: ${fmt(c.maxDurationMs)}`])}`,
   async run(c: SharedIterationsConfig, ctx: ExecutorContext): Promise<void> {
     let next = 0;
-    const vus: VU[] = [];
-    for (let i = 0; i < c.vus; i++) vus.push(ctx.pool.acquire());
+    const vus: VU[] = await ctx.pool.acquireMany(c.vus);
     ctx.scenario.progress = () => Math.min(1, next / c.iterations);
     await runWithGracefulStop(ctx, c, c.maxDurationMs, () => vus, (stopping) =>
       Promise.all(
