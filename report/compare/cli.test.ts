@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../ndjson/_fixtures.ts';
+import { fixtureChecker, ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../ndjson/_fixtures.ts';
 import { parseRunJson, type RunJson } from '../run-json.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-compare-cli-'));
@@ -129,7 +129,7 @@ describe('acgs-load report', () => {
       writeFileSync(join(p, 'ladder.summary-export.json'), JSON.stringify(summarySkeleton(ladderSteps(5).map((s) => s.tag))));
     }
     const checks = join(tmp, 'checks.json');
-    writeFileSync(checks, JSON.stringify({ ok: false, checkers: [{ name: 'cache-db-sync', checked: 100, violations: { stale: 2 }, score: 0.98, examples: {}, durationMs: 5, notes: [] }], startedAt: '', durationMs: 5 }));
+    writeFileSync(checks, JSON.stringify({ ok: false, checkers: [fixtureChecker('cache-db-sync', 100, { stale: 2 }, 5)], startedAt: '', durationMs: 5 }));
     const out = join(tmp, 'operator-run');
     const res = await cli('report', out, '--merge', ...pods, '--checks', checks, '--run-id', 'op-1');
     expect(res.code, res.err).toBe(0);

@@ -5,6 +5,7 @@
  * figure builders (report/build), with each scenario's summary recomputed
  * from its own stream by the merger, as k6 would have summarised it.
  */
+import { createRng } from '../../scenarios/lib/random.ts';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -38,16 +39,6 @@ export interface StreamSpec {
   dbFactor?: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A long-tailed latency: log-normal around the median (σ 0.5) with a 0.5 % tail ×10. */
 function latency(r: () => number, medianMs: number): number {
@@ -61,7 +52,7 @@ const QT_MEDIAN: Record<string, number> = { simple: 0.4, join: 1.2, aggregation:
 
 /** The Metric declarations and Points of a synthetic run, one k6 JSON line each. */
 export function* syntheticLines(spec: StreamSpec): Generator<string> {
-  const r = rng(spec.seed);
+  const r = createRng(spec.seed);
   yield metricLine('http_reqs', 'counter');
   yield metricLine('http_req_duration', 'trend', 'time', ['p(95)<2000']);
   yield metricLine('http_req_failed', 'rate');
@@ -139,8 +130,8 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
     runScenarios.push({ name: s.name, exitCode: 0, engine: 'embedded', engineLimited: false, durationS, startedAt: new Date(s.spec.startMs).toISOString(), files });
   }
   const checkers: CheckerOutcome[] = opts.checkers ?? [
-    { name: 'cache-db-sync', checked: 5000, violations: { stale: 0, orphan: 0 }, score: 1, examples: {}, durationMs: 120, notes: [] },
-    { name: 'referential-integrity', checked: 12000, violations: { orphan_rule_principle: 3 }, score: 0.99975, examples: {}, durationMs: 340, notes: [] },
+    fixtureChecker('cache-db-sync', 5000, { stale: 0, orphan: 0 }, 120),
+    fixtureChecker('referential-integrity', 12000, { orphan_rule_principle: 3 }, 340),
   ];
   const inputs: RunInputs = {
     config,
@@ -155,7 +146,7 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
   const { figures, tables } = buildFigures(inputs);
   const pool: RunJson['timeSeries']['pool'] = [];
   const poolSeconds = opts.poolSeconds ?? Math.round((end - start) / 1000);
-  const r = rng(7);
+  const r = createRng(7);
   let hits = 0;
   let misses = 0;
   for (let i = 0; i <= poolSeconds; i++) {
@@ -190,4 +181,10 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
 /** The ladder as the smoke profile runs it: 10/25/50/100 users, `stepS` seconds each. */
 export function ladderSteps(stepS: number, rpsPerUser = 2): LoadStep[] {
   return [10, 25, 50, 100].map((u, i) => ({ tag: `users_${u}`, startS: i * stepS, durationS: stepS, rps: u * rpsPerUser, medianMs: 2 + u / 20 }));
+}
+
+/** A checker outcome for fixtures, its score derived from its counts as the checkers derive it. */
+export function fixtureChecker(name: string, checked: number, violations: Record<string, number>, durationMs: number): CheckerOutcome {
+  const bad = Object.values(violations).reduce((a, b) => a + b, 0);
+  return { name, checked, violations, score: checked === 0 ? 1 : 1 - bad / checked, examples: {}, durationMs, notes: [] };
 }
