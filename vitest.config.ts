@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { k6BuildDefines } from './engine/k6-bundle-options.ts';
 
 // Integration tests talk to real PostgreSQL and Redis; each file uses its own
 // database and key prefix (see test/helpers), so files may run in parallel.
 export default defineConfig({
+  // Build-time constants of the k6 scenarios' helpers, as their bundles get them.
+  define: k6BuildDefines(),
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'results/**'],

@@ -9,8 +9,20 @@
  * (k6 reads inline source maps with `--include-system-env-vars`-free defaults).
  */
 import type { BuildOptions } from 'esbuild';
+import { configSchema } from '../config/schema.ts';
 
 export const K6_EXTERNALS = ['k6', 'k6/*'];
+
+/**
+ * Constants the scenarios' helpers read at build time: the report's targets are
+ * the configuration's defaults (scenarios/lib/thresholds.ts REPORT_TARGETS), so
+ * the numbers exist once, in config/schema.ts. Unused identifiers cost nothing.
+ */
+export function k6BuildDefines(): Record<string, string> {
+  // The subset the scripts judge (pool efficiency is judged outside k6).
+  const { avgQueryMs, cacheHitRate, redisOpMs, successRate, queryTypes } = configSchema.parse({}).targets;
+  return { __ACGS_REPORT_TARGETS__: JSON.stringify({ avgQueryMs, cacheHitRate, redisOpMs, successRate, queryTypes }) };
+}
 
 export function k6BundleOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -21,6 +33,7 @@ export function k6BundleOptions(entry: string, outfile: string): BuildOptions {
     platform: 'neutral',
     target: 'es2020',
     external: K6_EXTERNALS,
+    define: k6BuildDefines(),
     sourcemap: 'inline',
     logLevel: 'silent',
     // k6 resolves no packages at run time: all of ours are inlined.

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIO_NAMES } from '../config/schema.ts';
+import { SCENARIO_NAMES, configSchema } from '../config/schema.ts';
 import { buildAll, buildScenario, ensureBundle, importedModules, scenarioDescription, scenarioNames } from '../cli/k6-build.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'acgs-k6-build-'));
@@ -57,6 +57,16 @@ describe('k6 build', () => {
     expect(exported).toContain('setup');
     expect(exported).toContain('description');
     for (const f of VU_FUNCTIONS[name]) expect(exported).toContain(f);
+  });
+
+  it('writes the configuration\'s default targets into every bundle (no second copy in scenarios/)', () => {
+    const t = configSchema.parse({}).targets;
+    for (const name of SCENARIO_NAMES) {
+      const code = readFileSync(join(out, `${name}.js`), 'utf8');
+      expect(code, name).not.toContain('__ACGS_REPORT_TARGETS__');
+      expect(code, name).toContain(`cacheHitRate: ${t.cacheHitRate}`);
+      expect(code, name).toContain(`avgQueryMs: ${t.avgQueryMs}`);
+    }
   });
 
   it('reads the one-line descriptions', () => {

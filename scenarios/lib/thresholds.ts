@@ -24,20 +24,14 @@ export interface Targets {
   queryTypes: Record<QueryType, LatencyTarget>;
 }
 
-/** The report's targets (config/schema.ts defaults). */
-export const REPORT_TARGETS: Targets = {
-  avgQueryMs: 200,
-  cacheHitRate: 0.995,
-  redisOpMs: 10,
-  successRate: 0.99,
-  queryTypes: {
-    simple: { p95Ms: 50, p99Ms: 100 },
-    join: { p95Ms: 100, p99Ms: 200 },
-    aggregation: { p95Ms: 150, p99Ms: 300 },
-    complex: { p95Ms: 300, p99Ms: 500 },
-    index_scan: { p95Ms: 100, p99Ms: 200 },
-  },
-};
+/**
+ * The report's targets: the defaults of config/schema.ts `targets`, written
+ * into the bundle at build time (esbuild `define` in engine/k6-bundle-options.ts;
+ * vitest.config.ts for tests), so a script run by hand with plain `k6 run`
+ * judges the same targets without a second copy of the numbers here.
+ */
+declare const __ACGS_REPORT_TARGETS__: Targets;
+export const REPORT_TARGETS: Targets = __ACGS_REPORT_TARGETS__;
 
 function finite(v: unknown, def: number, name: string): number {
   if (v === undefined) return def;
