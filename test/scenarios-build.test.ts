@@ -63,7 +63,7 @@ describe('k6 build', () => {
     const t = configSchema.parse({}).targets;
     for (const name of SCENARIO_NAMES) {
       const code = readFileSync(join(out, `${name}.js`), 'utf8');
-      expect(code, name).not.toContain('__ACGS_REPORT_TARGETS__');
+      expect(code, name).not.toMatch(/= __ACGS_REPORT_TARGETS__/); // replaced at build time (esbuild keeps a comment naming it)
       expect(code, name).toContain(`cacheHitRate: ${t.cacheHitRate}`);
       expect(code, name).toContain(`avgQueryMs: ${t.avgQueryMs}`);
     }
