@@ -52,7 +52,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     if (!url) {
       // A process of its own, so the load generator never shares the target's event loop
       // (the target's Server-Timing figures would include the engine's CPU time).
-      target = await stages.run('target', () => startTargetProcess({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
+      // The warm stage has filled the cache from the database already: the target must not
+      // warm it a second time through its read path at start-up.
+      const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
+      target = await stages.run('target', () => startTargetProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
       url = target.url;
       healthMs = await timeHealth(url);
     } else stages.skip('target', `using ${url}`);
