@@ -93,6 +93,19 @@ describe('cache-db-sync reports each fault made on purpose', () => {
     expect(violationsOf(await run())).toEqual({ 'cache-db-sync': { ttl_above_policy: 2 } });
   });
 
+  it('reports the TTL policy as enforced per data type: longest TTL seen and TTL violations', async () => {
+    const byType = async () => (await run()).checkers.find((c) => c.name === 'cache-db-sync')!.extra!.byDataType as Record<string, { maxTtlSeconds: number; ttlViolations: number }>;
+    const clean = await byType();
+    expect(clean.policyDecisions.ttlViolations).toBe(0);
+    expect(clean.policyDecisions.maxTtlSeconds).toBeLessThanOrEqual(300);
+    await redis.expire(k('decision:1'), 1000);
+    await redis.persist(k('config:max.votes'));
+    const broken = await byType();
+    expect(broken.policyDecisions).toMatchObject({ ttlViolations: 1, maxTtlSeconds: 1000 });
+    expect(broken.staticConfig.ttlViolations).toBe(1);
+    expect(broken.governanceRules.ttlViolations).toBe(0);
+  });
+
   it('TTL policy comes from the options', async () => {
     const r = await run({ ttlSeconds: { ...testOptions('', '', '').ttlSeconds, staticConfig: 60 } });
     expect(violationsOf(r)).toEqual({ 'cache-db-sync': { ttl_above_policy: 2 } });

@@ -34,8 +34,3 @@ export function renderCell(cell: Cell, figures: Map<string, Figure>): string {
       return f.source;
   }
 }
-
-/** The usual four cells of a judged figure: value, target, verdict, source. */
-export function judgedCells(id: string): Cell[] {
-  return [{ figure: id }, { figure: id, show: 'target' }, { figure: id, show: 'verdict' }, { figure: id, show: 'source' }];
-}

@@ -4,6 +4,7 @@ import { createTestDatabase, newRedis, testPrefix, clearPrefix, type TestDatabas
 import { histogramDelta, histogramQuantile, fractionAtOrBelow, parsePrometheus, sumOf } from '../../report/prometheus.ts';
 import { redisDelta, snapshotFromInfo, takeRedisSnapshot } from './redis-stats.ts';
 import { enableStatements, pgDelta, takePgSnapshot } from './pg-stats.ts';
+import { explainAll, planUsesIndex } from '../run/plans.ts';
 
 const scrape = (buckets: Record<string, number>, sum: number) =>
   Object.entries(buckets)
@@ -115,6 +116,35 @@ describe('PostgreSQL statistics snapshots (real server)', () => {
       expect(d.statements).toEqual({ available: false, reason });
     } else {
       expect(d.statements.available).toBe(true);
+    }
+  });
+});
+
+describe('query plans', () => {
+  it('sees an index anywhere in a plan tree, and none in a sequential scan', () => {
+    const seq = { 'Node Type': 'Seq Scan' };
+    expect(planUsesIndex({ 'Node Type': 'Limit', Plans: [{ 'Node Type': 'Sort', Plans: [seq] }] })).toBe(false);
+    expect(planUsesIndex({ 'Node Type': 'Hash Join', Plans: [seq, { 'Node Type': 'Bitmap Heap Scan', Plans: [{ 'Node Type': 'Bitmap Index Scan' }] }] })).toBe(true);
+    expect(planUsesIndex({ 'Node Type': 'Index Only Scan' })).toBe(true);
+  });
+
+  it('explains a real query without leaving anything behind', async () => {
+    const db = await createTestDatabase('measure_plans');
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query('CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, \'x\' FROM generate_series(1, 5000) g; ANALYZE t');
+      const [byKey, byValue] = await explainAll(c, [
+        { queryType: 'simple', sql: 'SELECT * FROM t WHERE id = $1', params: [7] },
+        { queryType: 'scan', sql: 'SELECT count(*) FROM t WHERE v = $1', params: ['x'] },
+      ]);
+      expect(byKey.usesIndex).toBe(true);
+      expect(byValue.usesIndex).toBe(false);
+      expect(byKey.plan).toContain('Buffers:');
+      expect(byKey.executionMs).toBeGreaterThan(0);
+    } finally {
+      await c.end();
+      await db.drop();
     }
   });
 });
