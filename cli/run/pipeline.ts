@@ -11,7 +11,7 @@
  * and key prefix.
  */
 import { type Config } from '../../config/index.ts';
-import { ensureDatabase, migrate, seedDatabase, warmCache } from '../../seed/index.ts';
+import { migrate, seedDatabase, warmCache } from '../../seed/index.ts';
 import { resolveServices, type Services } from '../services.ts';
 import { startTargetProcess, type TargetProcess } from '../target-process.ts';
 import { StageLog } from './stage.ts';
@@ -96,10 +96,8 @@ async function preflight(stages: StageLog, config: Readonly<Config>, svc: Servic
 
 /** migrate -> seed (skipped when the fingerprint matches) -> warm (unless another deployment owns the cache). */
 async function prepareData(stages: StageLog, config: Readonly<Config>, svc: Services, remoteTarget: boolean): Promise<void> {
-  await stages.run('migrate', async () => {
-    await ensureDatabase(svc.databaseUrl);
-    return migrate(svc.databaseUrl, { force: config.database.force });
-  }, (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`));
+  // preflight (probeServices) has created the database when it was missing.
+  await stages.run('migrate', () => migrate(svc.databaseUrl, { force: config.database.force }), (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`));
   await stages.run(
     'seed',
     () => seedDatabase({ databaseUrl: svc.databaseUrl, scale: config.seed.scale, seed: config.seed.seed, fresh: config.seed.fresh, force: config.database.force }),

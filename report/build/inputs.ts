@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../config/index.ts';
 import type { K6SummaryData } from '../k6-summary.ts';
+import type { PromSample } from '../prometheus.ts';
 
 export interface ScenarioOutcome {
   name: string;
@@ -15,11 +16,6 @@ export interface ScenarioOutcome {
   durationS: number;
 }
 
-export interface PromSampleLike {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
 
 export interface CheckerOutcome {
   name: string;
@@ -46,8 +42,8 @@ export interface RunInputs {
   pg: import('../../cli/measure/pg-stats.ts').PgDelta | null;
   redis: import('../../cli/measure/redis-stats.ts').RedisDelta | null;
   target: {
-    before: PromSampleLike[] | null;
-    after: PromSampleLike[] | null;
+    before: PromSample[] | null;
+    after: PromSample[] | null;
     utilisation: { mean: number | null; peak: number | null; peakWaiting: number };
   } | null;
   infra: {
