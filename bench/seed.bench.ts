@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { seedDatabase } from '../seed/index.ts';
-import { ensureDatabase } from '../seed/pg.ts';
+import { ensureDatabase } from '../services/postgres.ts';
 
 const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -20,11 +20,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
-import { ensureScenarioBundle } from '../cli/k6-build.ts';
-import { scenarioEnv } from '../cli/scenario-env.ts';
-import { startTargetProcess } from '../cli/target-process.ts';
+import { ensureScenarioBundle } from '../engine/k6-build.ts';
+import { scenarioEnv } from '../run/scenario-env.ts';
+import { startTargetProcess } from '../services/api-process.ts';
 import { ensureDatabase, seedDatabase, warmCache } from '../seed/index.ts';
-import { connectRedis, deletePrefix } from '../seed/redis.ts';
+import { connectRedis, deletePrefix } from '../services/redis.ts';
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@
  * data-types checkers both read these verdicts.
  */
 import type { Config } from '../config/index.ts';
-import type { CacheFamily, TableDescription } from '../seed/schema-description.ts';
+import type { CacheFamily, TableDescription } from '../schema/index.ts';
 import type { SchemaDescription } from './description.ts';
 import { checkColumn, columnsOf, type DbRow } from './encoding.ts';
 

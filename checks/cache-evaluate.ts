@@ -4,7 +4,7 @@
  * `= ANY($1)`, recomputes derived entries, and returns a verdict per entry.
  */
 import type pg from 'pg';
-import type { CacheFamily, TableDescription } from '../seed/schema-description.ts';
+import type { CacheFamily, TableDescription } from '../schema/index.ts';
 import type { CheckOptions } from './types.ts';
 import type { SchemaDescription } from './description.ts';
 import type { ReadEntry } from './cache-read.ts';

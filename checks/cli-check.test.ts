@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, resetRows, warmFixture } from './_test-fixture.ts';
+import { applySchema, resetRows, warmFixture } from '../test/helpers/checks-fixture.ts';
 
 let tdb: TestDatabase;
 let db: pg.Pool;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Cluster } from 'ioredis';
 import { createTestDatabase, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { applySchema, resetRows, testOptions, violationsOf, warmFixture } from './_test-fixture.ts';
+import { applySchema, resetRows, testOptions, violationsOf, warmFixture } from '../test/helpers/checks-fixture.ts';
 import { runChecks } from './index.ts';
 
 const hasRedis = (() => {

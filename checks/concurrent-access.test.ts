@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from '../test/helpers/checks-fixture.ts';
 import { readAcknowledgedWrites, runChecks, type AckedWrite } from './index.ts';
 import { isAcgsError } from '../config/index.ts';
 

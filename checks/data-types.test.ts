@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { openFixtureDatabase, closeFixtureDatabase, applySchema, editEntry, resetRows, testOptions, violationsOf, warmFixture } from './_test-fixture.ts';
+import { openFixtureDatabase, closeFixtureDatabase, applySchema, editEntry, resetRows, testOptions, violationsOf, warmFixture } from '../test/helpers/checks-fixture.ts';
 import { runChecks } from './index.ts';
 
 let tdb: TestDatabase;

@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { SchemaDescription } from './description.ts';
 import { checkColumn, columnsOf, deepEqual, encodeRow, selectList, type DbRow } from './encoding.ts';
-import type { TableDescription } from '../seed/schema-description.ts';
+import type { TableDescription } from '../schema/index.ts';
 
 /** What a derived entry must be: the root row's version and a content test. */
 export interface DerivedExpectation {

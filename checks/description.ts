@@ -16,7 +16,7 @@ import {
   type CacheFamily,
   type TableDescription,
   type UnenforcedReference,
-} from '../seed/schema-description.ts';
+} from '../schema/index.ts';
 
 /** Everything the checkers need to know about a deployment's schema and cache. */
 export interface SchemaDescription {

@@ -7,7 +7,7 @@
  * Pure functions; no I/O. Written independently of the target (which encodes
  * from node-pg's parsed values): two roads to the same encoding.
  */
-import type { ColumnType, TableDescription } from '../seed/schema-description.ts';
+import type { ColumnType, TableDescription } from '../schema/index.ts';
 import { qi } from './_tally.ts';
 
 /** A row read from PostgreSQL, with the encoding the scheme requires for each column. */

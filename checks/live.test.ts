@@ -14,8 +14,8 @@ import type { Redis } from 'ioredis';
 import { clearPrefix, createTestDatabase, databaseUrl, newRedis, PG_ADMIN_URL, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
 import { loadConfig } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
-import { startTarget } from '../target/index.ts';
-import { testOptions, violationsOf } from './_test-fixture.ts';
+import { startTarget } from '../api/index.ts';
+import { testOptions, violationsOf } from '../test/helpers/checks-fixture.ts';
 import { runChecks, type AckedWrite } from './index.ts';
 
 let template: TestDatabase;

@@ -11,7 +11,7 @@ import { formatChecksTable } from './format.ts';
 import { globEscape } from './cache-read.ts';
 import { parseCheckerNames } from './run-checks.ts';
 import { isAcgsError } from '../config/index.ts';
-import { TABLES } from '../seed/schema-description.ts';
+import { TABLES } from '../schema/description.ts';
 
 describe('isPrecisionLoss', () => {
   it.each([

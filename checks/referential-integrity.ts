@@ -6,7 +6,7 @@
  * believes. Violation kinds: `fk:<constraint>` and `ref:<reference name>`.
  */
 import type pg from 'pg';
-import type { UnenforcedReference } from '../seed/schema-description.ts';
+import type { UnenforcedReference } from '../schema/index.ts';
 import type { CheckerResult, CheckOptions } from './types.ts';
 import type { SchemaDescription } from './description.ts';
 import { qi, Tally } from './_tally.ts';

@@ -4,3 +4,4 @@ export { loadConfig, listProfiles, readProfile, redactConfig, redactUrl, deepMer
 export type { LoadOptions } from './load.ts';
 export { AcgsError, ExitCode, isAcgsError } from './errors.ts';
 export type { ErrorKind, ExitCodeValue } from './errors.ts';
+export { parseDuration, formatDuration } from './duration.ts';

@@ -22,15 +22,15 @@ type Conv = 'string' | 'number' | 'boolean' | 'list';
 export const ENV_VARS: ReadonlyArray<{ name: string; path: string[]; conv: Conv }> = [
   { name: 'DATABASE_URL', path: ['database', 'url'], conv: 'string' },
   { name: 'REDIS_URL', path: ['redis', 'url'], conv: 'string' },
-  { name: 'BASE_URL', path: ['target', 'baseUrl'], conv: 'string' },
+  { name: 'BASE_URL', path: ['api', 'baseUrl'], conv: 'string' },
   { name: 'ACGS_DATABASE_NAME', path: ['database', 'name'], conv: 'string' },
   { name: 'ACGS_REDIS_PREFIX', path: ['redis', 'prefix'], conv: 'string' },
   { name: 'ACGS_SCALE', path: ['seed', 'scale'], conv: 'number' },
   { name: 'ACGS_SEED', path: ['seed', 'seed'], conv: 'number' },
   { name: 'ACGS_ENGINE', path: ['load', 'engine'], conv: 'string' },
   { name: 'ACGS_SCENARIOS', path: ['load', 'scenarios'], conv: 'list' },
-  { name: 'ACGS_TARGET_HOST', path: ['target', 'host'], conv: 'string' },
-  { name: 'ACGS_TARGET_PORT', path: ['target', 'port'], conv: 'number' },
+  { name: 'ACGS_API_HOST', path: ['api', 'host'], conv: 'string' },
+  { name: 'ACGS_API_PORT', path: ['api', 'port'], conv: 'number' },
   { name: 'ACGS_RESULTS_DIR', path: ['results', 'dir'], conv: 'string' },
   { name: 'ACGS_GRACE_SECONDS', path: ['checks', 'graceSeconds'], conv: 'number' },
 ];
@@ -204,7 +204,7 @@ function validateUrls(config: Config): void {
   };
   check('DATABASE_URL (database.url)', config.database.url, ['postgres:', 'postgresql:']);
   check('REDIS_URL (redis.url)', config.redis.url, ['redis:', 'rediss:']);
-  check('BASE_URL (target.baseUrl)', config.target.baseUrl, ['http:', 'https:']);
+  check('BASE_URL (api.baseUrl)', config.api.baseUrl, ['http:', 'https:']);
   if (problems.length) {
     throw new AcgsError('BAD_URL', problems[0], {
       details: problems.slice(1),
@@ -234,7 +234,7 @@ export function redactConfig(config: Readonly<Config>): Config {
   const copy = JSON.parse(JSON.stringify(config)) as Config;
   if (copy.database.url) copy.database.url = redactUrl(copy.database.url);
   if (copy.redis.url) copy.redis.url = redactUrl(copy.redis.url);
-  if (copy.target.baseUrl) copy.target.baseUrl = redactUrl(copy.target.baseUrl);
+  if (copy.api.baseUrl) copy.api.baseUrl = redactUrl(copy.api.baseUrl);
   // Stop/start commands may carry credentials (redis-cli -a, PGPASSWORD=...): keep the program only.
   for (const svc of [copy.services.postgres, copy.services.redis]) {
     if (svc.stopCommand) svc.stopCommand = hideArguments(svc.stopCommand);

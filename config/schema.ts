@@ -138,17 +138,17 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
-  target: z
+  api: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       /** 0 picks a free port. */
       port: nonNegativeInt.max(65535).default(0),
-      /** Aim the scenarios at a deployment elsewhere instead of starting the target. */
+      /** Aim the scenarios at a deployment elsewhere instead of starting the reference API. */
       baseUrl: z.string().optional(),
       /** Required to load-test a base URL that is not a loopback address. */
       allowRemote: z.boolean().default(false),
-      /** Fault switches for the checkers' tests; see target/faults.ts. Off by default. */
-      faults: z
+      /** Deliberate defects for the checkers' tests; see api/defects.ts. Off by default. */
+      defects: z
         .strictObject({
           skipInvalidationRate: z.number().min(0).max(1).default(0),
           wrongVersionRate: z.number().min(0).max(1).default(0),

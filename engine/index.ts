@@ -4,6 +4,7 @@
  * on PATH (or named by K6_BINARY) and the embedded engine otherwise; both take
  * the same options and produce the same result files.
  */
+import { AcgsError } from '../config/index.ts';
 import { runEmbedded } from './embedded-run.ts';
 import { findK6Binary, runK6Binary } from './k6-binary.ts';
 import type { K6RunOptions, K6RunResult } from './types.ts';
@@ -15,6 +16,22 @@ export { findK6Binary } from './k6-binary.ts';
 export type { EngineReport } from './self-monitor.ts';
 export { ENGINE_LIMITS, judgeEngine } from './self-monitor.ts';
 export { blockingCallMessage } from './modules/http.ts';
+export { K6_HTTP_ERRORS } from './http/error-codes.ts';
+export { newSink, parseMetricSelector, tagsMatch, DEFAULT_TREND_STATS, type MetricType, type Sink } from './metrics/index.ts';
+export { compare, parseThresholdExpression } from './thresholds/index.ts';
+export {
+  scenarioNames,
+  scenarioDescription,
+  ensureBundle,
+  ensureScenarioBundle,
+  buildAll,
+  buildScenario,
+  bundlePath,
+  importedModules,
+  SCENARIOS_DIR,
+  K6_DIST_DIR,
+} from './k6-build.ts';
+export { k6BuildDefines, k6BundleOptions, K6_EXTERNALS } from './k6-bundle-options.ts';
 
 /** Which engine runs a script: `auto` = real k6 when installed, else embedded. */
 export type EngineChoice = 'auto' | 'k6' | 'embedded';
@@ -28,7 +45,6 @@ export async function runK6(opts: K6RunOptions, engine: EngineChoice = 'auto'): 
   const bin = findK6Binary();
   if (bin) return runK6Binary(bin, opts);
   if (engine === 'k6') {
-    const { AcgsError } = await import('../config/errors.ts');
     throw new AcgsError('BAD_FLAG', '--engine k6 was given but no k6 binary was found on PATH or in K6_BINARY', {
       hint: 'install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BINARY=/path/to/k6, or use --engine embedded',
     });

@@ -9,7 +9,7 @@
  * (k6 reads inline source maps with `--include-system-env-vars`-free defaults).
  */
 import type { BuildOptions } from 'esbuild';
-import { configSchema } from '../config/schema.ts';
+import { configSchema } from '../config/index.ts';
 
 export const K6_EXTERNALS = ['k6', 'k6/*'];
 

@@ -14,7 +14,7 @@
  * Every problem is collected and reported at once as an invalid
  * configuration (exit 104).
  */
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../config/index.ts';
 import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
 import { readScenarios, type BaseConfig } from './executors/index.ts';
 import type { Tags } from './metrics/index.ts';

@@ -2,7 +2,7 @@
  * The live progress line (on a terminal only) and the start banner, both
  * returned as strings (k6 cmd/ui.go prints the same information).
  */
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../config/index.ts';
 
 /** Per-scenario figures for the progress line. */
 export interface ScenarioProgress {

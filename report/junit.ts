@@ -5,8 +5,8 @@
  * Format: the de-facto JUnit XML schema that CI systems read (testsuites >
  * testsuite > testcase > failure).
  */
-import type { Figure } from './figures.ts';
-import { formatTarget, formatValue } from './figures.ts';
+import type { Figure } from './figure.ts';
+import { formatTarget, formatValue } from './figure.ts';
 
 export interface JunitChecker {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, type Figure } from './figures.ts';
+import { judge, type Figure } from './figure.ts';
 import { junitXml } from './junit.ts';
 import { markdownReport } from './markdown.ts';
 

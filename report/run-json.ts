@@ -4,8 +4,11 @@
  * environment, the stages, and where the raw outputs are. Readers (report,
  * compare, baseline) accept only this schema id.
  */
-import type { Figure } from './figures.ts';
+import type { PoolSample } from '../measure/index.ts';
+import type { Figure } from './figure.ts';
 import type { Table } from './tables.ts';
+
+export type { PoolSample };
 
 export const RUN_SCHEMA = 'acgs-load/run@1';
 
@@ -24,17 +27,6 @@ export interface RunEnvironment {
   targetUrl?: string;
   /** What else shared the machine or the servers, as far as the suite can tell. */
   notes: string[];
-}
-
-/** One per-second scrape of the target's pool and cache counters during the scenarios. */
-export interface PoolSample {
-  t: number;
-  inUse: number;
-  idle: number;
-  waiting: number;
-  max: number;
-  cacheHits: number;
-  cacheMisses: number;
 }
 
 export interface RunScenario {

@@ -4,8 +4,8 @@
  * figures, and report.md / report.html render it; so a number appears in a
  * report only by pointing at the measured figure.
  */
-import type { Figure } from './figures.ts';
-import { formatTarget, formatValue, verdict } from './figures.ts';
+import type { Figure } from './figure.ts';
+import { formatTarget, formatValue, verdict } from './figure.ts';
 
 export type Cell = string | { figure: string; show?: 'value' | 'target' | 'verdict' | 'source' };
 

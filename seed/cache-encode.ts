@@ -4,7 +4,7 @@
  * every column encoded by its type (numeric as PostgreSQL text, timestamptz
  * as ISO-8601 UTC with milliseconds, jsonb as JSON, bigint as number).
  */
-import { TABLES, type ColumnType, type TableDescription } from './schema-description.ts';
+import { TABLES, type ColumnType, type TableDescription } from '../schema/index.ts';
 
 const byName = new Map<string, TableDescription>(TABLES.map((t) => [t.name, t]));
 

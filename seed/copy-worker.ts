@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildContext } from './context.ts';
 import { GENERATORS } from './generators/index.ts';
 import { copyTable } from './loader.ts';
-import { connectPg } from './pg.ts';
+import { connectPg } from '../services/index.ts';
 
 const { url, seed, scale } = workerData as { url: string; seed: number; scale: number };
 const port = parentPort!;

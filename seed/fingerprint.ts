@@ -1,7 +1,7 @@
 /** The dataset fingerprint: what the data in a database was generated from. */
 import { createHash } from 'node:crypto';
 import { GENERATOR_VERSION } from './context.ts';
-import { SCHEMA_VERSION } from './schema-description.ts';
+import { SCHEMA_VERSION } from '../schema/index.ts';
 
 /**
  * hash(schema version, scale, seed, generator version), 16 hex digits. Equal

@@ -4,7 +4,7 @@ import { buildContext } from './context.ts';
 import { copyEscape, fixed } from './copy-text.ts';
 import { GENERATORS } from './generators/index.ts';
 import { cellHash, coprimeStride } from './hash.ts';
-import { TABLES } from './schema-description.ts';
+import { TABLES } from '../schema/description.ts';
 import { allocate, locate, zipfPick } from './zipf.ts';
 
 function sample(seed: number, scale: number): string[] {

@@ -11,8 +11,8 @@
  * and statements are separated by `;` at the end of a line.
  */
 import type pg from 'pg';
-import { applyMigration, pendingOf, SUITE_TABLES, type DbState } from './migrations.ts';
-import { connectPg } from './pg.ts';
+import { applyMigration, pendingOf, SUITE_TABLES, type DbState } from '../schema/index.ts';
+import { connectPg } from '../services/index.ts';
 
 const INDEX_STMT = [
   /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:PRIMARY\s+KEY|CONSTRAINT\s+\w+\s+UNIQUE)\b/i,

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/services.ts';
 import { migrationStatus, readMarker, seedDatabase, datasetFingerprint } from './index.ts';
-import { TABLES, UNENFORCED_REFERENCES } from './schema-description.ts';
+import { TABLES, UNENFORCED_REFERENCES } from '../schema/description.ts';
 
 const SCALE = 0.05;
 

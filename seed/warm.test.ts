@@ -9,8 +9,8 @@ import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
 import { readMarker, seedDatabase, warmCache } from './index.ts';
 import { DATASET_META_KEY } from './warm.ts';
-import { deletePrefix } from './redis.ts';
-import { CACHE_FAMILIES, TABLES, type ColumnType } from './schema-description.ts';
+import { deletePrefix } from '../services/redis.ts';
+import { CACHE_FAMILIES, TABLES, type ColumnType } from '../schema/description.ts';
 
 const PREFIX = testPrefix('warm');
 const OUTSIDE = testPrefix('warm_outside');

@@ -13,12 +13,12 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
-import { CACHE_FAMILIES, cacheKey, type CacheFamily } from './schema-description.ts';
+import { CACHE_FAMILIES, cacheKey, type CacheFamily } from '../schema/index.ts';
 import { derivedValue, encodeRow, entityValue } from './cache-encode.ts';
 import { AcgsError } from '../config/index.ts';
-import { readState } from './migrations.ts';
-import { connectPg, describePg, pgError } from './pg.ts';
-import { connectRedis, deletePrefix, redisError } from './redis.ts';
+import { readState } from '../schema/index.ts';
+import { connectPg, describePg, pgError } from '../services/index.ts';
+import { connectRedis, deletePrefix, redisError } from '../services/index.ts';
 
 export interface WarmOptions {
   databaseUrl: string;
@@ -97,8 +97,15 @@ async function hotLimit(c: pg.Client, table: string, fraction: number): Promise<
   return r.rows[0].n === 0 ? 0 : Math.max(1, Math.ceil(r.rows[0].n * fraction));
 }
 
+/** What warming wrote: keys in all, keys per family, and the time taken. */
+export interface WarmResult {
+  keys: number;
+  byFamily: Record<string, number>;
+  ms: number;
+}
+
 /** Writes the hot entities into Redis; returns how many keys, per family, and the time taken. */
-export async function warmCache(opts: WarmOptions): Promise<{ keys: number; byFamily: Record<string, number>; ms: number }> {
+export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
   const started = performance.now();
   const c = await connectPg(opts.databaseUrl, 'warming the cache');
   let redis: Redis | undefined;

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type RunningTarget } from '../target/index.ts';
-import { call, seeded, targetConfig, type Seeded } from './target-fixture.ts';
+import { startTarget, type RunningTarget } from '../api/index.ts';
+import { call, seeded, targetConfig, type Seeded } from './helpers/api-fixture.ts';
 
 let s: Seeded;
 let t: RunningTarget;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPasswordPostgres, startPasswordRedis } from './safety-servers.ts';
+import { startPasswordPostgres, startPasswordRedis } from './helpers/safety-servers.ts';
 
 const PASSWORD = 'Auth-Test-7f3a9c';
 let pgs: Awaited<ReturnType<typeof startPasswordPostgres>>;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_CASES, ENV_CASES, PROFILE_CASES, SCRIPT_CASES, type BadInputCase } from './bad-input-cases.ts';
+import { CLI_CASES, ENV_CASES, PROFILE_CASES, SCRIPT_CASES, type BadInputCase } from './helpers/bad-input-cases.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const prefix = testPrefix('bad_input_cli');

@@ -4,7 +4,7 @@
  * times). Timing assertions use wide tolerances; exact checks only on plans.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, runScript, startServer, type TestServer } from './engine-harness.ts';
+import { metric, runScript, startServer, type TestServer } from './helpers/engine-harness.ts';
 import { rampingVusSteps, rampingVusPlannedVUs } from '../engine/executors/ramping-vus.ts';
 import { constantArrivalOffsets } from '../engine/executors/constant-arrival-rate.ts';
 import { rampingArrivalOffsets } from '../engine/executors/ramping-arrival-rate.ts';

@@ -5,7 +5,7 @@
  * ramp-down get gracefulRampDown to finish.
  */
 import { describe, expect, it } from 'vitest';
-import { metric, runScript } from './engine-harness.ts';
+import { metric, runScript } from './helpers/engine-harness.ts';
 
 const slow = (secs: number) => `import { sleep } from 'k6'; import exec from 'k6/execution';
   export default async function () { await sleep(${secs}); console.log('done ' + exec.vu.idInTest); }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { metric, runScript, startServer, type TestServer } from './engine-harness.ts';
+import { metric, runScript, startServer, type TestServer } from './helpers/engine-harness.ts';
 import { blockingCallMessage } from '../engine/index.ts';
 
 let server: TestServer;

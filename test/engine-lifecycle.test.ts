@@ -5,7 +5,7 @@
  * options-reading instance and in setup/teardown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, runScript, startServer, type TestServer } from './engine-harness.ts';
+import { metric, runScript, startServer, type TestServer } from './helpers/engine-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => (server = await startServer()));

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScript, startServer, tempDir, type TestServer } from './engine-harness.ts';
+import { runScript, startServer, tempDir, type TestServer } from './helpers/engine-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => (server = await startServer()));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ENGINE_LIMITS, judgeEngine } from '../engine/index.ts';
-import { metric, runScript } from './engine-harness.ts';
+import { metric, runScript } from './helpers/engine-harness.ts';
 
 describe('judgeEngine', () => {
   it('is not limited with a quiet loop and spare CPU', () => {

@@ -4,7 +4,7 @@
  * or with a bad expression is a configuration error (104) before any request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, runScript, startServer, type TestServer } from './engine-harness.ts';
+import { metric, runScript, startServer, type TestServer } from './helpers/engine-harness.ts';
 
 let server: TestServer;
 beforeAll(async () => (server = await startServer()));

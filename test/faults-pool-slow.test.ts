@@ -7,7 +7,7 @@
  * acknowledged write lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checker, faultRun, violations, type FaultRun } from './faults-fixture.ts';
+import { checker, faultRun, violations, type FaultRun } from './helpers/faults-fixture.ts';
 
 let r: FaultRun;
 beforeAll(async () => {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../cli/throwaway-servers.ts';
-import { commandControl, runCommand } from '../cli/faults/server-control.ts';
+import { freePort } from '../services/throwaway.ts';
+import { commandControl, runCommand } from '../faults/server-control.ts';
 import { createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const prefix = testPrefix('faults_refusal');

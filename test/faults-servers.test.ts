@@ -4,7 +4,7 @@
  * no acknowledged write is lost and no cache entry is stale afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checker, faultRun, violations, type FaultRun } from './faults-fixture.ts';
+import { checker, faultRun, violations, type FaultRun } from './helpers/faults-fixture.ts';
 
 let r: FaultRun;
 beforeAll(async () => {

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AcgsError, ExitCode, loadConfig } from '../config/index.ts';
-import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl } from '../cli/faults/index.ts';
-import { faultFigures, type FaultOutcome } from '../report/build/faults.ts';
+import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl } from '../faults/index.ts';
+import { faultFigures } from '../report/index.ts';
+import type { FaultOutcome } from '../faults/index.ts';
 
 describe('--fault KIND@TIME[:DURATION]', () => {
   it.each([
@@ -62,7 +63,7 @@ describe('planFaults: only servers the run owns or has commands for', () => {
   it('accepts them with a control; pool-exhaust needs none but refuses a --base-url', () => {
     const p = planFaults(cfg([{ kind: 'redis-stop', atSeconds: 10 }, { kind: 'pool-exhaust', atSeconds: 1 }]), { postgres: null, redis: control }, local);
     expect(p.map((f) => f.label)).toEqual(['pool-exhaust@1s:5s', 'redis-stop@10s:5s']);
-    expect(() => planFaults(cfg([{ kind: 'pool-exhaust', atSeconds: 1 }], { target: { baseUrl: 'http://127.0.0.1:9' } }), { postgres: null, redis: null }, local)).toThrow(/pool-exhaust needs the target this run starts/);
+    expect(() => planFaults(cfg([{ kind: 'pool-exhaust', atSeconds: 1 }], { api: { baseUrl: 'http://127.0.0.1:9' } }), { postgres: null, redis: null }, local)).toThrow(/pool-exhaust needs the target this run starts/);
   });
 
   it('refuses overlapping faults', () => {

@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type AcgsError } from '../config/index.ts';
-import { checkBaseUrl, isLoopback } from '../cli/run/preflight.ts';
-import { startTargetProcess } from '../cli/target-process.ts';
-import { freePort } from '../cli/throwaway-servers.ts';
-import { isListening } from '../cli/services.ts';
-import { deletePrefix } from '../seed/redis.ts';
+import { checkBaseUrl, isLoopback } from '../run/preflight.ts';
+import { startTargetProcess } from '../services/api-process.ts';
+import { freePort } from '../services/throwaway.ts';
+import { isListening } from '../services/discover.ts';
+import { deletePrefix } from '../services/redis.ts';
 import { createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from './helpers/services.ts';
 import { seedDatabase } from '../seed/index.ts';
 
@@ -103,7 +103,7 @@ describe('Redis: only the prefix, never a flush', () => {
 describe('the target and the base URL', () => {
   it('binds 127.0.0.1 unless told otherwise', async () => {
     const config = loadConfig({ env: {}, flags: { redis: { prefix }, cache: { warmOnStart: false }, pool: { size: 1, overflow: 1 } } });
-    expect(config.target.host).toBe('127.0.0.1');
+    expect(config.api.host).toBe('127.0.0.1');
     const t = await startTargetProcess({ config, databaseUrl: ours.url, redisUrl: REDIS_URL });
     try {
       const url = new URL(t.url);

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPasswordPostgres, startPasswordRedis } from './safety-servers.ts';
+import { startPasswordPostgres, startPasswordRedis } from './helpers/safety-servers.ts';
 
 const PASSWORD = `Pw-${randomBytes(6).toString('hex')}!`;
 let pgServer: Awaited<ReturnType<typeof startPasswordPostgres>>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_NAMES, configSchema } from '../config/schema.ts';
-import { buildAll, buildScenario, ensureBundle, importedModules, scenarioDescription, scenarioNames } from '../cli/k6-build.ts';
+import { buildAll, buildScenario, ensureBundle, importedModules, scenarioDescription, scenarioNames } from '../engine/k6-build.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'acgs-k6-build-'));
 let bundles: string[] = [];

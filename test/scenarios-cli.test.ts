@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.ts';
-import { parseEnvFlags, scenarioEnv } from '../cli/scenario-env.ts';
-import { formatLadderTable, ladderStepNames, ladderStepSeconds, ladderSteps } from '../cli/ladder-table.ts';
-import { assertScenarioName } from '../cli/scenario-run.ts';
+import { parseEnvFlags, scenarioEnv } from '../run/scenario-env.ts';
+import { formatLadderTable } from '../cli/ladder-table.ts';
+import { ladderSteps } from '../report/index.ts';
+import { ladderPlanFromEnv } from '../run/index.ts';
+import { assertScenarioName } from '../run/scenario-run.ts';
 import { readSettings } from '../scenarios/lib/settings.ts';
 import { stepNames } from '../scenarios/lib/ladder-steps.ts';
 
@@ -47,10 +49,12 @@ describe('scenarioEnv', () => {
 
 describe('ladder table', () => {
   it('names steps as the script does', () => {
-    expect(ladderStepNames([10, 25, 10])).toEqual(['users_10', 'users_25', 'users_10_2']);
-    expect(stepNames([10, 25, 10])).toEqual(ladderStepNames([10, 25, 10]));
-    expect(ladderStepSeconds(30, 0.1)).toBe(3);
-    expect(ladderStepSeconds(5, 0.01)).toBe(1);
+    const names = (users: number[]) => ladderPlanFromEnv(users, {}).steps.map((s) => s.name);
+    const seconds = (step: number, factor: number) => ladderPlanFromEnv([10], { LADDER_STEP_SECONDS: String(step), DURATION_FACTOR: String(factor) }).stepSeconds;
+    expect(names([10, 25, 10])).toEqual(['users_10', 'users_25', 'users_10_2']);
+    expect(stepNames([10, 25, 10])).toEqual(names([10, 25, 10]));
+    expect(seconds(30, 0.1)).toBe(3);
+    expect(seconds(5, 0.01)).toBe(1);
   });
 
   it('reads per-step sub-metrics and prints them', () => {
@@ -62,7 +66,7 @@ describe('ladder table', () => {
         'cache_hit{scenario:users_10}': { type: 'rate' as const, values: { rate: 0.9 } },
       },
     };
-    const steps = ladderSteps(summary, [10, 25], 30);
+    const steps = ladderSteps(summary, ladderPlanFromEnv([10, 25], { LADDER_STEP_SECONDS: '30' }));
     expect(steps[0]).toMatchObject({ users: 10, successRate: 0.99, avgMs: 4.5, p95Ms: 10, p99Ms: 40, requests: 300, reqPerSec: 10, cacheHitRate: 0.9, dbAvgMs: null });
     expect(steps[1]).toMatchObject({ users: 25, successRate: null, requests: null });
     const text = formatLadderTable(steps, 30);

@@ -5,7 +5,7 @@
  * so Node tests check them directly.
  */
 import { describe, expect, it } from 'vitest';
-import { ACK_KINDS } from '../seed/schema-description.ts';
+import { ACK_KINDS } from '../schema/description.ts';
 import { QUERY_TYPES as CONFIG_QUERY_TYPES } from '../config/schema.ts';
 import { configSchema } from '../config/schema.ts';
 import { cacheOpOf, parseServerTiming, QUERY_TYPES } from '../scenarios/lib/server-timing.ts';

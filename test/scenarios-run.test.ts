@@ -23,10 +23,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
 import { seedDatabase } from '../seed/index.ts';
-import { startTarget, type RunningTarget } from '../target/index.ts';
-import { buildScenario } from '../cli/k6-build.ts';
-import { scenarioEnv } from '../cli/scenario-env.ts';
-import { runScenario } from '../cli/scenario-run.ts';
+import { startTarget, type RunningTarget } from '../api/index.ts';
+import { buildScenario } from '../engine/k6-build.ts';
+import { scenarioEnv } from '../run/scenario-env.ts';
+import { runScenario } from '../run/scenario-run.ts';
 import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const NAME = 'scenarios_run';

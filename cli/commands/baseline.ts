@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AcgsError } from '../../config/index.ts';
-import { buildBaseline, readBaseline, readRun } from '../../report/compare/index.ts';
-import { formatValue } from '../../report/figures.ts';
+import { buildBaseline, readBaseline, readRun } from '../../report/index.ts';
+import { formatValue } from '../../report/index.ts';
 
 export function register(program: Command): void {
   const cmd = program.command('baseline').description('baselines: figure spreads over repeated runs, for compare --baseline');

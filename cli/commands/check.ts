@@ -16,8 +16,8 @@ import {
   runChecks,
   type AckedWrite,
 } from '../../checks/index.ts';
-import { parseDuration } from '../../engine/duration.ts';
-import { resolveServices } from '../services.ts';
+import { parseDuration } from '../../config/index.ts';
+import { resolveServices } from '../../services/index.ts';
 
 interface CheckFlags {
   profile: string;

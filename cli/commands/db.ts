@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig, redactUrl } from '../../config/index.ts';
 import { ensureDatabase, migrate, migrationStatus } from '../../seed/index.ts';
-import { resolveServices } from '../services.ts';
+import { resolveServices } from '../../services/index.ts';
 
 export function register(program: Command): void {
   const db = program.command('db').description('schema migrations of the suite\'s database');

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { register as runCmd } from './run.ts';
 import { register as configCmd } from './config.ts';
-import { register as targetCmd } from './target.ts';
+import { register as targetCmd } from './api.ts';
 import { register as seedCmd } from './seed.ts';
 import { register as dbCmd } from './db.ts';
 import { register as warmCmd } from './warm.ts';

@@ -13,16 +13,17 @@
  * from the merged summaries, the checkers' result from --checks (the file
  * `acgs-load check --json` wrote), targets from --profile.
  */
+import { ladderPlan } from '../../run/index.ts';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AcgsError, loadConfig } from '../../config/index.ts';
-import { readRun } from '../../report/compare/index.ts';
-import { appendixLines, htmlReport, reportHeader } from '../../report/html/index.ts';
-import { junitXml, type JunitChecker } from '../../report/junit.ts';
-import { markdownReport } from '../../report/markdown.ts';
-import { applyMerge, configOfRun, mergeInstances, readRunSeries, runFromMerged, DEFAULT_MAX_POINTS } from '../../report/ndjson/index.ts';
-import { parseRunJson, type RunJson } from '../../report/run-json.ts';
+import { readRun } from '../../report/index.ts';
+import { appendixLines, htmlReport, reportHeader } from '../../report/index.ts';
+import { junitXml, type JunitChecker } from '../../report/index.ts';
+import { markdownReport } from '../../report/index.ts';
+import { applyMerge, configOfRun, mergeInstances, readRunSeries, runFromMerged, DEFAULT_MAX_POINTS } from '../../report/index.ts';
+import { parseRunJson, type RunJson } from '../../report/index.ts';
 
 interface ReportFlags {
   merge?: string[];
@@ -67,7 +68,7 @@ async function fromInstances(dir: string, dirs: string[], flags: ReportFlags, pr
   const config = previous ? (configOfRun(previous) ?? loadConfig({ profile: previous.profile, env: {} })) : loadConfig({ profile: flags.profile });
   const checks = flags.checks ? readChecks(flags.checks) : ((previous?.checks ?? null) as RunJson['checks']);
   const runId = flags.runId ?? previous?.runId ?? basename(dir);
-  const run = runFromMerged(merged, config, { runId, checks: checks as Parameters<typeof runFromMerged>[2]['checks'] });
+  const run = runFromMerged(merged, config, { runId, checks: checks as Parameters<typeof runFromMerged>[2]['checks'], ladder: ladderPlan(config) });
   writeMerged(dir, run, merged.scenarios, { dirs, mergedAt: new Date().toISOString(), fromInstances: true }, write);
   return { run, streams: merged.scenarios.flatMap((s) => s.metricsFiles) };
 }
@@ -79,7 +80,7 @@ async function mergeInto(dir: string, others: string[], write: Write): Promise<{
   const base = parseRunJson(readFileSync(single, 'utf8'), single);
   const merged = await mergeInstances([dir, ...others]);
   const config = configOfRun(base) ?? loadConfig({ profile: base.profile, env: {} });
-  const run = applyMerge(base, merged, config, (name) => `merged/${name}.summary.json`);
+  const run = applyMerge(base, merged, config, (name) => `merged/${name}.summary.json`, ladderPlan(config));
   writeMerged(dir, run, merged.scenarios, { dirs: others, mergedAt: new Date().toISOString() }, write);
   return { run, streams: merged.scenarios.flatMap((s) => s.metricsFiles) };
 }

@@ -5,8 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
-import { runPipeline } from '../run/pipeline.ts';
-import { parseFaultFlags } from '../faults/index.ts'; // faults (issue 9)
+import { runPipeline } from '../../run/index.ts';
+import { parseFaultFlags } from '../../faults/index.ts'; // faults (issue 9)
 
 interface RunFlags {
   profile: string;
@@ -44,7 +44,7 @@ export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
     seed: { scale: numberFlag('--scale', f.scale), seed: numberFlag('--seed', f.seed), fresh: f.fresh || undefined },
     database: { force: f.force || undefined },
     load: { scenarios: f.scenario?.length ? f.scenario : undefined, engine: f.engine },
-    target: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
+    api: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
     results: { dir: f.resultsDir, baseline: f.baseline },
     faults: parseFaultFlags(f.fault), // faults (issue 9): replace the profile's faults
     services: { throwaway: f.throwawayServices || undefined },

@@ -3,12 +3,14 @@
  * scenarios of scenarios/, one at a time (the whole pipeline is `run`).
  */
 import { Command, Option } from 'commander';
-import { AcgsError, loadConfig } from '../../config/index.ts';
-import type { K6SummaryData } from '../../report/k6-summary.ts';
-import { scenarioDescription, scenarioNames } from '../k6-build.ts';
-import { formatLadderTable, ladderStepSeconds, ladderSteps } from '../ladder-table.ts';
-import { parseEnvFlags } from '../scenario-env.ts';
-import { assertScenarioName, runScenario } from '../scenario-run.ts';
+import { AcgsError, loadConfig, parseDuration } from '../../config/index.ts';
+import type { K6SummaryData } from '../../report/index.ts';
+import { scenarioDescription, scenarioNames } from '../../engine/index.ts';
+import { formatLadderTable } from '../ladder-table.ts';
+import { ladderSteps } from '../../report/index.ts';
+import { ladderPlanFromEnv } from '../../run/index.ts';
+import { parseEnvFlags } from '../../run/index.ts';
+import { assertScenarioName, runScenario } from '../../run/index.ts';
 
 interface RunFlags {
   profile: string;
@@ -34,9 +36,9 @@ function loadFlags(f: RunFlags): Record<string, string> {
     env.VUS = f.vus;
   }
   if (f.duration !== undefined) {
-    const m = /^(\d+)(s|m|h)?$/.exec(f.duration);
-    if (!m || Number(m[1]) === 0) throw new AcgsError('BAD_FLAG', `--duration '${f.duration}' is not a duration`, { hint: 'e.g. --duration 90s, 5m or 1h' });
-    env.DURATION_SECONDS = String(Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h']));
+    const ms = parseDuration(f.duration);
+    if (ms === null || ms < 1000) throw new AcgsError('BAD_FLAG', `--duration '${f.duration}' is not a duration of at least 1 s`, { hint: 'e.g. --duration 90s, 5m or 1h' });
+    env.DURATION_SECONDS = String(Math.round(ms / 1000));
   }
   return env;
 }
@@ -76,7 +78,7 @@ export function register(program: Command): void {
       }
       const config = loadConfig({
         profile: flags.profile,
-        flags: { target: { baseUrl: flags.baseUrl, allowRemote: flags.allowRemoteTarget || undefined }, load: { engine: flags.engine } },
+        flags: { api: { baseUrl: flags.baseUrl, allowRemote: flags.allowRemoteTarget || undefined }, load: { engine: flags.engine } },
       });
       const r = await runScenario({
         name,
@@ -91,8 +93,8 @@ export function register(program: Command): void {
       });
       if (name === 'ladder') {
         const users = (r.env.LADDER_USERS ?? '').split(',').map(Number).filter((n) => n > 0);
-        const stepS = ladderStepSeconds(Number(r.env.LADDER_STEP_SECONDS ?? 30), Number(r.env.DURATION_FACTOR ?? 1));
-        process.stdout.write('\n' + formatLadderTable(ladderSteps(r.summary as K6SummaryData | null, users, stepS), stepS) + '\n');
+        const plan = ladderPlanFromEnv(users, r.env);
+        process.stdout.write('\n' + formatLadderTable(ladderSteps(r.summary as K6SummaryData | null, plan), plan.stepSeconds) + '\n');
       }
       process.exitCode = r.exitCode;
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.ts';
 import { warmCache } from '../../seed/index.ts';
 import { warmSummaryText } from '../seed-output.ts';
-import { resolveServices } from '../services.ts';
+import { resolveServices } from '../../services/index.ts';
 
 export function register(program: Command): void {
   program

@@ -7,7 +7,7 @@
  * []error`).
  */
 import type { Tags } from '../metrics/index.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../config/index.ts';
 
 /** The executors k6 has that the embedded engine runs. */
 export const EXECUTOR_TYPES = ['shared-iterations', 'per-vu-iterations', 'constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;

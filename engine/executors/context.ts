@@ -185,5 +185,5 @@ export function bannerTail(c: BaseConfig, extra: string[] = []): string {
   return `(${parts.join(', ')})`;
 }
 
-import { formatDuration as fmt } from '../duration.ts';
+import { formatDuration as fmt } from '../../config/index.ts';
 export { fmt };

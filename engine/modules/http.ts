@@ -11,7 +11,7 @@
 import type { Tags } from '../metrics/index.ts';
 import type { VU } from '../vu.ts';
 import { IterationInterrupted } from '../run-state.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../config/index.ts';
 import { VuHttpClient, type OutgoingRequest, type RawResponse } from '../http/client.ts';
 import { K6Response, type ResponseRequest } from '../http/response.ts';
 import { k6ErrorFor } from '../http/error-codes.ts';

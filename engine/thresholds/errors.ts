@@ -4,7 +4,7 @@
  * exit code for an invalid configuration (104, k6 errext/exitcodes/codes.go
  * `InvalidConfig`) for the `k6 run` command to use.
  */
-import { AcgsError } from '../../config/errors.ts';
+import { AcgsError } from '../../config/index.ts';
 
 /** k6's exit code for invalid options, including thresholds. */
 export const K6_EXIT_INVALID_CONFIG = 104;

@@ -6,4 +6,3 @@ export { parseThresholdExpression, compare, type ThresholdExpr, type ThresholdOp
 export { parseThresholds, AGGREGATIONS, type ThresholdDef } from './parse.ts';
 export { evaluateThresholds, aggregate, type ThresholdResult, type EvaluateOptions } from './evaluate.ts';
 export { ThresholdError, K6_EXIT_INVALID_CONFIG, THRESHOLD_GRAMMAR_HINT } from './errors.ts';
-export { parseDurationMs } from './duration.ts';

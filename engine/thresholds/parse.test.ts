@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { AcgsError } from '../../config/errors.ts';
 import { Registry, defineBuiltinMetrics } from '../metrics/index.ts';
-import { ThresholdError, parseDurationMs, parseThresholdExpression, parseThresholds } from './index.ts';
+import { ThresholdError, parseThresholdExpression, parseThresholds } from './index.ts';
+import { parseDuration } from '../../config/index.ts';
 
 describe('parseThresholdExpression: valid expressions', () => {
   const valid: Array<[string, string, string, number, number?]> = [
@@ -164,5 +165,5 @@ describe('delayAbortEval durations (Go time.ParseDuration, numbers in ms)', () =
     ['10s', 10_000], ['1m30s', 90_000], ['1.5h', 5_400_000], ['300ms', 300], ['2d', 172_800_000],
     ['500us', 0.5], ['0', 0], [2500, 2500], ['10', null], ['-5s', null], ['s', null], ['1x', null], [true, null],
   ];
-  it.each(table)('%j -> %j', (input, ms) => expect(parseDurationMs(input)).toBe(ms));
+  it.each(table)('%j -> %j', (input, ms) => expect(parseDuration(input, { bareString: 'refuse' })).toBe(ms));
 });

@@ -9,7 +9,7 @@
  */
 import { parseMetricSelector, type Registry } from '../metrics/index.ts';
 import type { MetricType } from '../metrics/index.ts';
-import { parseDurationMs } from './duration.ts';
+import { parseDuration } from '../../config/index.ts';
 import { ThresholdError } from './errors.ts';
 import { parseThresholdExpression, type ThresholdExpr } from './expression.ts';
 
@@ -97,7 +97,7 @@ function parseEntry(key: string, entry: unknown, problems: string[]): Omit<Thres
     }
     abortOnFail = o.abortOnFail === true;
     if (o.delayAbortEval !== undefined && o.delayAbortEval !== null) {
-      const ms = parseDurationMs(o.delayAbortEval);
+      const ms = parseDuration(o.delayAbortEval, { bareString: 'refuse' }); // k6 NullDuration: a Go duration
       if (ms === null) {
         problems.push(
           `threshold ${JSON.stringify(src)} on ${key}: delayAbortEval ${JSON.stringify(o.delayAbortEval)} is not a duration; ` +

@@ -3,7 +3,7 @@
  * build (`acgs-load baseline save RUN... --out FILE`). compare reads it to
  * tell a regression from the noise repeated runs show anyway.
  */
-import type { Figure, Target, Unit } from '../figures.ts';
+import type { Figure, Target, Unit } from '../figure.ts';
 import type { RunJson } from '../run-json.ts';
 
 export const BASELINE_SCHEMA = 'acgs-load/baseline@1';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { fixtureChecker, ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../ndjson/_fixtures.ts';
+import { fixtureChecker, ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../../test/helpers/ndjson-fixtures.ts';
 import { parseRunJson, type RunJson } from '../run-json.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-compare-cli-'));

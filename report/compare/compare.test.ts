@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ladderSteps, writeFixtureRun } from '../ndjson/_fixtures.ts';
+import { ladderSteps, writeFixtureRun } from '../../test/helpers/ndjson-fixtures.ts';
 import type { RunJson } from '../run-json.ts';
 import { buildBaseline, compareRuns, comparisonMarkdown, comparisonTable, judgeChange, type Baseline } from './index.ts';
 

@@ -12,7 +12,7 @@
  * judged the same way in the other direction. With a single run as the
  * reference there is no spread, so (c) always holds.
  */
-import type { Figure, Unit } from '../figures.ts';
+import type { Figure, Unit } from '../figure.ts';
 import type { RunJson } from '../run-json.ts';
 import { isBaseline, type Baseline, type BaselineFigure } from './baseline.ts';
 import { directionOf, type Direction } from './direction.ts';

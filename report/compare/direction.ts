@@ -9,7 +9,7 @@
  *  5. anything else (request counts, memory, configured values) has no
  *     direction: a change beyond the tolerance is reported as `changed`.
  */
-import type { Target, Unit } from '../figures.ts';
+import type { Target, Unit } from '../figure.ts';
 
 export type Direction = 'lower' | 'higher' | 'none';
 

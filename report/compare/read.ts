@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AcgsError } from '../../config/errors.ts';
+import { AcgsError } from '../../config/index.ts';
 import { parseRunJson, type RunJson } from '../run-json.ts';
 import { isBaseline, parseBaseline, type Baseline } from './baseline.ts';
 

@@ -4,7 +4,7 @@
  * first (regressions, improvements, changes, noise, new, missing); the
  * terminal hides unchanged figures unless asked, Markdown folds them away.
  */
-import { formatValue } from '../figures.ts';
+import { formatValue } from '../figure.ts';
 import type { Comparison, FigureChange, Verdict } from './compare.ts';
 
 const ORDER: Verdict[] = ['regression', 'improvement', 'changed', 'noise', 'new', 'missing', 'unchanged'];

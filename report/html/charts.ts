@@ -4,7 +4,7 @@
  * time, the ladder's steps, the HDR percentile distribution, cache hit rate,
  * the pool over time, and the consistency checkers.
  */
-import { formatValue, indexFigures, type Figure } from '../figures.ts';
+import { formatValue, indexFigures, type Figure } from '../figure.ts';
 import type { RunJson } from '../run-json.ts';
 import type { RunSeries } from '../ndjson/run-series.ts';
 import { barChart, lineChart, shareChart, COLORS, type ShareRow } from './svg-chart.ts';

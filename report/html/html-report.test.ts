@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatValue, type Figure } from '../figures.ts';
-import { ladderSteps, writeFixtureRun } from '../ndjson/_fixtures.ts';
+import { formatValue, type Figure } from '../figure.ts';
+import { ladderSteps, writeFixtureRun } from '../../test/helpers/ndjson-fixtures.ts';
 import type { RunJson } from '../run-json.ts';
 import { htmlReport, readRunSeries, type RunSeries } from './index.ts';
-import { launchChromium, SKIP_BROWSER } from './_browser.ts';
+import { launchChromium, SKIP_BROWSER } from '../../test/helpers/browser.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-html-'));
 const ARTIFACTS = resolve('test-artifacts');

@@ -4,7 +4,7 @@
  * followed by the charts that show the same measurements over time.
  * Returns a string; only cli/ writes files.
  */
-import { indexFigures, type Figure } from '../figures.ts';
+import { indexFigures, type Figure } from '../figure.ts';
 import type { RunSeries } from '../ndjson/run-series.ts';
 import type { RunJson } from '../run-json.ts';
 import { renderCell, type Cell, type Table } from '../tables.ts';

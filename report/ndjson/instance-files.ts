@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { AcgsError } from '../../config/errors.ts';
+import { AcgsError } from '../../config/index.ts';
 import { parseRunJson } from '../run-json.ts';
 
 /** One scenario's outputs in one instance folder (absolute paths). */

@@ -6,8 +6,8 @@
  * measured once for the whole run and stay as they were.
  */
 import { configSchema, ExitCode, redactConfig, type Config } from '../../config/index.ts';
-import { buildFigures, type RunInputs } from '../build/index.ts';
-import type { Figure } from '../figures.ts';
+import { buildFigures, type LadderPlan, type RunInputs } from '../figures/index.ts';
+import type { Figure } from '../figure.ts';
 import { RUN_SCHEMA, type RunJson } from '../run-json.ts';
 import type { MergedRun } from './merge.ts';
 
@@ -17,7 +17,7 @@ export function configOfRun(run: RunJson): Readonly<Config> | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Same wording as the pipeline's target summary (report/build/index.ts). */
+/** Same wording as the pipeline's target summary (report/figures/index.ts). */
 function summaryIntro(figures: Figure[]): string {
   const judged = figures.filter((f) => f.target);
   return `${judged.filter((f) => f.pass === true).length} of ${judged.length} targets met (${judged.filter((f) => f.pass === null).length} without data).`;
@@ -28,7 +28,7 @@ function summaryIntro(figures: Figure[]): string {
  * `summaryFile(name)` is where the caller wrote each merged summary
  * (relative to the results folder).
  */
-export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Config>, summaryFile: (name: string) => string): RunJson {
+export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Config>, summaryFile: (name: string) => string, ladder: LadderPlan | null): RunJson {
   const byName = new Map(merged.scenarios.map((s) => [s.name, s]));
   const scenarios: RunInputs['scenarios'] = run.scenarios.map((s) => ({ name: s.name, summary: byName.get(s.name)?.summary ?? null, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS }));
   const inputs: RunInputs = {
@@ -40,6 +40,7 @@ export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Con
     infra: { pgVersion: run.environment?.pgVersion ?? '', redisVersion: run.environment?.redisVersion ?? '', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: '' },
     checks: null,
     plans: [],
+    ladder,
   };
   const rebuilt = new Map(buildFigures(inputs).figures.filter((f) => f.source.startsWith('k6 ')).map((f) => [f.id, f]));
   const n = merged.dirs.length;
@@ -71,7 +72,7 @@ export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Con
  * result when given (`acgs-load check --json`), and no server-side deltas
  * (no snapshot was taken around the load; those figures read n/a).
  */
-export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts: { runId: string; checks: RunInputs['checks'] }): RunJson {
+export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts: { runId: string; checks: RunInputs['checks']; ladder: LadderPlan | null }): RunJson {
   const spans = merged.scenarios.map((s) => s.span).filter((s): s is { first: number; last: number } => s !== null);
   const start = spans.length ? Math.min(...spans.map((s) => s.first)) : Date.now();
   const end = spans.length ? Math.max(...spans.map((s) => s.last)) : start;
@@ -82,9 +83,10 @@ export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts:
     pg: null,
     redis: null,
     target: null,
-    infra: { pgVersion: 'unknown', redisVersion: 'unknown', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: config.target.baseUrl ?? '' },
+    infra: { pgVersion: 'unknown', redisVersion: 'unknown', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: config.api.baseUrl ?? '' },
     checks: opts.checks,
     plans: [],
+    ladder: opts.ladder,
   };
   const { figures, tables } = buildFigures(inputs);
   const missed = figures.filter((f) => f.target && f.pass !== true);
@@ -117,7 +119,7 @@ export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts:
       loadavgEnd: [],
       pgVersion: 'unknown',
       redisVersion: 'unknown',
-      services: { postgres: 'not measured', redis: 'not measured', target: config.target.baseUrl ?? 'unknown' },
+      services: { postgres: 'not measured', redis: 'not measured', target: config.api.baseUrl ?? 'unknown' },
       notes: ['Merged from k6 instances that ran outside `acgs-load run`: no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.'],
     },
     stages: [],

@@ -6,7 +6,7 @@
  * evaluated again.
  */
 import { readFileSync } from 'node:fs';
-import { AcgsError } from '../../config/errors.ts';
+import { AcgsError } from '../../config/index.ts';
 import type { K6SummaryData } from '../k6-summary.ts';
 import { instanceFiles, type InstanceScenarioFiles } from './instance-files.ts';
 import { readK6Records, type ReadStats } from './read-lines.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metric, value } from '../k6-summary.ts';
-import { ladderSteps, writeFixtureRun, writeStream, summarySkeleton, type StreamSpec } from './_fixtures.ts';
+import { ladderSteps, writeFixtureRun, writeStream, summarySkeleton, type StreamSpec } from '../../test/helpers/ndjson-fixtures.ts';
 import { mergeInstances, readK6Records, readRunSeries } from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-ndjson-'));

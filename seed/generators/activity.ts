@@ -3,7 +3,7 @@ import { DAY } from '../context.ts';
 import type { GenContext } from '../context.ts';
 import { copyEscape, copyJson, copyLine, fixed, isoTime, NULL } from '../copy-text.ts';
 import { between, cumulative, hex, pick, pickWeighted } from '../hash.ts';
-import { AUDIT_ENTITY_TABLES } from '../schema-description.ts';
+import { AUDIT_ENTITY_TABLES } from '../../schema/index.ts';
 import { zipfPick } from '../zipf.ts';
 import { entityCount, principlesOfPolicy } from './facts.ts';
 import { ACTIONS, RESOURCE_TYPES } from './governance.ts';

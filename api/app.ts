@@ -1,0 +1,117 @@
+/**
+ * Assembles the fastify app: metrics, per-request timing, the PostgreSQL and
+ * Redis plugins, error handling, and the routes. `startTarget` (index.ts)
+ * listens on it; `openApiDocument` builds the contract without any service.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.ts';
+import { CacheAside } from './cache-aside.ts';
+import { handleError } from './errors-handler.ts';
+import { ApiError } from './http-errors.ts';
+import { Faults } from './defects.ts';
+import { createMetrics, type TargetMetrics } from './metrics.ts';
+import { buildOpenApi, collectRoutes } from './openapi.ts';
+import postgresPlugin from './plugins/postgres.ts';
+import redisPlugin from './plugins/redis.ts';
+import { registerRoutes, type RouteDeps, type SystemDeps } from './routes/index.ts';
+import { formatServerTiming, RequestTiming } from './timing.ts';
+
+/** Largest request body accepted; larger gives 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+export const API_VERSION = '1.0.0';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    timing: RequestTiming;
+  }
+}
+
+/** The fastify instance with hooks and error handling, before plugins and routes. */
+function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: FastifyInstance; routes: ReturnType<typeof collectRoutes> } {
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    // Reject unknown fields with a 400 that names them, instead of dropping them silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  const routes = collectRoutes(app);
+  app.decorateRequest('timing', null as unknown as RequestTiming);
+  app.addHook('onRequest', async (req) => {
+    req.timing = new RequestTiming();
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    const timing = req.timing ?? new RequestTiming();
+    const entries = [...timing.entries, { name: 'app' as const, dur: reply.elapsedTime, desc: 'total' }];
+    reply.header('Server-Timing', formatServerTiming(entries));
+    reply.header('X-Cache', timing.cache);
+    return payload;
+  });
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      metrics.httpDuration.observe({ route, method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+  }
+  // ajv (coerceTypes) turns "1e309" into Infinity and then skips `maximum`, so a
+  // non-finite number can pass validation and reach PostgreSQL (issue 9, found by
+  // the property-based bad-input test): refuse it here, naming the field.
+  app.addHook('preHandler', async (req) => {
+    for (const [part, values] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
+      if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
+      for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
+        if (typeof v === 'number' && !Number.isFinite(v)) throw new ApiError(400, 'bad_request', `${part} field '${k}' must be a finite number`, k);
+      }
+    }
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.slice(0, 200)}` });
+  });
+  return { app, routes };
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  faults: Faults;
+  metrics: TargetMetrics;
+  cacheAside: CacheAside;
+}
+
+/** Builds the app with live services; plugins connect and check readiness here. */
+export async function buildApp(opts: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; logger?: boolean }): Promise<BuiltApp> {
+  const { config } = opts;
+  let appRef: FastifyInstance | undefined;
+  const metrics = createMetrics(
+    () => (appRef?.hasDecorator('pg') ? appRef.pg.snapshot() : { total: 0, idle: 0, waiting: 0 }),
+    () => (appRef?.hasDecorator('cache') ? appRef.cache.pendingCount() : 0),
+  );
+  const { app, routes } = baseApp(opts.logger ?? false, metrics);
+  appRef = app;
+  const faults = new Faults(config.api.defects, (fault) => metrics.faultsInjected.inc({ fault }));
+  try {
+    await app.register(postgresPlugin, { databaseUrl: opts.databaseUrl, pool: config.pool, metrics });
+    await app.register(redisPlugin, { redisUrl: opts.redisUrl, prefix: config.redis.prefix, metrics });
+    const cacheAside = new CacheAside(app.cache, config, faults, metrics);
+    const deps: RouteDeps = { db: app.pg, cache: cacheAside, config, faults };
+    let doc: Record<string, unknown> | undefined;
+    const system: SystemDeps = { db: app.pg, cache: app.cache, faults, metrics, openapi: () => (doc ??= buildOpenApi(routes, API_VERSION)) };
+    registerRoutes(app, deps, system);
+    await app.ready();
+    return { app, faults, metrics, cacheAside };
+  } catch (e) {
+    await app.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** The OpenAPI document, built from the route schemas without connecting to anything. */
+export async function openApiDocument(config: Readonly<Config>): Promise<Record<string, unknown>> {
+  const { app, routes } = baseApp(false, undefined);
+  // Handlers never run here: the routes are only registered to read their schemas.
+  const idle = {} as never;
+  registerRoutes(app, { db: idle, cache: idle, config, faults: idle }, { db: idle, cache: idle, faults: idle, metrics: idle, openapi: () => ({}) });
+  await app.ready();
+  await app.close();
+  return buildOpenApi(routes, API_VERSION);
+}

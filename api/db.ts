@@ -1,0 +1,162 @@
+/**
+ * The target's PostgreSQL access: a node-postgres Pool sized as the report
+ * states (pool.size kept, pool.overflow extra, acquire timeout, recycling) and
+ * instrumented, plus `query` / `transaction` helpers that tag every statement
+ * with its query type for /metrics and Server-Timing.
+ *
+ * Rows come back in the encoding of docs/cache-keys.md ("Column encoding"):
+ * bigint as number, numeric as PostgreSQL's text, timestamptz as ISO-8601 UTC
+ * with milliseconds, so a row can be cached as it is.
+ */
+import pg from 'pg';
+import type { Config } from '../config/index.ts';
+import { ApiError, fromPgError, unavailable } from './http-errors.ts';
+import type { DbQueryType, TargetMetrics } from './metrics.ts';
+import { msSince, type RequestTiming } from './timing.ts';
+
+const OID_INT8 = 20;
+const OID_INT8_ARRAY = 1016;
+const OID_TIMESTAMPTZ = 1184;
+
+/** Type parsers for the cache-key encoding (pg's defaults give strings for int8 and Dates). */
+function encodingTypes(): pg.CustomTypesConfig {
+  const defaultParser = pg.types.getTypeParser as unknown as (oid: number) => unknown;
+  const parseTimestamptz = defaultParser(OID_TIMESTAMPTZ) as (s: string) => Date | number;
+  const parseInt8Array = defaultParser(OID_INT8_ARRAY) as (s: string) => string[];
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === OID_INT8) return (s: string) => Number(s);
+      if (oid === OID_INT8_ARRAY) return (s: string) => parseInt8Array(s).map((x) => (x === null ? null : Number(x)));
+      if (oid === OID_TIMESTAMPTZ) {
+        return (s: string) => {
+          const d = parseTimestamptz(s);
+          return d instanceof Date ? d.toISOString() : d; // +-infinity stay as pg gives them
+        };
+      }
+      return pg.types.getTypeParser(oid, format);
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** Something that runs a tagged statement: the pool or a transaction's client. */
+export interface Queryable {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(type: DbQueryType, sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** The pool and its instrumentation; one per target instance. */
+export class Database {
+  readonly pool: pg.Pool;
+  private metrics: TargetMetrics | undefined;
+
+  constructor(databaseUrl: string, poolCfg: Config['pool']) {
+    this.pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: poolCfg.size + poolCfg.overflow,
+      // pg-pool >= 3.7: connections above `min` are closed after idleTimeoutMillis,
+      // which is the report's "25 kept, 35 overflow".
+      min: poolCfg.size,
+      idleTimeoutMillis: poolCfg.idleTimeoutMs,
+      // Covers both waiting in the queue and opening a new connection.
+      connectionTimeoutMillis: poolCfg.acquireTimeoutMs,
+      maxLifetimeSeconds: poolCfg.recycleSeconds,
+      statement_timeout: poolCfg.statementTimeoutMs,
+      application_name: 'acgs-load-target',
+      types: encodingTypes(),
+    });
+    // An idle client losing its server (restart, network) must not crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  /** Connects the metrics (created after the pool so they can read it). */
+  instrument(metrics: TargetMetrics, poolCfg: Config['pool']): void {
+    this.metrics = metrics;
+    metrics.poolMax.set(poolCfg.size + poolCfg.overflow);
+    metrics.poolSize.set(poolCfg.size);
+    this.pool.on('connect', () => metrics.poolCreated.inc());
+    this.pool.on('remove', () => metrics.poolClosed.inc());
+  }
+
+  /** Waits for a connection; 503 after the acquire timeout or when PostgreSQL is down. */
+  async acquire(): Promise<pg.PoolClient> {
+    const start = process.hrtime.bigint();
+    try {
+      const client = await this.pool.connect();
+      this.metrics?.poolAcquireWait.observe(msSince(start) / 1000);
+      this.metrics?.poolAcquires.inc();
+      return client;
+    } catch (e) {
+      const msg = (e as Error).message ?? '';
+      if (/timeout exceeded when trying to connect|connection timeout/i.test(msg)) {
+        this.metrics?.poolAcquireTimeouts.inc();
+        throw unavailable('no database connection became free within the acquire timeout', 1);
+      }
+      throw fromPgError(e) ?? unavailable('PostgreSQL is not reachable', 2);
+    }
+  }
+
+  /** Runs one tagged statement on a pooled connection. */
+  async query<R extends Record<string, unknown> = Record<string, unknown>>(timing: RequestTiming | undefined, type: DbQueryType, sql: string, params: unknown[] = []): Promise<R[]> {
+    const client = await this.acquire();
+    let broken: Error | undefined;
+    try {
+      return await this.run<R>(client, timing, type, sql, params);
+    } catch (e) {
+      broken = isConnectionError(e) ? (e as Error) : undefined;
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Runs `fn` in one transaction (BEGIN .. COMMIT, ROLLBACK on any error). */
+  async transaction<T>(timing: RequestTiming | undefined, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    const tx: Queryable = { query: (type, sql, params = []) => this.run(client, timing, type, sql, params) };
+    let broken: Error | undefined;
+    try {
+      await tx.query('write', 'BEGIN');
+      const result = await fn(tx);
+      await tx.query('write', 'COMMIT');
+      return result;
+    } catch (e) {
+      broken = isConnectionError(e) ? (e as Error) : undefined;
+      if (!broken) await client.query('ROLLBACK').catch((r: Error) => { broken = r; });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async run<R>(client: pg.PoolClient, timing: RequestTiming | undefined, type: DbQueryType, sql: string, params: unknown[]): Promise<R[]> {
+    const start = process.hrtime.bigint();
+    try {
+      // The comment names the query type in pg_stat_statements, which keeps the first
+      // text it saw for a statement; the run report groups server-side times by it.
+      const res = await client.query(type === 'write' ? sql : `/* acgs:${type} */ ${sql}`, params);
+      return res.rows as R[];
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw fromPgError(e) ?? e;
+    } finally {
+      const ms = msSince(start);
+      this.metrics?.dbDuration.observe({ query_type: type }, ms / 1000);
+      timing?.add('db', ms, type);
+    }
+  }
+
+  /** Live figures for /metrics and /healthz. */
+  snapshot(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** True for errors after which the connection must not go back to the pool. */
+function isConnectionError(e: unknown): boolean {
+  if (e instanceof ApiError) return e.statusCode === 503 && e.message.includes('not reachable');
+  const msg = (e as Error)?.message ?? '';
+  return /Connection terminated|ECONNRESET|EPIPE/.test(msg);
+}

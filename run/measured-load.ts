@@ -1,0 +1,119 @@
+/**
+ * The measured middle of a run: snapshot the servers' counters, run the
+ * scenarios (and the fault schedule, if any) while scraping the target every
+ * second, snapshot again once PostgreSQL has flushed its statistics, and wait
+ * for the target to go quiet. Returns the deltas and the open connections the
+ * later stages (plans) reuse; `close()` releases them.
+ */
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/index.ts';
+import type { Services } from '../services/index.ts';
+import { pgError } from '../services/index.ts';
+import { enableStatements, pgDelta, takePgSnapshot, type PgDelta } from '../measure/index.ts';
+import { redisDelta, takeRedisSnapshot, type RedisDelta } from '../measure/index.ts';
+import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/index.ts';
+import type { StageLog } from './stage.ts';
+import { TargetSampler } from '../measure/index.ts';
+import { runScenarios, type ScenarioRun } from './scenarios.ts';
+import { quiesce } from './quiesce.ts';
+import type { ResultsDir } from './results-dir.ts';
+
+/** PostgreSQL's idle statistics flush interval (10 s) plus a margin. */
+const STATS_IDLE_FLUSH_MS = 10_500;
+
+export interface MeasuredLoad {
+  scenarios: ScenarioRun[];
+  pg: PgDelta;
+  redis: RedisDelta;
+  sampler: TargetSampler;
+  pgClient: pg.Client;
+  /** faults (issue 9): what was injected, when the schedule's clock started and when the load ended. */
+  faultRun: { outcomes: FaultOutcome[]; origin: number; ended: number } | null;
+  close(): Promise<void>;
+}
+
+function newPgClient(url: string): pg.Client {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {}); // faults (issue 9): a PostgreSQL restart ends this connection
+  return c;
+}
+
+export async function measuredLoad(o: {
+  stages: StageLog;
+  config: Readonly<Config>;
+  svc: Services;
+  targetUrl: string;
+  runId: string;
+  results: ResultsDir;
+  faultPlan: PlannedFault[];
+  quietEngine: boolean;
+  log: (line: string) => void;
+}): Promise<MeasuredLoad> {
+  const { stages, config, svc } = o;
+  let pgClient = newPgClient(svc.databaseUrl);
+  await pgClient.connect();
+  const redis = new Redis(svc.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on('error', () => {}); // faults (issue 9): reconnects by itself after a Redis stop
+  const sampler = new TargetSampler(o.targetUrl);
+  const close = async () => {
+    await sampler.stop();
+    await pgClient.end().catch(() => undefined);
+    redis.disconnect();
+  };
+  try {
+    const statementsReason = await enableStatements(pgClient);
+    const before = await stages.run('snapshot: before', async () => {
+      const p = await takePgSnapshot(pgClient, statementsReason);
+      const r = await takeRedisSnapshot(redis);
+      await sampler.scrape();
+      return { p, r };
+    }, () => (statementsReason ? 'pg_stat_statements unavailable' : 'pg_stat_statements on'));
+
+    sampler.start();
+    // faults (issue 9): the schedule's clock starts with the scenarios; faults are lifted before anything else runs.
+    const faults = o.faultPlan.length ? new FaultSchedule(o.faultPlan, { config, targetUrl: o.targetUrl, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId: o.runId, log: o.log }) : null;
+    faults?.start();
+    const scenarios = await stages.run(
+      'scenarios',
+      () => runScenarios({ config, runId: o.runId, baseUrl: o.targetUrl, results: o.results, quiet: o.quietEngine, log: o.log }),
+      (r) => r.map((s) => `${s.name}: exit ${s.exitCode}`).join(', '),
+    ).catch(async (e) => { await faults?.finish({ abort: true }); throw e; });
+    const loadEnded = Date.now();
+    const outcomes = faults ? await stages.run('faults', () => faults.finish(), (r) => `${r.filter((f) => f.injected).length}/${r.length} injected${r.some((f) => f.error) ? ', with errors' : ''}`) : [];
+    if (outcomes.some((f) => f.kind === 'postgres-restart' && f.injected)) {
+      await pgClient.end().catch(() => undefined); // faults (issue 9): the restart ended it; measure on a new one
+      pgClient = newPgClient(svc.databaseUrl);
+      await pgClient.connect();
+    }
+    await sampler.stop();
+
+    const after = await stages.run('snapshot: after', async () => {
+      await pgClient.query('SELECT pg_stat_force_next_flush()').catch(() => undefined);
+      // PostgreSQL 15+ backends keep their statistics until they flush them: at most once
+      // a second while busy, and 10 s after they go idle (PGSTAT_IDLE_INTERVAL in
+      // src/backend/utils/activity/pgstat.c). The target's pooled connections are other
+      // backends, so wait that long after the load or their last queries are missing.
+      await new Promise((r) => setTimeout(r, Math.max(0, loadEnded + STATS_IDLE_FLUSH_MS - Date.now())));
+      return { p: await takePgSnapshot(pgClient, statementsReason), r: await takeRedisSnapshot(redis) };
+    });
+    await stages.run('quiesce', () => quiesce(sampler), (q) => q);
+    return {
+      scenarios,
+      pg: pgDelta(before.p, after.p),
+      redis: redisDelta(before.r, after.r),
+      sampler,
+      get pgClient() {
+        return pgClient;
+      },
+      faultRun: faults ? { outcomes, origin: faults.origin ?? loadEnded, ended: loadEnded } : null,
+      close,
+    };
+  } catch (e) {
+    await close();
+    // A lost PostgreSQL connection mid-run is an infrastructure failure (exit 5), not a bug;
+    // anything else that is not already an AcgsError stays what it is.
+    const fromPg = typeof (e as { code?: unknown })?.code === 'string' || /Connection terminated|terminating connection|ECONN/i.test(String((e as Error)?.message));
+    throw fromPg ? pgError(e, svc.databaseUrl, 'measuring the run') : e;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `acgs-load run`: the data flow of ARCHITECTURE.md, one stage after another.
+ *
+ * config -> preflight -> migrate -> seed -> warm -> target -> snapshot ->
+ * scenarios -> snapshot -> quiesce -> checks -> results -> exit code.
+ *
+ * Every figure written comes from a snapshot delta, the k6 summaries, the
+ * target's /metrics or the checkers; see report/build/. A failing stage
+ * throws (the CLI prints which stage and why); services are left as they were
+ * except for what the stages themselves wrote into the suite's own database
+ * and key prefix.
+ */
+import { type Config } from '../config/index.ts';
+import { migrate, seedDatabase, warmCache } from '../seed/index.ts';
+import { resolveServices, type Services } from '../services/index.ts';
+import { startTargetProcess, type TargetProcess } from '../services/index.ts';
+import { StageLog } from './stage.ts';
+import { checkBaseUrl, probeServices, timeHealth, type ServiceInfo } from './preflight.ts';
+import { measuredLoad } from './measured-load.ts';
+import { runConsistencyChecks } from './checks.ts';
+import { writeResults, type RunOutcome } from './write-results.ts';
+import { explainAll } from './plans.ts';
+import { representativeQueries } from './representative-queries.ts';
+import { createResultsDir, newRunId } from './results-dir.ts';
+import { planRunFaults, type PlannedFault } from '../faults/index.ts';
+import { analyseRunFaults } from './fault-timeline.ts';
+
+export interface RunOptions {
+  config: Readonly<Config>;
+  /** Printed progress lines (one per stage start and end). */
+  log: (line: string) => void;
+  /** Live progress of the load engine (a TTY gets a progress line). */
+  quietEngine: boolean;
+}
+
+export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
+  const { config, log } = opts;
+  const stages = new StageLog(log);
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const results = createResultsDir(config.results.dir, runId);
+  log(`acgs-load run ${runId} — profile ${config.profile} — results in ${results.path}`);
+
+  let services: Services | null = null;
+  let target: TargetProcess | null = null;
+  try {
+    services = await stages.run('preflight: services', () => resolveServices(config), (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`);
+    const svc = services;
+    const pre = await preflight(stages, config, svc);
+    await prepareData(stages, config, svc, Boolean(pre.baseUrl));
+    let url = pre.baseUrl;
+    let healthMs = pre.healthMs;
+    if (!url) {
+      // A process of its own, so the load generator never shares the target's event loop
+      // (the target's Server-Timing figures would include the engine's CPU time).
+      // The warm stage has filled the cache from the database already: the target must not
+      // warm it a second time through its read path at start-up.
+      const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
+      target = await stages.run('target', () => startTargetProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
+      url = target.url;
+      healthMs = await timeHealth(url);
+    } else stages.skip('target', `using ${url}`);
+    const targetUrl = url;
+
+    const load = await measuredLoad({ stages, config, svc, targetUrl, runId, results, faultPlan: pre.faultPlan, quietEngine: opts.quietEngine, log });
+    try {
+      const metricsFiles = load.scenarios.map((s) => results.file(s.files.metrics));
+      const checks = await stages.run('checks', () => runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles }), (c) => (c.ok ? 'no violations' : 'VIOLATIONS'));
+      // faults (issue 9): each fault's effect, from the requests' NDJSON stream
+      const faults = load.faultRun ? await analyseRunFaults(load.faultRun.outcomes, { metricsFiles, loadStart: load.faultRun.origin, loadEnd: load.faultRun.ended, config }) : [];
+      const plans = await stages.run('plans', async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
+      return await stages.run('results', () =>
+        writeResults({
+          config, runId, startedAt, results, stages, info: pre.info, targetUrl, healthMs, services: svc,
+          scenarios: load.scenarios, pg: load.pg, redis: load.redis, sampler: load.sampler, checks, plans, faults,
+        }),
+      (o) => `exit code ${o.exitCode}`);
+    } finally {
+      await load.close();
+    }
+  } finally {
+    if (target) await target.close().catch(() => undefined);
+    if (services) await services.stop().catch(() => undefined);
+  }
+}
+
+/** Faults allowed? Versions and round trips; a given base URL answers and is the API. */
+async function preflight(stages: StageLog, config: Readonly<Config>, svc: Services): Promise<{ faultPlan: PlannedFault[]; info: ServiceInfo; baseUrl?: string; healthMs: number | null }> {
+  // faults (issue 9): a fault against a server the run does not own is refused here, before any load.
+  const faultPlan = config.faults.length ? await stages.run('preflight: faults', async () => planRunFaults(config, svc), (p) => p.map((f) => f.label).join(', ')) : [];
+  const info = await stages.run('preflight: versions', () => probeServices(svc.databaseUrl, svc.redisUrl), (i) => `PostgreSQL ${i.pgVersion}, Redis ${i.redisVersion}`);
+  const baseUrl = config.api.baseUrl;
+  if (!baseUrl) return { faultPlan, info, healthMs: null };
+  const { healthMs } = await stages.run('preflight: base URL', () => checkBaseUrl(baseUrl, config.api.allowRemote), () => baseUrl);
+  return { faultPlan, info, baseUrl, healthMs };
+}
+
+/** migrate -> seed (skipped when the fingerprint matches) -> warm (unless another deployment owns the cache). */
+async function prepareData(stages: StageLog, config: Readonly<Config>, svc: Services, remoteTarget: boolean): Promise<void> {
+  // preflight (probeServices) has created the database when it was missing.
+  await stages.run('migrate', () => migrate(svc.databaseUrl, { force: config.database.force }), (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`));
+  await stages.run(
+    'seed',
+    () => seedDatabase({ databaseUrl: svc.databaseUrl, scale: config.seed.scale, seed: config.seed.seed, fresh: config.seed.fresh, force: config.database.force }),
+    (s) => (s.skipped ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows` : `${s.totalRows} rows in ${(s.totalMs / 1000).toFixed(1)} s`),
+  );
+  if (remoteTarget) return stages.skip('warm', 'the deployment at --base-url owns its cache');
+  if (!config.cache.warmOnStart) return stages.skip('warm', 'cache.warmOnStart is false');
+  await stages.run(
+    'warm',
+    () => warmCache({ databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, prefix: config.redis.prefix, ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction }),
+    (w) => `${w.keys} keys`,
+  );
+}

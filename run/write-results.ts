@@ -1,0 +1,168 @@
+/**
+ * The results stage: builds the figures from everything measured, writes
+ * run.json, summary.json, report.md, report.html and junit.xml into
+ * results/<run-id>/, points results/latest at it, and decides the exit code.
+ *
+ * Exit code (README, "Exit codes"): 5 when a scenario could not run properly
+ * (engine exit other than 0 or 99: the load itself is not trustworthy), else 3
+ * when a checker found violations, else 4 when a target was missed, a k6
+ * threshold crossed, or a judged figure had no data; 0 otherwise.
+ */
+import os from 'node:os';
+import { ExitCode, redactConfig, type Config } from '../config/index.ts';
+import type { FaultResult } from '../faults/index.ts';
+import { buildFigures, type RunInputs } from '../report/index.ts';
+import { ladderPlan } from './ladder-plan.ts';
+import { junitXml } from '../report/index.ts';
+import { markdownReport } from '../report/index.ts';
+import { RUN_SCHEMA, type RunJson } from '../report/index.ts';
+import type { ChecksResult } from '../checks/index.ts';
+import type { PgDelta } from '../measure/index.ts';
+import type { RedisDelta } from '../measure/index.ts';
+import type { Services } from '../services/index.ts';
+import type { PlanResult } from './plans.ts';
+import type { ServiceInfo } from './preflight.ts';
+import { linkLatest, type ResultsDir } from './results-dir.ts';
+import type { ScenarioRun } from './scenarios.ts';
+import type { StageLog } from './stage.ts';
+import type { TargetSampler } from '../measure/index.ts';
+import { renderHtml } from './render-html.ts';
+import { appendixLines, reportHeader } from '../report/index.ts';
+import { compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../report/index.ts';
+
+export interface RunOutcome {
+  runId: string;
+  exitCode: number;
+  reasons: string[];
+  resultsPath: string;
+  markdown: string;
+}
+
+const loadStart = os.loadavg();
+
+export async function writeResults(o: {
+  config: Readonly<Config>;
+  runId: string;
+  startedAt: Date;
+  results: ResultsDir;
+  stages: StageLog;
+  info: ServiceInfo;
+  targetUrl: string;
+  healthMs: number | null;
+  services: Services;
+  scenarios: ScenarioRun[];
+  pg: PgDelta;
+  redis: RedisDelta;
+  sampler: TargetSampler;
+  checks: ChecksResult;
+  plans: PlanResult[];
+  /** faults (issue 9): each injected fault's effect; adds a table per fault and faults.json. */
+  faults?: FaultResult[];
+}): Promise<RunOutcome> {
+  const inputs: RunInputs = {
+    config: o.config,
+    scenarios: o.scenarios.map((s) => ({ name: s.name, summary: s.summary, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS })),
+    pg: o.pg,
+    redis: o.redis,
+    target: { before: o.sampler.first, after: o.sampler.last, utilisation: o.sampler.utilisation() },
+    infra: { pgVersion: o.info.pgVersion, redisVersion: o.info.redisVersion, pgRttMs: o.info.pgRttMs, redisRttMs: o.info.redisRttMs, targetHealthMs: o.healthMs, targetUrl: o.targetUrl },
+    checks: o.checks,
+    plans: o.plans,
+    ladder: ladderPlan(o.config),
+  };
+  const { figures, tables } = buildFigures(inputs, o.faults ?? []);
+
+  const reasons: string[] = [];
+  let exitCode: number = ExitCode.OK;
+  const broken = o.scenarios.filter((s) => s.exitCode !== 0 && s.exitCode !== 99);
+  const crossed = o.scenarios.filter((s) => s.exitCode === 99);
+  const missed = figures.filter((f) => f.target && f.pass !== true);
+  if (broken.length) {
+    exitCode = ExitCode.INFRASTRUCTURE;
+    for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
+  }
+  if (!o.checks.ok) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
+    for (const c of o.checks.checkers) {
+      const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
+      if (n > 0) reasons.push(`consistency: ${c.name} found ${n} violation(s)`);
+    }
+  }
+  if (crossed.length || missed.length) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
+    for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
+    for (const f of missed) reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
+  }
+  let verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
+  const finishedAt = new Date();
+  const durationS = (finishedAt.getTime() - o.startedAt.getTime()) / 1000;
+  const engines = [...new Set(o.scenarios.map((s) => s.engine))].join(', ') || 'none';
+
+  const run: RunJson = {
+    schema: RUN_SCHEMA,
+    runId: o.runId,
+    profile: o.config.profile,
+    startedAt: o.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS,
+    exitCode,
+    verdict,
+    reasons,
+    engine: engines,
+    config: redactConfig(o.config),
+    environment: {
+      node: process.version,
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryBytes: os.totalmem(),
+      loadavgStart: loadStart,
+      loadavgEnd: os.loadavg(),
+      pgVersion: o.info.pgVersion,
+      redisVersion: o.info.redisVersion,
+      services: { postgres: o.services.source.postgres, redis: o.services.source.redis, target: o.config.api.baseUrl ? 'base URL' : 'started by the run' },
+      targetUrl: o.targetUrl,
+      notes: [
+        'The load generator, the target, PostgreSQL and Redis share this machine unless --base-url and service URLs point elsewhere.',
+        'Redis INFO figures are server-wide and pg_stat_database figures database-wide: other clients in the same window are included.',
+      ],
+    },
+    stages: o.stages.records,
+    figures,
+    tables,
+    scenarios: o.scenarios.map((s) => ({ name: s.name, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS, startedAt: s.startedAt, files: s.files })),
+    timeSeries: { pool: o.sampler.points },
+    checks: o.checks,
+    plans: o.plans,
+    slowQueries: o.pg.statements.available ? o.pg.statements.rows.slice(0, 10).map((r) => ({ query: r.query, calls: r.calls, meanMs: r.meanMs, totalMs: r.totalMs })) : [],
+  };
+
+  // --baseline: a regression only counts when the run is otherwise a pass, so the
+  // exit code keeps naming the most serious problem (README, "Exit codes").
+  let comparison: string | null = null;
+  if (o.config.results.baseline) {
+    const c = compareRuns(run, readReference(o.config.results.baseline), { tolerance: o.config.results.regressionTolerance });
+    comparison = comparisonMarkdown(c);
+    o.results.write('comparison.md', comparison);
+    o.results.write('comparison.txt', comparisonTable(c));
+    if (c.regressed) {
+      reasons.push(`regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and spread (comparison.md)`);
+      if (exitCode === ExitCode.OK) {
+        exitCode = ExitCode.REGRESSION;
+        run.exitCode = exitCode;
+        run.verdict = `FAIL (exit ${exitCode})`;
+      }
+    }
+  }
+  const markdown = markdownReport(reportHeader(run), figures, tables, appendixLines(run));
+  o.results.write('run.json', JSON.stringify(run, null, 2));
+  const summaries: Record<string, unknown> = {};
+  for (const s of o.scenarios) summaries[s.name] = s.summary;
+  o.results.write('summary.json', JSON.stringify(summaries, null, 2));
+  o.results.write('report.md', markdown);
+  if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2)); // faults (issue 9)
+  o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
+  await renderHtml(o.results.path, run);
+  linkLatest(o.config.results.dir, o.runId);
+  return { runId: o.runId, exitCode, reasons, resultsPath: o.results.path, markdown: comparison ? `${markdown}\n${comparison}` : markdown };
+}
