@@ -8,7 +8,7 @@ import type { Config } from '../config/index.ts';
 import { CacheAside } from './cache-aside.ts';
 import { handleError } from './errors-handler.ts';
 import { ApiError } from './http-errors.ts';
-import { Faults } from './defects.ts';
+import { Defects } from './defects.ts';
 import { createMetrics, type TargetMetrics } from './metrics.ts';
 import { buildOpenApi, collectRoutes } from './openapi.ts';
 import postgresPlugin from './plugins/postgres.ts';
@@ -73,7 +73,7 @@ function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: Fa
 
 export interface BuiltApp {
   app: FastifyInstance;
-  faults: Faults;
+  defects: Defects;
   metrics: TargetMetrics;
   cacheAside: CacheAside;
 }
@@ -88,17 +88,17 @@ export async function buildApp(opts: { config: Readonly<Config>; databaseUrl: st
   );
   const { app, routes } = baseApp(opts.logger ?? false, metrics);
   appRef = app;
-  const faults = new Faults(config.api.defects, (fault) => metrics.faultsInjected.inc({ fault }));
+  const defects = new Defects(config.api.defects, (defect) => metrics.defectsInjected.inc({ defect }));
   try {
     await app.register(postgresPlugin, { databaseUrl: opts.databaseUrl, pool: config.pool, metrics });
     await app.register(redisPlugin, { redisUrl: opts.redisUrl, prefix: config.redis.prefix, metrics });
-    const cacheAside = new CacheAside(app.cache, config, faults, metrics);
-    const deps: RouteDeps = { db: app.pg, cache: cacheAside, config, faults };
+    const cacheAside = new CacheAside(app.cache, config, defects, metrics);
+    const deps: RouteDeps = { db: app.pg, cache: cacheAside, config, defects };
     let doc: Record<string, unknown> | undefined;
-    const system: SystemDeps = { db: app.pg, cache: app.cache, faults, metrics, openapi: () => (doc ??= buildOpenApi(routes, API_VERSION)) };
+    const system: SystemDeps = { db: app.pg, cache: app.cache, defects, metrics, openapi: () => (doc ??= buildOpenApi(routes, API_VERSION)) };
     registerRoutes(app, deps, system);
     await app.ready();
-    return { app, faults, metrics, cacheAside };
+    return { app, defects, metrics, cacheAside };
   } catch (e) {
     await app.close().catch(() => {});
     throw e;
@@ -110,7 +110,7 @@ export async function openApiDocument(config: Readonly<Config>): Promise<Record<
   const { app, routes } = baseApp(false, undefined);
   // Handlers never run here: the routes are only registered to read their schemas.
   const idle = {} as never;
-  registerRoutes(app, { db: idle, cache: idle, config, faults: idle }, { db: idle, cache: idle, faults: idle, metrics: idle, openapi: () => ({}) });
+  registerRoutes(app, { db: idle, cache: idle, config, defects: idle }, { db: idle, cache: idle, defects: idle, metrics: idle, openapi: () => ({}) });
   await app.ready();
   await app.close();
   return buildOpenApi(routes, API_VERSION);

@@ -19,7 +19,7 @@ import type { CacheDataType, Config } from '../config/index.ts';
 import { cacheKey } from '../schema/index.ts';
 import { adaptiveTtlSeconds, ReadFrequency } from './adaptive-ttl.ts';
 import type { Cache } from './cache.ts';
-import type { Faults } from './defects.ts';
+import type { Defects } from './defects.ts';
 import type { TargetMetrics } from './metrics.ts';
 import type { RequestTiming } from './timing.ts';
 
@@ -48,7 +48,7 @@ export class CacheAside {
   constructor(
     readonly cache: Cache,
     private readonly config: Readonly<Config>,
-    private readonly faults: Faults,
+    private readonly defects: Defects,
     private readonly metrics: TargetMetrics,
   ) {
     this.freq = config.cache.adaptiveTtl.enabled ? new ReadFrequency() : undefined;
@@ -89,9 +89,9 @@ export class CacheAside {
     await this.cache.set(key, body, ttl, timing);
   }
 
-  /** Invalidates keys after a commit (unless the skipInvalidation fault fires). */
+  /** Invalidates keys after a commit (unless the skipInvalidation defect fires). */
   async invalidate(timing: RequestTiming, keys: string[]): Promise<void> {
-    if (keys.length === 0 || this.faults.fires('skipInvalidation')) return;
+    if (keys.length === 0 || this.defects.fires('skipInvalidation')) return;
     this.seq++;
     for (const k of keys) {
       if (this.fills > 0) this.invalidatedAt.set(k, this.seq);
@@ -105,10 +105,10 @@ export class CacheAside {
    * Rewrites a derived entry after a commit with the value computed inside that
    * transaction (rewrite by version: docs/cache-keys.md "Invalidation"), instead of
    * deleting it, so a hot entry stays cached under writes. Older in-flight fills
-   * are blocked as an invalidation blocks them; the skipInvalidation fault skips it.
+   * are blocked as an invalidation blocks them; the skipInvalidation defect skips it.
    */
   async rewrite(timing: RequestTiming, key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): Promise<void> {
-    if (this.faults.fires('skipInvalidation')) return;
+    if (this.defects.fires('skipInvalidation')) return;
     this.seq++;
     if (this.fills > 0) this.invalidatedAt.set(key, this.seq);
     else this.invalidatedAt.clear();
@@ -147,12 +147,12 @@ export class CacheAside {
     return p;
   }
 
-  /** The JSON value and TTL of a cache write, with the wrongVersion / noTtl faults applied. */
+  /** The JSON value and TTL of a cache write, with the wrongVersion / noTtl defect applied. */
   private encodeForWrite(key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): [string, number | undefined] {
-    const v = this.faults.fires('wrongVersion') ? value.v + 1 : value.v;
+    const v = this.defects.fires('wrongVersion') ? value.v + 1 : value.v;
     const field = kind === 'entity' ? 'row' : 'data';
     const body = JSON.stringify({ v, [field]: value.payload, cachedAt: new Date().toISOString() });
-    if (this.faults.fires('noTtl')) return [body, undefined];
+    if (this.defects.fires('noTtl')) return [body, undefined];
     return [body, this.ttlFor(key, dataType)];
   }
 

@@ -3,7 +3,7 @@
  * `{config, databaseUrl, redisUrl}` as JSON from stdin (not argv or env, so
  * no password shows in `ps`), starts the target, prints one JSON line
  * `{"url": ...}` (or `{"error": ...}`) and serves until SIGTERM / SIGINT.
- * Spawned by cli/target-process.ts; not a user command.
+ * Spawned by services/api-process.ts; not a user command.
  */
 import { configSchema } from '../config/index.ts';
 import { isAcgsError } from '../config/index.ts';

@@ -1,7 +1,7 @@
 /**
  * Fault switches: deliberate, opt-in defects that let the checkers' tests
  * prove each checker catches what it claims to catch. Configured by
- * `target.faults` (rates 0..1); all zero by default.
+ * `api.defects` (rates 0..1); all zero by default.
  *
  * | switch | effect when it fires |
  * | --- | --- |
@@ -14,17 +14,17 @@
  */
 import type { Config } from '../config/index.ts';
 
-export type FaultName = 'skipInvalidation' | 'wrongVersion' | 'noTtl' | 'skipVoteCounter';
+export type DefectName = 'skipInvalidation' | 'wrongVersion' | 'noTtl' | 'skipVoteCounter';
 
-/** The rate of every fault switch that is on (rate > 0), by config key. */
-export type ActiveFaults = Partial<Record<`${FaultName}Rate`, number>>;
+/** The rate of every defect switch that is on (rate > 0), by config key. */
+export type ActiveDefects = Partial<Record<`${DefectName}Rate`, number>>;
 
 /** Decides, per operation, whether a fault fires. */
-export class Faults {
-  private readonly rates: Record<FaultName, number>;
-  private readonly onFire: (name: FaultName) => void;
+export class Defects {
+  private readonly rates: Record<DefectName, number>;
+  private readonly onFire: (name: DefectName) => void;
 
-  constructor(cfg: Config['api']['defects'], onFire: (name: FaultName) => void = () => {}, private readonly random: () => number = Math.random) {
+  constructor(cfg: Config['api']['defects'], onFire: (name: DefectName) => void = () => {}, private readonly random: () => number = Math.random) {
     this.rates = {
       skipInvalidation: cfg.skipInvalidationRate,
       wrongVersion: cfg.wrongVersionRate,
@@ -35,7 +35,7 @@ export class Faults {
   }
 
   /** True when fault `name` fires for this operation. */
-  fires(name: FaultName): boolean {
+  fires(name: DefectName): boolean {
     const rate = this.rates[name];
     if (rate <= 0) return false;
     const fired = rate >= 1 || this.random() < rate;
@@ -44,9 +44,9 @@ export class Faults {
   }
 
   /** The switches that are on, e.g. `{ noTtlRate: 0.1 }`; empty when none. */
-  active(): ActiveFaults {
-    const out: ActiveFaults = {};
-    for (const [name, rate] of Object.entries(this.rates) as [FaultName, number][]) {
+  active(): ActiveDefects {
+    const out: ActiveDefects = {};
+    for (const [name, rate] of Object.entries(this.rates) as [DefectName, number][]) {
       if (rate > 0) out[`${name}Rate`] = rate;
     }
     return out;

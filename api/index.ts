@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { buildApp, openApiDocument } from './app.ts';
-import type { ActiveFaults } from './defects.ts';
+import type { ActiveDefects } from './defects.ts';
 import { warmCache, type WarmResult } from '../seed/index.ts';
 
 export { openApiDocument };
@@ -15,7 +15,7 @@ export { TALLY_SQL, STATS_SQL } from './routes/amendments.ts';
 export { POLICY_JOIN_SQL } from './routes/policies.ts';
 export { FIRST_PAGE_SQL } from './routes/audit.ts';
 export { COMPLIANCE_REPORT_SQL } from './routes/compliance-report-sql.ts';
-export type { ActiveFaults };
+export type { ActiveDefects };
 
 export interface TargetOptions {
   config: Readonly<Config>;
@@ -33,7 +33,7 @@ export interface RunningTarget {
   /** Base URL, e.g. `http://127.0.0.1:43121`. */
   url: string;
   /** Fault switches that are on (rate > 0); empty when none. Also in /healthz. */
-  faults: ActiveFaults;
+  defects: ActiveDefects;
   /** What the cache warmer wrote (null when warmOnStart is off or Redis is down). */
   warmed: WarmResult | null;
   /** Stops listening, ends the pool and the Redis connection. */
@@ -46,7 +46,7 @@ export interface RunningTarget {
  * BYPASS until it answers), warms the cache when configured, and listens.
  */
 export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
-  const { app, faults } = await buildApp(opts);
+  const { app, defects } = await buildApp(opts);
   try {
     // The one cache warmer (seed/), the same that `acgs-load warm` runs; nothing to
     // warm into while Redis is down (reads BYPASS until it answers).
@@ -62,7 +62,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
     let closing: Promise<void> | undefined;
     return {
       url: `http://${host}:${addr.port}`,
-      faults: faults.active(),
+      defects: defects.active(),
       warmed,
       close: () => (closing ??= app.close()),
     };

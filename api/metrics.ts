@@ -36,7 +36,7 @@ export interface TargetMetrics {
   poolCreated: Counter<string>;
   poolClosed: Counter<string>;
   adaptiveTtl: Gauge<'data_type'>;
-  faultsInjected: Counter<'fault'>;
+  defectsInjected: Counter<"defect">;
   invalidationsPending: Gauge<string>;
 }
 
@@ -122,10 +122,10 @@ export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: ()
       labelNames: ['data_type'],
       registers,
     }),
-    faultsInjected: new Counter({
-      name: 'acgs_fault_injected_total',
-      help: 'Faults injected by the fault switches (target.faults), by fault',
-      labelNames: ['fault'],
+    defectsInjected: new Counter({
+      name: 'acgs_defect_injected_total',
+      help: 'Defects injected by the defect switches (target.defects), by fault',
+      labelNames: ["defect"],
       registers,
     }),
     invalidationsPending: new Gauge({

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document of the target, generated from the route schemas
  * themselves (so the contract and the validation cannot drift apart). The
- * committed copy, target/openapi.json, is checked against it by a test;
+ * committed copy, api/openapi.json, is checked against it by a test;
  * regenerate it with `npm run target:openapi`.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';

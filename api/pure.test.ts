@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adaptiveTtlSeconds, HOT_READS, ReadFrequency, WINDOW_MS } from './adaptive-ttl.ts';
 import { toApiError, validationField } from './errors-handler.ts';
 import { conditionMatches, evaluate } from './evaluate.ts';
-import { Faults } from './defects.ts';
+import { Defects } from './defects.ts';
 import { ApiError, fromPgError } from './http-errors.ts';
 import { decodeCursor, encodeCursor } from './routes/audit.ts';
 import { formatServerTiming, RequestTiming } from './timing.ts';
@@ -108,17 +108,17 @@ describe('Server-Timing', () => {
   });
 });
 
-describe('fault switches', () => {
+describe('defect switches', () => {
   const off = { skipInvalidationRate: 0, wrongVersionRate: 0, noTtlRate: 0, skipVoteCounterRate: 0 };
   it('off: never fire and report nothing', () => {
-    const f = new Faults(off, () => { throw new Error('fired'); });
+    const f = new Defects(off, () => { throw new Error('fired'); });
     expect(f.fires('noTtl')).toBe(false);
     expect(f.active()).toEqual({});
   });
   it('a rate fires that fraction of the time', () => {
     let i = 0;
     const seq = [0.05, 0.5, 0.95, 0.2];
-    const f = new Faults({ ...off, noTtlRate: 0.25 }, () => {}, () => seq[i++ % seq.length]);
+    const f = new Defects({ ...off, noTtlRate: 0.25 }, () => {}, () => seq[i++ % seq.length]);
     expect([f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl')]).toEqual([true, false, false, true]);
     expect(f.active()).toEqual({ noTtlRate: 0.25 });
   });

@@ -2,7 +2,7 @@
  * The schema description the checkers work from: tables and their column
  * types, references no constraint enforces, cache key families and the kinds of
  * acknowledged writes. The reference target's description is built in (from
- * seed/schema-description.ts); a user aiming the checkers at another deployment
+ * schema/description.ts); a user aiming the checkers at another deployment
  * writes the same shape as a JSON file and passes `--description FILE`.
  */
 import { readFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ export interface SchemaDescription {
   ignoreKeys?: string[];
 }
 
-/** The reference target's description (seed/schema-description.ts). */
+/** The reference target's description (schema/description.ts). */
 export function builtinDescription(): SchemaDescription {
   return {
     tables: TABLES,
@@ -104,7 +104,7 @@ export async function loadDescription(file: string): Promise<SchemaDescription> 
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new AcgsError('BAD_CONFIG', `description file '${file}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'give the path of a JSON schema description shaped like seed/schema-description.ts',
+      hint: 'give the path of a JSON schema description shaped like schema/description.ts',
       cause: e,
     });
   }
@@ -121,7 +121,7 @@ export async function loadDescription(file: string): Promise<SchemaDescription> 
     const details = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
     throw new AcgsError('BAD_CONFIG', `description file '${file}' has ${details.length} problem${details.length === 1 ? '' : 's'}`, {
       details,
-      hint: 'write {tables, unenforcedReferences, cacheFamilies, ackKinds}, shaped like seed/schema-description.ts',
+      hint: 'write {tables, unenforcedReferences, cacheFamilies, ackKinds}, shaped like schema/description.ts',
     });
   }
   return result.data as SchemaDescription;

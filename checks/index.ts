@@ -1,8 +1,8 @@
 /**
  * Public API of checks/: the consistency checkers, an independent oracle that
- * reads PostgreSQL and Redis directly. It shares no code with target/ (an
+ * reads PostgreSQL and Redis directly. It shares no code with api/ (an
  * oracle that shares code with what it checks shares its bugs); it knows the
- * schema and cache key scheme only from seed/schema-description.ts and
+ * schema and cache key scheme only from schema/description.ts and
  * docs/cache-keys.md, or from a user's description file.
  */
 export { runChecks, parseCheckerNames } from './run-checks.ts';

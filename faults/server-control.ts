@@ -31,7 +31,7 @@ export interface ServerControl {
 }
 
 function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
-  // initdb/pg_ctl refuse to run as root; throwaway-servers.ts does the same.
+  // initdb/pg_ctl refuse to run as root; services/throwaway.ts does the same.
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 

@@ -5,7 +5,7 @@
  * scenarios -> snapshot -> quiesce -> checks -> results -> exit code.
  *
  * Every figure written comes from a snapshot delta, the k6 summaries, the
- * target's /metrics or the checkers; see report/build/. A failing stage
+ * target's /metrics or the checkers; see report/figures/. A failing stage
  * throws (the CLI prints which stage and why); services are left as they were
  * except for what the stages themselves wrote into the suite's own database
  * and key prefix.
@@ -56,10 +56,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       // The warm stage has filled the cache from the database already: the target must not
       // warm it a second time through its read path at start-up.
       const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
-      target = await stages.run('target', () => startTargetProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
+      target = await stages.run('api', () => startTargetProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
       url = target.url;
       healthMs = await timeHealth(url);
-    } else stages.skip('target', `using ${url}`);
+    } else stages.skip('api', `using ${url}`);
     const targetUrl = url;
 
     const load = await measuredLoad({ stages, config, svc, targetUrl, runId, results, faultPlan: pre.faultPlan, quietEngine: opts.quietEngine, log });

@@ -1,5 +1,5 @@
 /**
- * Versioned SQL migrations (seed/migrations/NNN_name.sql) and the marker that
+ * Versioned SQL migrations (schema/migrations/NNN_name.sql) and the marker that
  * says a database is the suite's own.
  *
  * The acgs_meta table (created by 001) holds two keys:

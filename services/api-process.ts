@@ -22,9 +22,9 @@ export interface TargetProcess {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Spawns cli/target-child.ts and waits for its URL (or its error, as an AcgsError). */
+/** Spawns api/child.ts and waits for its URL (or its error, as an AcgsError). */
 export async function startTargetProcess(o: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; startTimeoutMs?: number }): Promise<TargetProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'cli', 'target-child.ts')], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'api', 'child.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin!.end(JSON.stringify({ config: o.config, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl }));

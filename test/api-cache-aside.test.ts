@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheAside } from '../api/cache-aside.ts';
 import { Cache } from '../api/cache.ts';
-import { Faults } from '../api/defects.ts';
+import { Defects } from '../api/defects.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { RequestTiming } from '../api/timing.ts';
 import { clearPrefix, newRedis, REDIS_URL, testPrefix } from './helpers/services.ts';
@@ -26,7 +26,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 function make(overrides: Record<string, unknown> = {}) {
   const config = targetConfig(prefix, overrides);
   const metrics = createMetrics(() => ({ total: 0, idle: 0, waiting: 0 }), () => 0);
-  return { aside: new CacheAside(cache, config, new Faults(config.api.defects), metrics), metrics };
+  return { aside: new CacheAside(cache, config, new Defects(config.api.defects), metrics), metrics };
 }
 
 beforeAll(async () => {

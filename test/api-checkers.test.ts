@@ -1,7 +1,7 @@
 /**
  * The target and the independent checkers agree on the key scheme: after
  * warming and a round of every read and write, the cache-db-sync, data-types
- * and transaction-isolation checkers find nothing; with the wrongVersion fault
+ * and transaction-isolation checkers find nothing; with the wrongVersion defect
  * on, cache-db-sync does find something. (The checkers' own tests prove each
  * violation kind; this proves the target writes what docs/cache-keys.md says.)
  */

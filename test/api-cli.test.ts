@@ -1,5 +1,5 @@
 /**
- * `acgs-load target`: starts, prints its URL and the fault switches that are
+ * `acgs-load api`: starts, prints its URL and the defect switches that are
  * on, serves, and stops cleanly on SIGTERM; a bad flag is exit code 2 with a
  * one-line message.
  */
@@ -22,8 +22,8 @@ afterAll(async () => {
 });
 
 describe('acgs-load target', () => {
-  it('serves until SIGTERM and announces fault switches', async () => {
-    const child = spawn(process.execPath, ['bin/acgs-load.js', 'target', '--port', '0', '--no-warm', '--fault-no-ttl', '0.25'], {
+  it('serves until SIGTERM and announces defect switches', async () => {
+    const child = spawn(process.execPath, ['bin/acgs-load.js', 'api', '--port', '0', '--no-warm', '--defect-no-ttl', '0.25'], {
       env: env({ DATABASE_URL: s.db.url, ACGS_REDIS_PREFIX: s.prefix }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -37,22 +37,22 @@ describe('acgs-load target', () => {
       });
       child.once('exit', () => reject(new Error(`exited early: ${out}`)));
     });
-    expect(await eventually(async () => out.includes('FAULT SWITCHES ON: noTtlRate=0.25'))).toBe(true);
+    expect(await eventually(async () => out.includes('DEFECTS ON: noTtlRate=0.25'))).toBe(true);
     const h = await call(url, 'GET', '/healthz');
-    expect(h.json.faults).toEqual({ noTtlRate: 0.25 });
+    expect(h.json.defects).toEqual({ noTtlRate: 0.25 });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('SIGTERM: stopping');
   });
 
   it('a bad rate is exit code 2 with a message naming the flag', () => {
-    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'target', '--fault-wrong-version', 'lots'], { encoding: 'utf8', env: env({}) });
+    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'api', '--defect-wrong-version', 'lots'], { encoding: 'utf8', env: env({}) });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("--fault-wrong-version 'lots' is not a rate");
+    expect(r.stderr).toContain("--defect-wrong-version 'lots' is not a rate");
   });
 
   it('a database without the schema is a one-line PG_ERROR, no stack', () => {
-    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'target', '--port', '0'], {
+    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'api', '--port', '0'], {
       encoding: 'utf8',
       env: env({ DATABASE_URL: s.db.url.replace(/\/[^/]+$/, '/postgres'), ACGS_REDIS_PREFIX: s.prefix }),
     });

@@ -1,5 +1,5 @@
 /**
- * Each fault switch at rate 1.0 does exactly what it says, so the checkers'
+ * Each defect switch at rate 1.0 does exactly what it says, so the checkers'
  * tests can rely on it: a skipped invalidation leaves the stale entry, a wrong
  * version is cached as version + 1, an entry is written without TTL, a vote
  * does not move its counter. Rate 0 (the default) changes nothing.
@@ -17,13 +17,13 @@ afterAll(async () => {
   await s?.cleanup();
 });
 
-/** Runs `fn` against a target with one fault switch at rate 1. */
+/** Runs `fn` against a target with one defect switch at rate 1. */
 async function withFault(fault: string, fn: (t: RunningTarget) => Promise<void>): Promise<void> {
   await clearPrefix(s.redis, s.prefix);
   const t = await startTarget({ config: targetConfig(s.prefix, { api: { defects: { [fault]: 1 } } }), databaseUrl: s.db.url, redisUrl: REDIS_URL });
   try {
-    expect(t.faults).toEqual({ [fault]: 1 });
-    expect((await call(t.url, 'GET', '/healthz')).json.faults).toEqual({ [fault]: 1 });
+    expect(t.defects).toEqual({ [fault]: 1 });
+    expect((await call(t.url, 'GET', '/healthz')).json.defects).toEqual({ [fault]: 1 });
     await fn(t);
   } finally {
     await t.close();
@@ -32,7 +32,7 @@ async function withFault(fault: string, fn: (t: RunningTarget) => Promise<void>)
 
 const cached = async (key: string) => JSON.parse((await s.redis.get(s.prefix + key))!);
 
-describe('fault switches at rate 1.0', () => {
+describe('defect switches at rate 1.0', () => {
   it('skipInvalidationRate: the write commits, the old entry stays in Redis and is served', async () => {
     await withFault('skipInvalidationRate', async (t) => {
       const before = (await call(t.url, 'GET', '/api/v1/policies/3')).json.policy.version;
@@ -43,7 +43,7 @@ describe('fault switches at rate 1.0', () => {
       expect(again.headers.get('x-cache')).toBe('HIT');
       expect(again.json.policy.version).toBe(before); // stale, on purpose
       const m = (await call(t.url, 'GET', '/metrics')).text;
-      expect(metricValue(m, 'acgs_fault_injected_total{fault="skipInvalidation"}')).toBe(1);
+      expect(metricValue(m, 'acgs_defect_injected_total{fault="skipInvalidation"}')).toBe(1);
     });
   });
 
@@ -76,19 +76,19 @@ describe('fault switches at rate 1.0', () => {
   });
 });
 
-describe('fault switches off', () => {
+describe('defect switches off', () => {
   it('a fill has the row version and the policy TTL; writes invalidate; counters move', async () => {
     await clearPrefix(s.redis, s.prefix);
     const t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: REDIS_URL });
     try {
-      expect(t.faults).toEqual({});
+      expect(t.defects).toEqual({});
       const r = await call(t.url, 'GET', '/api/v1/principles/6');
       expect((await cached('principle:6')).v).toBe(r.json.version);
       expect(await s.redis.ttl(`${s.prefix}principle:6`)).toBeGreaterThan(0);
       const before = (await call(t.url, 'GET', '/api/v1/policies/9')).json.policy.version;
       await call(t.url, 'PUT', '/api/v1/policies/9', { expectedVersion: before, updatedBy: 1, name: 'n' });
       expect(await s.redis.exists(`${s.prefix}policy:9`)).toBe(0);
-      expect((await call(t.url, 'GET', '/metrics')).text).not.toContain('acgs_fault_injected_total{');
+      expect((await call(t.url, 'GET', '/metrics')).text).not.toContain('acgs_defect_injected_total{');
     } finally {
       await t.close();
     }

@@ -248,7 +248,7 @@ describe('bad input', () => {
 });
 
 describe('contract and observability', () => {
-  it('/openapi.json equals the committed target/openapi.json', async () => {
+  it('/openapi.json equals the committed api/openapi.json', async () => {
     const served = (await call(t.url, 'GET', '/openapi.json')).json;
     const committed = JSON.parse(readFileSync(new URL('../api/openapi.json', import.meta.url), 'utf8'));
     expect(served).toEqual(committed);
@@ -272,6 +272,6 @@ describe('contract and observability', () => {
   it('/healthz reports both services and no fault', async () => {
     const r = await call(t.url, 'GET', '/healthz');
     expect(r.json).toMatchObject({ status: 'ok', postgres: { status: 'up' }, redis: { status: 'up' }, faults: {} });
-    expect(t.faults).toEqual({});
+    expect(t.defects).toEqual({});
   });
 });

@@ -65,7 +65,7 @@ describe('acgs-load run', () => {
     }
     expect(readlinkSync(join(dir, 'results', 'latest'))).toBe(runJson.runId);
     // One line per stage as it starts and as it ends.
-    for (const stage of ['preflight: services', 'migrate', 'seed', 'warm', 'target', 'scenarios', 'quiesce', 'checks', 'results']) {
+    for (const stage of ['preflight: services', 'migrate', 'seed', 'warm', 'api', 'scenarios', 'quiesce', 'checks', 'results']) {
       expect(pass.stdout).toContain(`▶ ${stage}`);
       expect(pass.stdout).toMatch(new RegExp(`✓ ${stage.replace(/[:]/g, '\\$&')} \\(`));
     }

@@ -1,5 +1,5 @@
 /**
- * The k6 build (cli/k6-build.ts): one bundle per scenario that parses as an ES
+ * The k6 build (engine/k6-build.ts): one bundle per scenario that parses as an ES
  * module, imports nothing but `k6` and `k6/*`, and exports what k6 needs; a
  * broken scenario or one importing a Node module fails the build.
  */

@@ -211,7 +211,7 @@ describe('thresholds from targets', () => {
 });
 
 describe('acknowledged write kinds', () => {
-  it('are the kinds the checkers know (seed/schema-description.ts ACK_KINDS)', () => {
+  it('are the kinds the checkers know (schema/description.ts ACK_KINDS)', () => {
     const src = readFileSync(new URL('../scenarios/lib/metrics.ts', import.meta.url), 'utf8');
     const m = /ACK_KIND_NAMES = \[([^\]]+)\]/.exec(src);
     const names = (m?.[1] ?? '').split(',').map((s) => s.trim().replace(/'/g, '')).filter(Boolean);

@@ -7,14 +7,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/index.ts';
 import type { CacheAside } from '../cache-aside.ts';
 import type { Database, Queryable } from '../db.ts';
-import type { Faults } from '../defects.ts';
+import type { Defects } from '../defects.ts';
 
 /** What route handlers use. */
 export interface RouteDeps {
   db: Database;
   cache: CacheAside;
   config: Readonly<Config>;
-  faults: Faults;
+  defects: Defects;
 }
 
 /** Largest id the API accepts (ids are bigint, JSON numbers stay exact below 2^53). */

@@ -39,7 +39,7 @@ const COUNTER_SQL: Record<string, string> = {
   against: 'UPDATE amendments SET votes_against = votes_against + 1, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version',
   abstain: 'UPDATE amendments SET votes_abstain = votes_abstain + 1, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version',
 };
-/** With the skipVoteCounter fault: the version moves, the counter does not. */
+/** With the skipVoteCounter defect: the version moves, the counter does not. */
 const VERSION_ONLY_SQL = 'UPDATE amendments SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version';
 
 const voteBody = {
@@ -87,7 +87,7 @@ export function registerAmendmentRoutes(app: FastifyInstance, deps: RouteDeps): 
     const { id } = req.params;
     const { voterId, choice } = req.body;
     const meta = writeMeta(req);
-    const skipCounter = deps.faults.fires('skipVoteCounter');
+    const skipCounter = deps.defects.fires('skipVoteCounter');
     const result = await deps.db.transaction(req.timing, async (tx) => {
       // Lock the amendment first: concurrent votes on it queue here, not on the counter update.
       const a = await tx.query<{ status: string }>('simple', 'SELECT status FROM amendments WHERE id = $1 FOR UPDATE', [id]);

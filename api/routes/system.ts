@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Cache } from '../cache.ts';
 import type { Database } from '../db.ts';
-import type { Faults } from '../defects.ts';
+import type { Defects } from '../defects.ts';
 import type { TargetMetrics } from '../metrics.ts';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1000;
@@ -13,7 +13,7 @@ const HEALTH_QUERY_TIMEOUT_MS = 1000;
 export interface SystemDeps {
   db: Database;
   cache: Cache;
-  faults: Faults;
+  defects: Defects;
   metrics: TargetMetrics;
   openapi: () => Record<string, unknown>;
 }
@@ -34,9 +34,9 @@ async function postgresUp(db: Database): Promise<boolean> {
 export function registerSystemRoutes(app: FastifyInstance, deps: SystemDeps): void {
   app.get('/healthz', {
     schema: {
-      summary: 'PostgreSQL and Redis status, pool figures, active fault switches (200 ok/degraded, 503 when PostgreSQL is down)',
+      summary: 'PostgreSQL and Redis status, pool figures, active defect switches (200 ok/degraded, 503 when PostgreSQL is down)',
       tags: ['system'],
-      'x-response': { description: '`{"status": "ok"|"degraded"|"down", "postgres": {...}, "redis": {...}, "faults": {...}}`' },
+      'x-response': { description: '`{"status": "ok"|"degraded"|"down", "postgres": {...}, "redis": {...}, "defects": {...}}`' },
     },
   }, async (_req, reply) => {
     const pgUp = await postgresUp(deps.db);
@@ -46,7 +46,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: SystemDeps): vo
       status,
       postgres: { status: pgUp ? 'up' : 'down', pool: deps.db.snapshot() },
       redis,
-      faults: deps.faults.active(),
+      defects: deps.defects.active(),
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * `acgs-load run --profile NAME`: the whole pipeline (cli/run/pipeline.ts).
+ * `acgs-load run --profile NAME`: the whole pipeline (run/pipeline.ts).
  * Prints one line per stage, then the report's tables, and exits with the
  * documented code (README, "Exit codes").
  */

@@ -26,6 +26,6 @@ export const ackedWrites = new Counter('acked_writes');
 /** Writes the target refused with 409 (optimistic concurrency or duplicate vote). */
 export const writeConflicts = new Counter('write_conflicts');
 
-/** The write kinds of seed/schema-description.ts ACK_KINDS (kept in sync by test/scenarios-lib.test.ts). */
+/** The write kinds of schema/description.ts ACK_KINDS (kept in sync by test/scenarios-lib.test.ts). */
 export const ACK_KIND_NAMES = ['vote', 'policy_update', 'decision', 'compliance_check', 'synthesis', 'session'] as const;
 export type AckKind = (typeof ACK_KIND_NAMES)[number];

@@ -1,6 +1,6 @@
 /**
  * k6 thresholds from the run's targets (config `targets`, passed as the TARGETS
- * env JSON by cli/scenario-env.ts). Defaults are the report's stated goals, so
+ * env JSON by run/scenario-env.ts). Defaults are the report's stated goals, so
  * a script run by hand with plain `k6 run` judges the same targets.
  *
  * Threshold grammar (k6 docs, "Thresholds"): `<aggregation> <op> <value>`,

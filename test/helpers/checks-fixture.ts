@@ -16,7 +16,7 @@ import { CACHE_FAMILIES, cacheKey } from '../../schema/description.ts';
 import type { CheckOptions } from '../../checks/types.ts';
 import { createTestDatabase, type TestDatabase } from './services.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', 'seed', 'migrations');
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema', 'migrations');
 
 /** Applies 001 and 002 to an empty database. */
 export async function applySchema(db: pg.Pool): Promise<void> {

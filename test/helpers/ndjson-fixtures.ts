@@ -2,7 +2,7 @@
  * Test fixtures for report/ndjson, report/html and report/compare: synthetic
  * k6 NDJSON streams (deterministic, seeded) written to disk, and run.json
  * objects built the way the pipeline builds them - RunInputs through the real
- * figure builders (report/build), with each scenario's summary recomputed
+ * figure builders (report/figures), with each scenario's summary recomputed
  * from its own stream by the merger, as k6 would have summarised it.
  */
 import { ladderPlan } from '../../run/index.ts';
