@@ -5,8 +5,7 @@
  * `{"url": ...}` (or `{"error": ...}`) and serves until SIGTERM / SIGINT.
  * Spawned by services/api-process.ts; not a user command.
  */
-import { configSchema } from '../config/index.ts';
-import { isAcgsError } from '../config/index.ts';
+import { configSchema, isAcgsError } from '../config/index.ts';
 import { startTarget } from './index.ts';
 
 async function readStdin(): Promise<string> {

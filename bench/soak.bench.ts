@@ -23,7 +23,8 @@ import { runK6 } from '../engine/index.ts';
 import { ensureScenarioBundle } from '../engine/k6-build.ts';
 import { scenarioEnv } from '../run/scenario-env.ts';
 import { startTargetProcess } from '../services/api-process.ts';
-import { ensureDatabase, seedDatabase, warmCache } from '../seed/index.ts';
+import { seedDatabase, warmCache } from '../seed/index.ts';
+import { ensureDatabase } from '../services/index.ts';
 import { connectRedis, deletePrefix } from '../services/redis.ts';
 
 function flag(name: string, def: number): number {

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { ensureDatabase, seedDatabase } from '../seed/index.ts';
+import { seedDatabase } from '../seed/index.ts';
+import { ensureDatabase } from '../services/index.ts';
 
 const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { Cluster, Redis } from 'ioredis';
 import { AcgsError, redactUrl } from '../config/index.ts';
+import { pgError, redisError } from '../services/index.ts';
 
 /** Opens a pool and proves the database answers; AcgsError PG_UNREACHABLE otherwise. */
 export async function openPg(databaseUrl: string, max: number): Promise<pg.Pool> {
@@ -16,24 +17,7 @@ export async function openPg(databaseUrl: string, max: number): Promise<pg.Pool>
     await pool.query('SELECT 1');
   } catch (e) {
     await pool.end().catch(() => {});
-    // The server answered but said no: name that, not "did not answer" (issue 9, bad input).
-    const code = (e as { code?: string }).code;
-    if (code === '3D000') {
-      throw new AcgsError('PG_ERROR', `PostgreSQL at '${redactUrl(databaseUrl)}' has no such database: ${(e as Error).message}`, {
-        hint: 'run `acgs-load seed` first (it creates and loads the database), or fix the database name in DATABASE_URL',
-        cause: e,
-      });
-    }
-    if (code === '28P01' || code === '28000') {
-      throw new AcgsError('PG_AUTH', `PostgreSQL at '${redactUrl(databaseUrl)}' rejected the login: ${(e as Error).message}`, {
-        hint: 'check the user name and password in DATABASE_URL (postgres://user:password@host:port/db)',
-        cause: e,
-      });
-    }
-    throw new AcgsError('PG_UNREACHABLE', `PostgreSQL at '${redactUrl(databaseUrl)}' did not answer: ${(e as Error).message}`, {
-      hint: 'start PostgreSQL (docker compose up -d) or set DATABASE_URL to a reachable server',
-      cause: e,
-    });
+    throw pgError(e, databaseUrl, 'checking consistency');
   }
   return pool;
 }
@@ -57,17 +41,9 @@ export async function openRedis(redisUrl: string): Promise<RedisNodes> {
     info = await first.info('cluster');
   } catch (err) {
     first.disconnect();
-    const e = lastError && /NOAUTH|WRONGPASS/.test((lastError as Error).message) ? lastError : (err as Error);
-    if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test((e as Error).message)) {
-      throw new AcgsError('REDIS_AUTH', `Redis at '${redactUrl(redisUrl)}' refused the command without valid credentials: ${(e as Error).message}`, {
-        hint: 'put the password in REDIS_URL (redis://:password@host:6379 or redis://user:password@host:6379)',
-        cause: e,
-      });
-    }
-    throw new AcgsError('REDIS_UNREACHABLE', `Redis at '${redactUrl(redisUrl)}' did not answer: ${(e as Error).message}`, {
-      hint: 'start Redis (docker compose up -d) or set REDIS_URL to a reachable server',
-      cause: e,
-    });
+    // "Connection is closed" hides the reason a connect failed; an AUTH refusal names it.
+    const e = lastError && /NOAUTH|WRONGPASS/.test((lastError as Error).message) ? lastError : err;
+    throw redisError(e, redisUrl, 'checking consistency');
   }
   if (!/cluster_enabled:1/.test(info)) {
     return { primaries: [first], cluster: false, close: async () => void (await first.quit().catch(() => {})) };

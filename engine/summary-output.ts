@@ -9,8 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { textSummary, summaryExportJson, type SummaryData } from './summary/index.ts';
 import type { EngineLogger } from './logger.ts';
-import type { VU } from './vu.ts';
-import { errorText } from './vu.ts';
+import { type VU, errorText } from './vu.ts';
 import { engineLimitedText, type EngineReport } from './self-monitor.ts';
 import type { K6RunOptions } from './types.ts';
 

@@ -5,8 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Tags } from './metrics/index.ts';
-import type { RunState } from './run-state.ts';
-import { IterationInterrupted, TestAbortError } from './run-state.ts';
+import { type RunState, IterationInterrupted, TestAbortError } from './run-state.ts';
 import { K6_EXIT_CODES } from './exit-codes.ts';
 
 /** The scenario a VU is currently running for (k6 lib.ScenarioState). */

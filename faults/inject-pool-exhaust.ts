@@ -15,8 +15,7 @@
  */
 import pg from 'pg';
 import { parsePrometheus, sumOf } from '../measure/index.ts';
-import { blankOutcome, sleep, type Injector } from './types.ts';
-import type { PoolExhaustOutcome } from './types.ts';
+import { blankOutcome, sleep, type Injector, type PoolExhaustOutcome } from './types.ts';
 
 /** Requests sent beyond the pool's maximum (at least 5, or half the pool). */
 export function extraRequests(poolMax: number): number {

@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Config } from '../config/index.ts';
-import type { ThrowawayPostgres, ThrowawayRedis } from '../services/index.ts';
-import { findBinary, postgresBinDirs } from '../services/index.ts';
+import { type ThrowawayPostgres, type ThrowawayRedis, findBinary, postgresBinDirs } from '../services/index.ts';
 
 /** Stops and starts one server; `start` resolves once the server answers. */
 export interface ServerControl {

@@ -5,8 +5,7 @@
  * Format: the de-facto JUnit XML schema that CI systems read (testsuites >
  * testsuite > testcase > failure).
  */
-import type { Figure } from './figure.ts';
-import { formatTarget, formatValue } from './figure.ts';
+import { type Figure, formatTarget, formatValue } from './figure.ts';
 
 export interface JunitChecker {
   name: string;

@@ -2,8 +2,7 @@
  * report.md: the run's tables in GitHub-flavoured Markdown, rendered from
  * run.json's figures and layout. Returns a string; only cli/ writes files.
  */
-import type { Figure } from './figure.ts';
-import { indexFigures } from './figure.ts';
+import { type Figure, indexFigures } from './figure.ts';
 import { renderCell, type Table } from './tables.ts';
 
 export interface ReportHeader {

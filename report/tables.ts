@@ -4,8 +4,7 @@
  * figures, and report.md / report.html render it; so a number appears in a
  * report only by pointing at the measured figure.
  */
-import type { Figure } from './figure.ts';
-import { formatTarget, formatValue, verdict } from './figure.ts';
+import { type Figure, formatTarget, formatValue, verdict } from './figure.ts';
 
 export type Cell = string | { figure: string; show?: 'value' | 'target' | 'verdict' | 'source' };
 

@@ -8,13 +8,10 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
-import type { Services } from '../services/index.ts';
-import { pgError } from '../services/index.ts';
-import { enableStatements, pgDelta, takePgSnapshot, type PgDelta } from '../measure/index.ts';
-import { redisDelta, takeRedisSnapshot, type RedisDelta } from '../measure/index.ts';
+import { type Services, pgError } from '../services/index.ts';
+import { enableStatements, pgDelta, takePgSnapshot, type PgDelta, redisDelta, takeRedisSnapshot, type RedisDelta, TargetSampler } from '../measure/index.ts';
 import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/index.ts';
 import type { StageLog } from './stage.ts';
-import { TargetSampler } from '../measure/index.ts';
 import { runScenarios, type ScenarioRun } from './scenarios.ts';
 import { quiesce } from './quiesce.ts';
 import type { ResultsDir } from './results-dir.ts';

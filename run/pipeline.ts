@@ -11,9 +11,9 @@
  * and key prefix.
  */
 import { type Config } from '../config/index.ts';
-import { migrate, seedDatabase, warmCache } from '../seed/index.ts';
-import { resolveServices, type Services } from '../services/index.ts';
-import { startTargetProcess, type TargetProcess } from '../services/index.ts';
+import { seedDatabase, warmCache } from '../seed/index.ts';
+import { migrate } from '../schema/index.ts';
+import { resolveServices, type Services, startTargetProcess, type TargetProcess } from '../services/index.ts';
 import { StageLog } from './stage.ts';
 import { checkBaseUrl, probeServices, timeHealth, type ServiceInfo } from './preflight.ts';
 import { measuredLoad } from './measured-load.ts';

@@ -8,8 +8,7 @@ import { isIP } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { AcgsError, redactUrl } from '../config/index.ts';
-import { connectPg, ensureDatabase } from '../services/index.ts';
-import { connectRedis } from '../services/index.ts';
+import { connectPg, ensureDatabase, connectRedis } from '../services/index.ts';
 
 export interface ServiceInfo {
   pgVersion: string;

@@ -4,8 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunJson } from '../report/index.ts';
-import { htmlReport, readRunSeries } from '../report/index.ts';
+import { type RunJson, htmlReport, readRunSeries } from '../report/index.ts';
 
 export async function renderHtml(dir: string, run: RunJson): Promise<void> {
   const series = await readRunSeries(dir, run);

@@ -4,10 +4,7 @@
  * with parameters that exist in every seeded dataset (the hottest ids, a
  * one-month audit window).
  */
-import { TALLY_SQL, STATS_SQL } from '../api/index.ts';
-import { POLICY_JOIN_SQL } from '../api/index.ts';
-import { FIRST_PAGE_SQL } from '../api/index.ts';
-import { COMPLIANCE_REPORT_SQL } from '../api/index.ts';
+import { TALLY_SQL, STATS_SQL, POLICY_JOIN_SQL, FIRST_PAGE_SQL, COMPLIANCE_REPORT_SQL } from '../api/index.ts';
 import type pg from 'pg';
 import type { RepresentativeQuery } from './plans.ts';
 

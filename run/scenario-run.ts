@@ -5,13 +5,12 @@
  * configuration to the scripts' env, run the engine, stop what was started.
  */
 import { AcgsError, type Config } from '../config/index.ts';
-import { runK6 } from '../engine/index.ts';
-import { datasetFingerprint, ensureDatabase, readMarker, seedDatabase } from '../seed/index.ts';
-import { ensureBundle, scenarioNames } from '../engine/index.ts';
+import { runK6, ensureBundle, scenarioNames } from '../engine/index.ts';
+import { datasetFingerprint, seedDatabase } from '../seed/index.ts';
+import { ensureDatabase, resolveServices, startTargetProcess, type TargetProcess } from '../services/index.ts';
+import { readMarker } from '../schema/index.ts';
 import { checkBaseUrl } from './preflight.ts';
-import { resolveServices } from '../services/index.ts';
 import { scenarioEnv } from './scenario-env.ts';
-import { startTargetProcess, type TargetProcess } from '../services/index.ts';
 
 /** What `scenario run` needs. */
 export interface ScenarioRunOptions {

@@ -8,12 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/index.ts';
-import { runK6 } from '../engine/index.ts';
-import { ensureScenarioBundle } from '../engine/index.ts';
+import { runK6, ensureScenarioBundle } from '../engine/index.ts';
 import { scenarioEnv } from './scenario-env.ts';
 import type { ResultsDir } from './results-dir.ts';
-import type { RunScenario } from '../report/index.ts';
-import { normaliseSummary, type K6SummaryData } from '../report/index.ts';
+import { type RunScenario, normaliseSummary, type K6SummaryData } from '../report/index.ts';
 
 /** Trend statistics every summary carries, so reports can show p50/p99 too. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];

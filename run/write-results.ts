@@ -11,24 +11,17 @@
 import os from 'node:os';
 import { ExitCode, redactConfig, type Config } from '../config/index.ts';
 import type { FaultResult } from '../faults/index.ts';
-import { buildFigures, type RunInputs } from '../report/index.ts';
+import { buildFigures, type RunInputs, junitXml, markdownReport, RUN_SCHEMA, type RunJson, appendixLines, reportHeader, compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../report/index.ts';
 import { ladderPlan } from './ladder-plan.ts';
-import { junitXml } from '../report/index.ts';
-import { markdownReport } from '../report/index.ts';
-import { RUN_SCHEMA, type RunJson } from '../report/index.ts';
 import type { ChecksResult } from '../checks/index.ts';
-import type { PgDelta } from '../measure/index.ts';
-import type { RedisDelta } from '../measure/index.ts';
+import type { PgDelta, RedisDelta, TargetSampler } from '../measure/index.ts';
 import type { Services } from '../services/index.ts';
 import type { PlanResult } from './plans.ts';
 import type { ServiceInfo } from './preflight.ts';
 import { linkLatest, type ResultsDir } from './results-dir.ts';
 import type { ScenarioRun } from './scenarios.ts';
 import type { StageLog } from './stage.ts';
-import type { TargetSampler } from '../measure/index.ts';
 import { renderHtml } from './render-html.ts';
-import { appendixLines, reportHeader } from '../report/index.ts';
-import { compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../report/index.ts';
 
 export interface RunOutcome {
   runId: string;

@@ -5,7 +5,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseUrl, type TestDatabase } from '../test/helpers/services.ts';
-import { ensureDatabase, migrate, migrationStatus, readMarker, seedDatabase } from './index.ts';
+import { seedDatabase } from './index.ts';
+import { ensureDatabase } from '../services/index.ts';
+import { migrate, migrationStatus, readMarker } from '../schema/index.ts';
 
 async function run(url: string, sql: string): Promise<pg.QueryResultRow[]> {
   const c = new pg.Client({ connectionString: url });

@@ -5,7 +5,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/services.ts';
-import { migrationStatus, readMarker, seedDatabase, datasetFingerprint } from './index.ts';
+import { seedDatabase, datasetFingerprint } from './index.ts';
+import { migrationStatus, readMarker } from '../schema/index.ts';
 import { TABLES, UNENFORCED_REFERENCES } from '../schema/description.ts';
 
 const SCALE = 0.05;

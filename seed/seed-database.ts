@@ -18,9 +18,8 @@ import { datasetFingerprint } from './fingerprint.ts';
 import { GENERATORS, type TableGenerator } from './generators/index.ts';
 import { copyTable } from './loader.ts';
 import { loadInWorkers } from './parallel-load.ts';
-import { applyMigration, assertOwned, dropSuiteTables, MIGRATIONS, pendingOf, readState, writeMarker } from '../schema/index.ts';
+import { applyMigration, assertOwned, dropSuiteTables, MIGRATIONS, pendingOf, readState, writeMarker, SCHEMA_VERSION } from '../schema/index.ts';
 import { connectPg, pgError, withPg } from '../services/index.ts';
-import { SCHEMA_VERSION } from '../schema/index.ts';
 import { analyzeTables, applyKeysAndIndexes, setSequences } from './post-load.ts';
 
 /** One progress report of the load (rows/s of the table so far). */

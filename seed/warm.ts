@@ -12,13 +12,10 @@
  */
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config/index.ts';
-import { CACHE_FAMILIES, cacheKey, type CacheFamily } from '../schema/index.ts';
+import { type Config, AcgsError } from '../config/index.ts';
+import { CACHE_FAMILIES, cacheKey, type CacheFamily, readState } from '../schema/index.ts';
 import { derivedValue, encodeRow, entityValue } from './cache-encode.ts';
-import { AcgsError } from '../config/index.ts';
-import { readState } from '../schema/index.ts';
-import { connectPg, describePg, pgError } from '../services/index.ts';
-import { connectRedis, deletePrefix, redisError } from '../services/index.ts';
+import { connectPg, describePg, pgError, connectRedis, deletePrefix, redisError } from '../services/index.ts';
 
 export interface WarmOptions {
   databaseUrl: string;

@@ -6,9 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AcgsError, ExitCode, loadConfig } from '../config/index.ts';
-import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl } from '../faults/index.ts';
+import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl, type FaultOutcome } from '../faults/index.ts';
 import { faultFigures } from '../report/index.ts';
-import type { FaultOutcome } from '../faults/index.ts';
 
 describe('--fault KIND@TIME[:DURATION]', () => {
   it.each([

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACK_KINDS } from '../schema/description.ts';
-import { QUERY_TYPES as CONFIG_QUERY_TYPES } from '../config/schema.ts';
-import { configSchema } from '../config/schema.ts';
+import { QUERY_TYPES as CONFIG_QUERY_TYPES, configSchema } from '../config/schema.ts';
 import { cacheOpOf, parseServerTiming, QUERY_TYPES } from '../scenarios/lib/server-timing.ts';
 import { createRng, mixSeed, ZipfSampler } from '../scenarios/lib/random.ts';
 import { normalizeCatalog, normalizeIdSet, nth, partitionMember, sizeOf, ZipfPicker } from '../scenarios/lib/ids.ts';

@@ -5,11 +5,10 @@
  * (After fastify-postgres `index.js`.)
  */
 import type { FastifyInstance } from 'fastify';
-import { AcgsError } from '../../config/index.ts';
-import { redactUrl } from '../../config/index.ts';
-import type { Config } from '../../config/index.ts';
+import { AcgsError, redactUrl, type Config } from '../../config/index.ts';
 import { Database } from '../db.ts';
 import type { TargetMetrics } from '../metrics.ts';
+import { pgError } from '../../services/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,10 +28,7 @@ export async function checkReadiness(db: Database, databaseUrl: string): Promise
   try {
     rows = await db.query<{ t: string | null }>(undefined, 'simple', "SELECT to_regclass('policies')::text AS t");
   } catch (e) {
-    throw new AcgsError('PG_UNREACHABLE', `PostgreSQL at '${redactUrl(databaseUrl)}' did not answer: ${(e as Error).message}`, {
-      hint: 'start PostgreSQL (docker compose up -d) or set DATABASE_URL',
-      cause: e,
-    });
+    throw pgError(e, databaseUrl, 'starting the API');
   }
   if (!rows[0]?.t) {
     throw new AcgsError('PG_ERROR', `database '${redactUrl(databaseUrl)}' has no acgs-load schema (table policies is missing)`, {

@@ -7,8 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AcgsError } from '../../config/index.ts';
-import { buildBaseline, readBaseline, readRun } from '../../report/index.ts';
-import { formatValue } from '../../report/index.ts';
+import { buildBaseline, readBaseline, readRun, formatValue } from '../../report/index.ts';
 
 export function register(program: Command): void {
   const cmd = program.command('baseline').description('baselines: figure spreads over repeated runs, for compare --baseline');

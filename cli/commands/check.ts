@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AcgsError, ExitCode, loadConfig } from '../../config/index.ts';
+import { AcgsError, ExitCode, loadConfig, parseDuration } from '../../config/index.ts';
 import {
   CHECKER_NAMES,
   formatChecksTable,
@@ -16,7 +16,6 @@ import {
   runChecks,
   type AckedWrite,
 } from '../../checks/index.ts';
-import { parseDuration } from '../../config/index.ts';
 import { resolveServices } from '../../services/index.ts';
 
 interface CheckFlags {

@@ -8,8 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AcgsError, ExitCode } from '../../config/index.ts';
-import { compareRuns, comparisonMarkdown, comparisonTable, readBaseline, readReference, readRun, type Comparison } from '../../report/index.ts';
-import type { RunJson } from '../../report/index.ts';
+import { compareRuns, comparisonMarkdown, comparisonTable, readBaseline, readReference, readRun, type Comparison, type RunJson } from '../../report/index.ts';
 
 interface CompareFlags {
   baseline?: string;

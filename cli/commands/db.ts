@@ -1,8 +1,8 @@
 /** `acgs-load db migrate|status`: the versioned schema of the suite's database. */
 import type { Command } from 'commander';
 import { loadConfig, redactUrl } from '../../config/index.ts';
-import { ensureDatabase, migrate, migrationStatus } from '../../seed/index.ts';
-import { resolveServices } from '../../services/index.ts';
+import { ensureDatabase, resolveServices } from '../../services/index.ts';
+import { migrate, migrationStatus } from '../../schema/index.ts';
 
 export function register(program: Command): void {
   const db = program.command('db').description('schema migrations of the suite\'s database');

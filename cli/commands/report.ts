@@ -18,12 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AcgsError, loadConfig } from '../../config/index.ts';
-import { readRun } from '../../report/index.ts';
-import { appendixLines, htmlReport, reportHeader } from '../../report/index.ts';
-import { junitXml, type JunitChecker } from '../../report/index.ts';
-import { markdownReport } from '../../report/index.ts';
-import { applyMerge, configOfRun, mergeInstances, readRunSeries, runFromMerged, DEFAULT_MAX_POINTS } from '../../report/index.ts';
-import { parseRunJson, type RunJson } from '../../report/index.ts';
+import { readRun, appendixLines, htmlReport, reportHeader, junitXml, type JunitChecker, markdownReport, applyMerge, configOfRun, mergeInstances, readRunSeries, runFromMerged, DEFAULT_MAX_POINTS, parseRunJson, type RunJson } from '../../report/index.ts';
 
 interface ReportFlags {
   merge?: string[];

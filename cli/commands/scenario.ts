@@ -4,13 +4,10 @@
  */
 import { Command, Option } from 'commander';
 import { AcgsError, loadConfig, parseDuration } from '../../config/index.ts';
-import type { K6SummaryData } from '../../report/index.ts';
+import { type K6SummaryData, ladderSteps } from '../../report/index.ts';
 import { scenarioDescription, scenarioNames } from '../../engine/index.ts';
 import { formatLadderTable } from '../ladder-table.ts';
-import { ladderSteps } from '../../report/index.ts';
-import { ladderPlanFromEnv } from '../../run/index.ts';
-import { parseEnvFlags } from '../../run/index.ts';
-import { assertScenarioName, runScenario } from '../../run/index.ts';
+import { ladderPlanFromEnv, parseEnvFlags, assertScenarioName, runScenario } from '../../run/index.ts';
 
 interface RunFlags {
   profile: string;

@@ -5,10 +5,9 @@
  */
 import type { Command } from 'commander';
 import { loadConfig, redactUrl } from '../../config/index.ts';
-import { ensureDatabase, seedDatabase, warmCache, type SeedProgressEvent } from '../../seed/index.ts';
-import { connectRedis, deletePrefix } from '../../services/index.ts';
+import { seedDatabase, warmCache, type SeedProgressEvent } from '../../seed/index.ts';
+import { ensureDatabase, connectRedis, deletePrefix, resolveServices } from '../../services/index.ts';
 import { liveLine, numericFlag, progressLine, seedSummaryText, warmSummaryText } from '../seed-output.ts';
-import { resolveServices } from '../../services/index.ts';
 
 interface SeedFlags { profile: string; scale?: string; seed?: string; fresh?: boolean; force?: boolean; warm: boolean }
 

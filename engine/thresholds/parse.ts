@@ -7,8 +7,7 @@
  * abortOnFail?: boolean, delayAbortEval?: "<duration>" } , ... ] }`.
  * Every problem is collected and reported in one {@link ThresholdError}.
  */
-import { parseMetricSelector, type Registry } from '../metrics/index.ts';
-import type { MetricType } from '../metrics/index.ts';
+import { parseMetricSelector, type Registry, type MetricType } from '../metrics/index.ts';
 import { parseDuration } from '../../config/index.ts';
 import { ThresholdError } from './errors.ts';
 import { parseThresholdExpression, type ThresholdExpr } from './expression.ts';

@@ -7,8 +7,7 @@
  * histograms, gauges keep the latest value) and thresholds are evaluated
  * again on the merged values.
  */
-import { newSink, parseMetricSelector, tagsMatch, DEFAULT_TREND_STATS, type MetricType, type Sink } from '../../engine/index.ts';
-import { compare, parseThresholdExpression } from '../../engine/index.ts';
+import { newSink, parseMetricSelector, tagsMatch, DEFAULT_TREND_STATS, type MetricType, type Sink, compare, parseThresholdExpression } from '../../engine/index.ts';
 import type { K6Metric, K6SummaryData } from '../k6-summary.ts';
 import type { K6MetricRecord, Point } from './k6-records.ts';
 

@@ -1,6 +1,5 @@
 /** Generators of policy decisions, compliance checks, synthesis results and the audit log. */
-import { DAY } from '../context.ts';
-import type { GenContext } from '../context.ts';
+import { DAY, type GenContext } from '../context.ts';
 import { copyEscape, copyJson, copyLine, fixed, isoTime, NULL } from '../copy-text.ts';
 import { between, cumulative, hex, pick, pickWeighted } from '../hash.ts';
 import { AUDIT_ENTITY_TABLES } from '../../schema/index.ts';

@@ -4,8 +4,7 @@
  * update count for its updates, an amendment's vote tally for its counters.
  * Each is a pure function of (ctx, id), so any table can recompute them.
  */
-import type { GenContext } from '../context.ts';
-import { DAY, FAR_FUTURE_MS } from '../context.ts';
+import { type GenContext, DAY, FAR_FUTURE_MS } from '../context.ts';
 import { between, coprimeStride, unit } from '../hash.ts';
 import { zipfPick } from '../zipf.ts';
 
