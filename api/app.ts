@@ -54,7 +54,7 @@ function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: Fa
     });
   }
   // ajv (coerceTypes) turns "1e309" into Infinity and then skips `maximum`, so a
-  // non-finite number can pass validation and reach PostgreSQL (issue 9, found by
+  // non-finite number can pass validation and reach PostgreSQL (found by
   // the property-based bad-input test): refuse it here, naming the field.
   app.addHook('preHandler', async (req) => {
     for (const [part, values] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {

@@ -9,7 +9,7 @@
  *    requests (request event -> response 'finish', HDR histogram).
  *  - memory per VU: a child process runs 1,000 VUs of a trivial script
  *    (`await sleep(1)`) and 1 VU of the same; (peak RSS(1000) - peak RSS(1)) / 999.
- * Goals (issue 4): >= 80 % of autocannon's req/s, overhead <= 100 µs at p50,
+ * Goals: >= 80 % of autocannon's req/s, overhead <= 100 µs at p50,
  * <= 0.5 MB per VU. The machine may be shared: figures vary between runs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -155,7 +155,7 @@ async function loadAndCheck(name: string, faults: Record<string, number>) {
   const url = await copyOfSeed(name);
   const prefix = prefixFor(name);
   await clearPrefix(redis, prefix);
-  const config = loadConfig({ profile: 'smoke', env: {}, flags: { redis: { prefix }, target: { faults } } });
+  const config = loadConfig({ profile: 'smoke', env: {}, flags: { redis: { prefix }, api: { defects: faults } } });
   const target = await startTarget({ config, databaseUrl: url, redisUrl: REDIS_URL });
   const runId = `run-${name}`;
   let load: LoadResult;

@@ -49,7 +49,7 @@ export type ErrorKind =
   | 'UNSAFE_TARGET'
   | 'SCRIPT_ERROR'
   | 'RESULTS_ERROR'
-  /** A fault would stop or slow a server the suite did not start and has no commands for (issue 9). */
+  /** A fault would stop or slow a server the suite did not start and has no commands for. */
   | 'FAULT_REFUSED';
 
 const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {

@@ -175,7 +175,7 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
     }
   }
   if (errors.length > 0 || !result.success) {
-    // One problem: on the error line itself, so the one line a user reads names it (issue 9).
+    // One problem: on the error line itself, so the one line a user reads names it.
     const one = errors.length === 1;
     throw new AcgsError('BAD_CONFIG', `the configuration from profile '${profile.name}' has ${errors.length} problem${one ? `: ${errors[0]}` : 's'}`, {
       details: one ? [] : errors,

@@ -37,7 +37,7 @@ export const SCENARIO_NAMES = [
   'write-contention',
 ] as const;
 
-/** Faults a run can inject (issue 9). */
+/** Faults a run can inject. */
 export const FAULT_KINDS = ['redis-stop', 'postgres-restart', 'redis-slow', 'pool-exhaust'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -210,7 +210,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
 
   /**
-   * Faults injected during the scenarios (issue 9, `--fault KIND@TIME[:DURATION]`).
+   * Faults injected during the scenarios (`--fault KIND@TIME[:DURATION]`).
    * The suite only stops servers it started itself (services.throwaway) or that
    * `services.*.stopCommand/startCommand` name explicitly.
    */

@@ -25,14 +25,14 @@ export interface MeasuredLoad {
   redis: RedisDelta;
   sampler: TargetSampler;
   pgClient: pg.Client;
-  /** faults (issue 9): what was injected, when the schedule's clock started and when the load ended. */
+  /** Faults: what was injected, when the schedule's clock started and when the load ended. */
   faultRun: { outcomes: FaultOutcome[]; origin: number; ended: number } | null;
   close(): Promise<void>;
 }
 
 function newPgClient(url: string): pg.Client {
   const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {}); // faults (issue 9): a PostgreSQL restart ends this connection
+  c.on('error', () => {}); // a PostgreSQL restart ends this connection
   return c;
 }
 
@@ -51,7 +51,7 @@ export async function measuredLoad(o: {
   let pgClient = newPgClient(svc.databaseUrl);
   await pgClient.connect();
   const redis = new Redis(svc.redisUrl, { maxRetriesPerRequest: 2 });
-  redis.on('error', () => {}); // faults (issue 9): reconnects by itself after a Redis stop
+  redis.on('error', () => {}); // reconnects by itself after a Redis stop
   const sampler = new TargetSampler(o.targetUrl);
   const close = async () => {
     await sampler.stop();
@@ -68,7 +68,7 @@ export async function measuredLoad(o: {
     }, () => (statementsReason ? 'pg_stat_statements unavailable' : 'pg_stat_statements on'));
 
     sampler.start();
-    // faults (issue 9): the schedule's clock starts with the scenarios; faults are lifted before anything else runs.
+    // the schedule's clock starts with the scenarios; faults are lifted before anything else runs.
     const faults = o.faultPlan.length ? new FaultSchedule(o.faultPlan, { config, targetUrl: o.targetUrl, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId: o.runId, log: o.log }) : null;
     faults?.start();
     const scenarios = await stages.run(
@@ -79,7 +79,7 @@ export async function measuredLoad(o: {
     const loadEnded = Date.now();
     const outcomes = faults ? await stages.run('faults', () => faults.finish(), (r) => `${r.filter((f) => f.injected).length}/${r.length} injected${r.some((f) => f.error) ? ', with errors' : ''}`) : [];
     if (outcomes.some((f) => f.kind === 'postgres-restart' && f.injected)) {
-      await pgClient.end().catch(() => undefined); // faults (issue 9): the restart ended it; measure on a new one
+      await pgClient.end().catch(() => undefined); // the restart ended it; measure on a new one
       pgClient = newPgClient(svc.databaseUrl);
       await pgClient.connect();
     }

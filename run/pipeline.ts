@@ -66,7 +66,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     try {
       const metricsFiles = load.scenarios.map((s) => results.file(s.files.metrics));
       const checks = await stages.run('checks', () => runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles }), (c) => (c.ok ? 'no violations' : 'VIOLATIONS'));
-      // faults (issue 9): each fault's effect, from the requests' NDJSON stream
+      // each fault's effect, from the requests' NDJSON stream
       const faults = load.faultRun ? await analyseRunFaults(load.faultRun.outcomes, { metricsFiles, loadStart: load.faultRun.origin, loadEnd: load.faultRun.ended, config }) : [];
       const plans = await stages.run('plans', async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
       return await stages.run('results', () =>
@@ -86,7 +86,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 
 /** Faults allowed? Versions and round trips; a given base URL answers and is the API. */
 async function preflight(stages: StageLog, config: Readonly<Config>, svc: Services): Promise<{ faultPlan: PlannedFault[]; info: ServiceInfo; baseUrl?: string; healthMs: number | null }> {
-  // faults (issue 9): a fault against a server the run does not own is refused here, before any load.
+  // a fault against a server the run does not own is refused here, before any load.
   const faultPlan = config.faults.length ? await stages.run('preflight: faults', async () => planRunFaults(config, svc), (p) => p.map((f) => f.label).join(', ')) : [];
   const info = await stages.run('preflight: versions', () => probeServices(svc.databaseUrl, svc.redisUrl), (i) => `PostgreSQL ${i.pgVersion}, Redis ${i.redisVersion}`);
   const baseUrl = config.api.baseUrl;

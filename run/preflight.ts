@@ -23,7 +23,7 @@ const MIN_REDIS = 6;
 /** Versions and mean round trip of 20 trivial commands to each server. */
 export async function probeServices(databaseUrl: string, redisUrl: string): Promise<ServiceInfo> {
   // Redis first: a Redis that refuses us (down, AUTH) fails preflight before the
-  // database is created (no half-prepared services; issue 9, bad input).
+  // database is created (no half-prepared services).
   (await connectRedis(redisUrl, 'checking Redis')).disconnect();
   // The suite's database is created here when missing (ensureDatabase maps
   // connection, auth and permission errors to AcgsErrors that say the fix).
@@ -59,7 +59,7 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
 /**
  * Loopback: `localhost`, ::1, or an IPv4 literal in 127.0.0.0/8. A host name
  * that merely starts with "127." (e.g. 127.0.0.1.example.com) resolves
- * anywhere, so it is not (issue 9, safety).
+ * anywhere, so it is not.
  */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');

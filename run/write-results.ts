@@ -49,7 +49,7 @@ export async function writeResults(o: {
   sampler: TargetSampler;
   checks: ChecksResult;
   plans: PlanResult[];
-  /** faults (issue 9): each injected fault's effect; adds a table per fault and faults.json. */
+  /** Faults: each injected fault's effect; adds a table per fault and faults.json. */
   faults?: FaultResult[];
 }): Promise<RunOutcome> {
   const inputs: RunInputs = {
@@ -153,7 +153,7 @@ export async function writeResults(o: {
   for (const s of o.scenarios) summaries[s.name] = s.summary;
   o.results.write('summary.json', JSON.stringify(summaries, null, 2));
   o.results.write('report.md', markdown);
-  if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2)); // faults (issue 9)
+  if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2));
   o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);

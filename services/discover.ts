@@ -20,7 +20,7 @@ export interface Services {
   source: { postgres: 'env' | 'local' | 'throwaway'; redis: 'env' | 'local' | 'throwaway' };
   /** Stops throw-away servers (no-op for the others). */
   stop(): Promise<void>;
-  /** faults (issue 9): handles of the throw-away servers this command started, which faults may stop and start. */
+  /** Faults: handles of the throw-away servers this command started, which faults may stop and start. */
   throwaway?: { postgres?: ThrowawayPostgres; redis?: ThrowawayRedis };
 }
 
@@ -30,7 +30,7 @@ export type ThrowawayPostgres = Awaited<ReturnType<typeof startThrowawayPostgres
 export type ThrowawayRedis = Awaited<ReturnType<typeof startThrowawayRedis>>;
 
 /**
- * faults (issue 9): `services.throwaway` starts both servers for this command
+ * Faults: `services.throwaway` starts both servers for this command
  * alone, whatever DATABASE_URL / REDIS_URL say, so a fault can only ever stop a
  * server the run owns.
  */
@@ -80,7 +80,7 @@ function withDatabase(url: string, name: string): string {
 
 /** Resolves both services; see the file comment for the order. */
 export async function resolveServices(config: Readonly<Config>): Promise<Services> {
-  if (config.services.throwaway) return throwawayServices(config); // faults (issue 9)
+  if (config.services.throwaway) return throwawayServices(config);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => { for (const s of stops.splice(0).reverse()) await s().catch(() => undefined); };
   const tried: string[] = [];

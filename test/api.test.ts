@@ -269,9 +269,9 @@ describe('contract and observability', () => {
     expect(text).toContain('le="0.0001"');
   });
 
-  it('/healthz reports both services and no fault', async () => {
+  it('/healthz reports both services and no defect', async () => {
     const r = await call(t.url, 'GET', '/healthz');
-    expect(r.json).toMatchObject({ status: 'ok', postgres: { status: 'up' }, redis: { status: 'up' }, faults: {} });
+    expect(r.json).toMatchObject({ status: 'ok', postgres: { status: 'up' }, redis: { status: 'up' }, defects: {} });
     expect(t.defects).toEqual({});
   });
 });

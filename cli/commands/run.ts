@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
 import { runPipeline } from '../../run/index.ts';
-import { parseFaultFlags } from '../../faults/index.ts'; // faults (issue 9)
+import { parseFaultFlags } from '../../faults/index.ts';
 
 interface RunFlags {
   profile: string;
@@ -21,7 +21,7 @@ interface RunFlags {
   resultsDir?: string;
   baseline?: string;
   quiet?: boolean;
-  /** faults (issue 9) */
+  /** Faults to inject (`--fault`). */
   fault?: string[];
   throwawayServices?: boolean;
 }
@@ -46,7 +46,7 @@ export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
     load: { scenarios: f.scenario?.length ? f.scenario : undefined, engine: f.engine },
     api: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
     results: { dir: f.resultsDir, baseline: f.baseline },
-    faults: parseFaultFlags(f.fault), // faults (issue 9): replace the profile's faults
+    faults: parseFaultFlags(f.fault), // replaces the profile's faults
     services: { throwaway: f.throwawayServices || undefined },
   };
 }

@@ -57,7 +57,7 @@ export function register(program: Command): void {
       try {
         out.write(`PostgreSQL: ${redactUrl(services.databaseUrl)} (${services.source.postgres}); Redis: ${redactUrl(services.redisUrl)} (${services.source.redis})\n`);
         // A Redis that refuses us (down, AUTH) fails the command before the database is touched,
-        // not after the load (no half-done seed + warm; issue 9, bad input).
+        // not after the load (no half-done seed + warm).
         if (f.warm) (await connectRedis(services.redisUrl, 'checking Redis before seeding')).disconnect();
         const { created } = await ensureDatabase(services.databaseUrl);
         if (created) out.write('created the database\n');

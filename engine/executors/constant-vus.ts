@@ -12,11 +12,6 @@ export interface ConstantVusConfig extends BaseConfig {
   durationMs: number;
 }
 
-/** The plan: `vus` VUs from 0 to `duration`. */
-export function constantVusPlannedVUs(c: ConstantVusConfig, tMs: number): number {
-  return tMs >= 0 && tMs < c.durationMs ? c.vus : 0;
-}
-
 export const constantVus: ExecutorDefinition<ConstantVusConfig> = {
   type: 'constant-vus',
   read(base: BaseConfig, r: FieldReader): ConstantVusConfig {

@@ -13,11 +13,6 @@ export interface PerVuIterationsConfig extends BaseConfig {
   maxDurationMs: number;
 }
 
-/** The plan: all VUs from 0 until their iterations are done or maxDuration. */
-export function perVuIterationsPlannedVUs(c: PerVuIterationsConfig, tMs: number): number {
-  return tMs >= 0 && tMs < c.maxDurationMs ? c.vus : 0;
-}
-
 export const perVuIterations: ExecutorDefinition<PerVuIterationsConfig> = {
   type: 'per-vu-iterations',
   read(base: BaseConfig, r: FieldReader): PerVuIterationsConfig {

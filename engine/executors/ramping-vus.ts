@@ -47,13 +47,6 @@ export function rampingVusSteps(startVUs: number, stages: Stage[]): ExecutionSte
   return steps;
 }
 
-/** Planned VUs at time t (ms since the scenario started). */
-export function rampingVusPlannedVUs(steps: ExecutionStep[], tMs: number): number {
-  let v = 0;
-  for (const s of steps) if (s.atMs <= tMs) v = s.vus;
-  return v;
-}
-
 export const rampingVus: ExecutorDefinition<RampingVusConfig> = {
   type: 'ramping-vus',
   read(base: BaseConfig, r: FieldReader): RampingVusConfig {

@@ -14,11 +14,6 @@ export interface SharedIterationsConfig extends BaseConfig {
   maxDurationMs: number;
 }
 
-/** The plan: all VUs from 0 until the iterations run out or maxDuration. */
-export function sharedIterationsPlannedVUs(c: SharedIterationsConfig, tMs: number): number {
-  return tMs >= 0 && tMs < c.maxDurationMs ? c.vus : 0;
-}
-
 export const sharedIterations: ExecutorDefinition<SharedIterationsConfig> = {
   type: 'shared-iterations',
   read(base: BaseConfig, r: FieldReader): SharedIterationsConfig {

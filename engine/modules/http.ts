@@ -33,7 +33,7 @@ const REDIRECT = new Set([301, 302, 303, 307, 308]);
 /**
  * The error a blocking call throws. The engine cannot run the script as
  * written, so the VU that meets it stops the test as a script error (exit 107)
- * instead of failing every iteration quietly (issue 9, bad input).
+ * instead of failing every iteration quietly.
  */
 export class BlockingCallError extends Error {
   constructor(name: string) {

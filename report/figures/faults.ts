@@ -1,5 +1,5 @@
 /**
- * The fault section of a report (issue 9): per fault, the success rate
+ * The fault section of a report: per fault, the success rate
  * before, during and after it, the time to recover, errors by kind, the
  * consistency after recovery and the acknowledged writes lost; for
  * pool-exhaust, also what the pool did. One table per fault.

@@ -80,7 +80,7 @@ export const ENV_CASES: BadInputCase[] = [
   { name: 'DATABASE_URL naming a user that does not exist', env: { DATABASE_URL: 'postgres://post gres@127.0.0.1/acgs_x' }, args: ['seed'], exit: 5, first: /^error\[PG_AUTH\]: PostgreSQL at 127.0.0.1:5432\/postgres rejected user 'post gres'/ },
   { name: 'REDIS_URL with an http scheme', env: { REDIS_URL: 'http://127.0.0.1:6379' }, args: ['config', 'show'], exit: 2, first: /^error\[BAD_URL\]: REDIS_URL \(redis.url\)/ },
   { name: 'ACGS_SCALE not a number', env: { ACGS_SCALE: 'big' }, args: ['config', 'show'], exit: 2, first: /^error\[BAD_CONFIG\]: the configuration from profile '[^']+' has 1 problem: ACGS_SCALE: expected a number, got 'big'/ },
-  { name: 'ACGS_API_PORT out of range', env: { ACGS_API_PORT: '70000' }, args: ['config', 'show'], exit: 2, first: /^error\[BAD_CONFIG\]: the configuration from profile '[^']+' has 1 problem: target\.port: Too big/ },
+  { name: 'ACGS_API_PORT out of range', env: { ACGS_API_PORT: '70000' }, args: ['config', 'show'], exit: 2, first: /^error\[BAD_CONFIG\]: the configuration from profile '[^']+' has 1 problem: api\.port: Too big/ },
   { name: 'ACGS_REDIS_PREFIX with a wildcard', env: { ACGS_REDIS_PREFIX: 'acgs*:' }, args: ['config', 'show'], exit: 2, first: /^error\[BAD_CONFIG\]: the configuration from profile '[^']+' has 1 problem: redis\.prefix: must be letters/ },
   { name: 'PostgreSQL unreachable', env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/acgs_x' }, args: ['seed', '--scale', '0.01'], exit: 5, first: /^error\[PG_UNREACHABLE\]/ },
   { name: 'PostgreSQL host unknown', env: { DATABASE_URL: 'postgres://postgres@no-such-host.invalid:5432/acgs_x' }, args: ['seed', '--scale', '0.01'], exit: 5, first: /^error\[PG_UNREACHABLE\]/ },
