@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AcgsError, ExitCode, loadConfig } from '../config/index.ts';
 import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl, type FaultOutcome } from '../faults/index.ts';
 import { faultFigures } from '../report/index.ts';
+import type { CheckerName } from '../checks/index.ts';
 
 describe('--fault KIND@TIME[:DURATION]', () => {
   it.each([
@@ -147,7 +148,7 @@ describe('timeline analysis', () => {
 
 describe('fault section verdicts', () => {
   const base = { ...outcome('redis-stop', 1, 2), windows: null, errorsByKind: {}, recovery: { seconds: 0, recovered: true, target: 0.99, stableSeconds: 3, note: null } };
-  const checker = (name: string, violations: Record<string, number>) => ({ name, checked: 10, violations, score: 1, examples: {}, durationMs: 1, notes: [] });
+  const checker = (name: CheckerName, violations: Record<string, number>) => ({ name, checked: 10, violations, score: 1, examples: {}, durationMs: 1, notes: [] });
 
   it('broken on purpose: a lost acknowledged write and a stale entry fail the fault', () => {
     const { figures, tables } = faultFigures([base], [checker('concurrent-access', { acked_write_missing: 2, version_regression: 0 }), checker('cache-db-sync', { stale: 1 })]);

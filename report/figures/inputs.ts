@@ -4,6 +4,7 @@
  * table that shows them.
  */
 import type { Config } from '../../config/index.ts';
+import type { CheckerResult } from '../../checks/index.ts';
 import type { K6SummaryData } from '../k6-summary.ts';
 import type { PgDelta, PromSample, RedisDelta } from '../../measure/index.ts';
 
@@ -17,16 +18,8 @@ export interface ScenarioOutcome {
 }
 
 
-export interface CheckerOutcome {
-  name: string;
-  checked: number;
-  violations: Record<string, number>;
-  score: number;
-  examples: Record<string, unknown[]>;
-  durationMs: number;
-  notes: string[];
-  extra?: Record<string, unknown>;
-}
+/** A checker's result, as checks/ produces it (and `acgs-load check --json` writes it). */
+export type CheckerOutcome = CheckerResult;
 
 export interface PlanOutcome {
   queryType: string;

@@ -186,7 +186,7 @@ export function ladderSteps(stepS: number, rpsPerUser = 2): LoadStep[] {
 }
 
 /** A checker outcome for fixtures, its score derived from its counts as the checkers derive it. */
-export function fixtureChecker(name: string, checked: number, violations: Record<string, number>, durationMs: number): CheckerOutcome {
+export function fixtureChecker(name: CheckerOutcome["name"], checked: number, violations: Record<string, number>, durationMs: number): CheckerOutcome {
   const bad = Object.values(violations).reduce((a, b) => a + b, 0);
   return { name, checked, violations, score: checked === 0 ? 1 : 1 - bad / checked, examples: {}, durationMs, notes: [] };
 }
