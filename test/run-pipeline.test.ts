@@ -153,7 +153,7 @@ describe('docker-compose.yml', () => {
     const res = spawnSync('docker-compose', ['config', '-q'], { encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
     const services = spawnSync('docker-compose', ['--profile', 'k6', 'config', '--services'], { encoding: 'utf8' });
-    expect(services.stdout.trim().split('\n').sort()).toEqual(['k6', 'postgres', 'redis', 'target']);
+    expect(services.stdout.trim().split('\n').sort()).toEqual(['api', 'k6', 'postgres', 'redis']);
     // docker-compose v1 lists every service; the resolved file shows k6 is behind its profile.
     const full = spawnSync('docker-compose', ['config'], { encoding: 'utf8' }).stdout;
     expect(full).toMatch(/\n  k6:\n(?:    .*\n|      .*\n)*?    profiles:\n    - k6\n/);
