@@ -1,6 +1,6 @@
 /**
  * Assembles the fastify app: metrics, per-request timing, the PostgreSQL and
- * Redis plugins, error handling, and the routes. `startTarget` (index.ts)
+ * Redis plugins, error handling, and the routes. `startApi` (index.ts)
  * listens on it; `openApiDocument` builds the contract without any service.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,7 +9,7 @@ import { CacheAside } from './cache-aside.ts';
 import { handleError } from './errors-handler.ts';
 import { ApiError } from './http-errors.ts';
 import { Defects } from './defects.ts';
-import { createMetrics, type TargetMetrics } from './metrics.ts';
+import { createMetrics, type ApiMetrics } from './metrics.ts';
 import { buildOpenApi, collectRoutes } from './openapi.ts';
 import postgresPlugin from './plugins/postgres.ts';
 import redisPlugin from './plugins/redis.ts';
@@ -27,7 +27,7 @@ declare module 'fastify' {
 }
 
 /** The fastify instance with hooks and error handling, before plugins and routes. */
-function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: FastifyInstance; routes: ReturnType<typeof collectRoutes> } {
+function baseApp(logger: boolean, metrics: ApiMetrics | undefined): { app: FastifyInstance; routes: ReturnType<typeof collectRoutes> } {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -74,7 +74,7 @@ function baseApp(logger: boolean, metrics: TargetMetrics | undefined): { app: Fa
 export interface BuiltApp {
   app: FastifyInstance;
   defects: Defects;
-  metrics: TargetMetrics;
+  metrics: ApiMetrics;
   cacheAside: CacheAside;
 }
 

@@ -20,7 +20,7 @@ import { cacheKey } from '../schema/index.ts';
 import { adaptiveTtlSeconds, ReadFrequency } from './adaptive-ttl.ts';
 import type { Cache } from './cache.ts';
 import type { Defects } from './defects.ts';
-import type { TargetMetrics } from './metrics.ts';
+import type { ApiMetrics } from './metrics.ts';
 import type { RequestTiming } from './timing.ts';
 
 /** A value as loaded from PostgreSQL: its root row's version and the payload. */
@@ -49,7 +49,7 @@ export class CacheAside {
     readonly cache: Cache,
     private readonly config: Readonly<Config>,
     private readonly defects: Defects,
-    private readonly metrics: TargetMetrics,
+    private readonly metrics: ApiMetrics,
   ) {
     this.freq = config.cache.adaptiveTtl.enabled ? new ReadFrequency() : undefined;
   }

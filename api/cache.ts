@@ -12,7 +12,7 @@
  * is back, whether it restarted empty or kept its data.
  */
 import { Redis } from 'ioredis';
-import type { CacheOp, TargetMetrics } from './metrics.ts';
+import type { CacheOp, ApiMetrics } from './metrics.ts';
 import { msSince, type RequestTiming } from './timing.ts';
 
 /**
@@ -45,7 +45,7 @@ export class Cache {
   private sweepNeeded = false;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private metrics: TargetMetrics | undefined;
+  private metrics: ApiMetrics | undefined;
 
   constructor(redisUrl: string, readonly prefix: string) {
     this.redis = new Redis(redisUrl, {
@@ -63,7 +63,7 @@ export class Cache {
     this.redis.on('ready', () => this.scheduleProbe(0));
   }
 
-  instrument(metrics: TargetMetrics): void {
+  instrument(metrics: ApiMetrics): void {
     this.metrics = metrics;
   }
 

@@ -6,7 +6,7 @@
  * Spawned by services/api-process.ts; not a user command.
  */
 import { configSchema, isAcgsError } from '../config/index.ts';
-import { startTarget } from './index.ts';
+import { startApi } from './index.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,7 +17,7 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<void> {
   const input = JSON.parse(await readStdin()) as { config: unknown; databaseUrl: string; redisUrl: string };
   const config = configSchema.parse(input.config);
-  const target = await startTarget({ config, databaseUrl: input.databaseUrl, redisUrl: input.redisUrl });
+  const target = await startApi({ config, databaseUrl: input.databaseUrl, redisUrl: input.redisUrl });
   process.stdout.write(JSON.stringify({ url: target.url }) + '\n');
   const stop = () => {
     target.close().then(

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import type { Config } from '../config/index.ts';
 import { ApiError, fromPgError, unavailable } from './http-errors.ts';
-import type { DbQueryType, TargetMetrics } from './metrics.ts';
+import type { DbQueryType, ApiMetrics } from './metrics.ts';
 import { msSince, type RequestTiming } from './timing.ts';
 
 const OID_INT8 = 20;
@@ -46,7 +46,7 @@ export interface Queryable {
 /** The pool and its instrumentation; one per target instance. */
 export class Database {
   readonly pool: pg.Pool;
-  private metrics: TargetMetrics | undefined;
+  private metrics: ApiMetrics | undefined;
 
   constructor(databaseUrl: string, poolCfg: Config['pool']) {
     this.pool = new pg.Pool({
@@ -68,7 +68,7 @@ export class Database {
   }
 
   /** Connects the metrics (created after the pool so they can read it). */
-  instrument(metrics: TargetMetrics, poolCfg: Config['pool']): void {
+  instrument(metrics: ApiMetrics, poolCfg: Config['pool']): void {
     this.metrics = metrics;
     metrics.poolMax.set(poolCfg.size + poolCfg.overflow);
     metrics.poolSize.set(poolCfg.size);

@@ -17,7 +17,7 @@ export { FIRST_PAGE_SQL } from './routes/audit.ts';
 export { COMPLIANCE_REPORT_SQL } from './routes/compliance-report-sql.ts';
 export type { ActiveDefects };
 
-export interface TargetOptions {
+export interface ApiOptions {
   config: Readonly<Config>;
   databaseUrl: string;
   redisUrl: string;
@@ -29,7 +29,7 @@ export interface TargetOptions {
   logger?: boolean;
 }
 
-export interface RunningTarget {
+export interface RunningApi {
   /** Base URL, e.g. `http://127.0.0.1:43121`. */
   url: string;
   /** Fault switches that are on (rate > 0); empty when none. Also in /healthz. */
@@ -45,7 +45,7 @@ export interface RunningTarget {
  * else AcgsError PG_UNREACHABLE / PG_ERROR) and Redis (down is allowed: reads
  * BYPASS until it answers), warms the cache when configured, and listens.
  */
-export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
+export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const { app, defects } = await buildApp(opts);
   try {
     // The one cache warmer (seed/), the same that `acgs-load warm` runs; nothing to

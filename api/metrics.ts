@@ -20,7 +20,7 @@ export type DbQueryType = 'simple' | 'join' | 'aggregation' | 'complex' | 'index
 export type CacheOp = 'get' | 'set' | 'del' | 'exists';
 
 /** Every metric of one target instance. */
-export interface TargetMetrics {
+export interface ApiMetrics {
   registry: Registry;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
   dbDuration: Histogram<'query_type'>;
@@ -48,7 +48,7 @@ export interface PoolSnapshot {
 }
 
 /** Creates the registry and all metrics; `pool` is read on every scrape. */
-export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: () => number): TargetMetrics {
+export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: () => number): ApiMetrics {
   const registry = new Registry();
   const registers = [registry];
   const buckets = LATENCY_BUCKETS;

@@ -22,7 +22,7 @@ import { loadConfig } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
 import { ensureScenarioBundle } from '../engine/k6-build.ts';
 import { scenarioEnv } from '../run/scenario-env.ts';
-import { startTargetProcess } from '../services/api-process.ts';
+import { startApiProcess } from '../services/api-process.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
 import { ensureDatabase } from '../services/index.ts';
 import { connectRedis, deletePrefix } from '../services/redis.ts';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const seed = await seedDatabase({ databaseUrl, scale: SCALE, seed: 42 });
   console.log(`data: ${seed.totalRows} rows${seed.skipped ? ' (kept)' : ''}`);
   await warmCache({ databaseUrl, redisUrl, prefix: PREFIX, ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction });
-  const target = await startTargetProcess({ config, databaseUrl, redisUrl });
+  const target = await startApiProcess({ config, databaseUrl, redisUrl });
   const script = await ensureScenarioBundle('user-journey');
 
   const peer = spawn(process.execPath, [join('node_modules', 'autocannon', 'autocannon.js'), '-c', '10', '-R', '50', '-d', String(seconds), '--json', `${target.url}/api/v1/principles/1`], { stdio: ['ignore', 'pipe', 'ignore'] });

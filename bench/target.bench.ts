@@ -46,7 +46,7 @@ async function clearPrefix(): Promise<void> {
 }
 
 /** Starts `acgs-load target` as a child process; resolves with its URL. */
-function startTarget(databaseUrl: string, redisUrl: string, profile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+function startApi(databaseUrl: string, redisUrl: string, profile: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['bin/acgs-load.js', 'target', '--profile', profile, '--port', '0', '--no-warm'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ACGS_REDIS_PREFIX: PREFIX },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -119,8 +119,8 @@ async function main(): Promise<void> {
   const profile = join(dir, 'bench.json');
   writeFileSync(profile, JSON.stringify({ pool }));
   process.stderr.write(`target pool: size ${pool.size} + overflow ${pool.overflow}\n`);
-  const cached = await startTarget(targetDb, REDIS_URL, profile);
-  const uncached = await startTarget(targetDb, 'redis://127.0.0.1:1', profile); // nothing listens: every read BYPASSes
+  const cached = await startApi(targetDb, REDIS_URL, profile);
+  const uncached = await startApi(targetDb, 'redis://127.0.0.1:1', profile); // nothing listens: every read BYPASSes
   try {
     const c = new pg.Client({ connectionString: targetDb });
     await c.connect();

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { clearPrefix, createTestDatabase, databaseUrl, newRedis, PG_ADMIN_URL, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
 import { loadConfig } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
-import { startTarget } from '../api/index.ts';
+import { startApi } from '../api/index.ts';
 import { testOptions, violationsOf } from '../test/helpers/checks-fixture.ts';
 import { runChecks, type AckedWrite } from './index.ts';
 
@@ -156,7 +156,7 @@ async function loadAndCheck(name: string, faults: Record<string, number>) {
   const prefix = prefixFor(name);
   await clearPrefix(redis, prefix);
   const config = loadConfig({ profile: 'smoke', env: {}, flags: { redis: { prefix }, api: { defects: faults } } });
-  const target = await startTarget({ config, databaseUrl: url, redisUrl: REDIS_URL });
+  const target = await startApi({ config, databaseUrl: url, redisUrl: REDIS_URL });
   const runId = `run-${name}`;
   let load: LoadResult;
   try {

@@ -19,7 +19,7 @@ export interface PoolSample {
 
 export type PoolPoint = PoolSample;
 
-export class TargetSampler {
+export class ApiSampler {
   readonly points: PoolPoint[] = [];
   first: PromSample[] | null = null;
   last: PromSample[] | null = null;

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import { type Services, pgError } from '../services/index.ts';
-import { enableStatements, pgDelta, takePgSnapshot, type PgDelta, redisDelta, takeRedisSnapshot, type RedisDelta, TargetSampler } from '../measure/index.ts';
+import { enableStatements, pgDelta, takePgSnapshot, type PgDelta, redisDelta, takeRedisSnapshot, type RedisDelta, ApiSampler } from '../measure/index.ts';
 import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/index.ts';
 import type { StageLog } from './stage.ts';
 import { runScenarios, type ScenarioRun } from './scenarios.ts';
@@ -23,7 +23,7 @@ export interface MeasuredLoad {
   scenarios: ScenarioRun[];
   pg: PgDelta;
   redis: RedisDelta;
-  sampler: TargetSampler;
+  sampler: ApiSampler;
   pgClient: pg.Client;
   /** Faults: what was injected, when the schedule's clock started and when the load ended. */
   faultRun: { outcomes: FaultOutcome[]; origin: number; ended: number } | null;
@@ -52,7 +52,7 @@ export async function measuredLoad(o: {
   await pgClient.connect();
   const redis = new Redis(svc.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // reconnects by itself after a Redis stop
-  const sampler = new TargetSampler(o.targetUrl);
+  const sampler = new ApiSampler(o.targetUrl);
   const close = async () => {
     await sampler.stop();
     await pgClient.end().catch(() => undefined);

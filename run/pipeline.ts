@@ -13,7 +13,7 @@
 import { type Config } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
 import { migrate } from '../schema/index.ts';
-import { resolveServices, type Services, startTargetProcess, type TargetProcess } from '../services/index.ts';
+import { resolveServices, type Services, startApiProcess, type ApiProcess } from '../services/index.ts';
 import { StageLog } from './stage.ts';
 import { checkBaseUrl, probeServices, timeHealth, type ServiceInfo } from './preflight.ts';
 import { measuredLoad } from './measured-load.ts';
@@ -42,7 +42,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   log(`acgs-load run ${runId} — profile ${config.profile} — results in ${results.path}`);
 
   let services: Services | null = null;
-  let target: TargetProcess | null = null;
+  let target: ApiProcess | null = null;
   try {
     services = await stages.run('preflight: services', () => resolveServices(config), (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`);
     const svc = services;
@@ -56,7 +56,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       // The warm stage has filled the cache from the database already: the target must not
       // warm it a second time through its read path at start-up.
       const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
-      target = await stages.run('api', () => startTargetProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
+      target = await stages.run('api', () => startApiProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
       url = target.url;
       healthMs = await timeHealth(url);
     } else stages.skip('api', `using ${url}`);

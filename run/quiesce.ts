@@ -5,9 +5,9 @@
  * Bounded: gives up after `maxMs` and says so (the checkers' grace period
  * then covers what remains).
  */
-import type { TargetSampler } from '../measure/index.ts';
+import type { ApiSampler } from '../measure/index.ts';
 
-export async function quiesce(sampler: TargetSampler, maxMs = 10_000): Promise<string> {
+export async function quiesce(sampler: ApiSampler, maxMs = 10_000): Promise<string> {
   const t0 = Date.now();
   let quietSamples = 0;
   while (Date.now() - t0 < maxMs) {

@@ -7,7 +7,7 @@
 import { AcgsError, type Config } from '../config/index.ts';
 import { runK6, ensureBundle, scenarioNames } from '../engine/index.ts';
 import { datasetFingerprint, seedDatabase } from '../seed/index.ts';
-import { ensureDatabase, resolveServices, startTargetProcess, type TargetProcess } from '../services/index.ts';
+import { ensureDatabase, resolveServices, startApiProcess, type ApiProcess } from '../services/index.ts';
 import { readMarker } from '../schema/index.ts';
 import { checkBaseUrl } from './preflight.ts';
 import { scenarioEnv } from './scenario-env.ts';
@@ -59,7 +59,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
   assertScenarioName(o.name);
   const script = await ensureBundle(o.name);
   const given = o.baseUrl ?? o.config.api.baseUrl;
-  let target: TargetProcess | undefined;
+  let target: ApiProcess | undefined;
   let services: Awaited<ReturnType<typeof resolveServices>> | undefined;
   try {
     let baseUrl: string;
@@ -80,7 +80,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
         log(`the database holds another dataset than scale ${scale}, seed ${seed}; running against it (reload with \`acgs-load seed\`)`);
       }
       // A process of its own: the load generator must not share the target's event loop.
-      target = await startTargetProcess({ config: o.config, databaseUrl, redisUrl });
+      target = await startApiProcess({ config: o.config, databaseUrl, redisUrl });
       baseUrl = target.url;
       log(`target started at ${baseUrl} (pid ${target.pid})`);
     }

@@ -14,7 +14,7 @@ import type { FaultResult } from '../faults/index.ts';
 import { buildFigures, type RunInputs, junitXml, markdownReport, RUN_SCHEMA, type RunJson, appendixLines, reportHeader, compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../report/index.ts';
 import { ladderPlan } from './ladder-plan.ts';
 import type { ChecksResult } from '../checks/index.ts';
-import type { PgDelta, RedisDelta, TargetSampler } from '../measure/index.ts';
+import type { PgDelta, RedisDelta, ApiSampler } from '../measure/index.ts';
 import type { Services } from '../services/index.ts';
 import type { PlanResult } from './plans.ts';
 import type { ServiceInfo } from './preflight.ts';
@@ -46,7 +46,7 @@ export async function writeResults(o: {
   scenarios: ScenarioRun[];
   pg: PgDelta;
   redis: RedisDelta;
-  sampler: TargetSampler;
+  sampler: ApiSampler;
   checks: ChecksResult;
   plans: PlanResult[];
   /** Faults: each injected fault's effect; adds a table per fault and faults.json. */

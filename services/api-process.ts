@@ -15,7 +15,7 @@ import { AcgsError, type Config, type ErrorKind } from '../config/index.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A target running in a child process. */
-export interface TargetProcess {
+export interface ApiProcess {
   url: string;
   pid: number;
   /** SIGTERM, then waits for the process to end (SIGKILL after `graceMs`). */
@@ -23,7 +23,7 @@ export interface TargetProcess {
 }
 
 /** Spawns api/child.ts and waits for its URL (or its error, as an AcgsError). */
-export async function startTargetProcess(o: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; startTimeoutMs?: number }): Promise<TargetProcess> {
+export async function startApiProcess(o: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; startTimeoutMs?: number }): Promise<ApiProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'api', 'child.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

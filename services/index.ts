@@ -8,4 +8,4 @@ export { describePg, pgError, connectPg, withPg, adminUrl, ident, ensureDatabase
 export { describeRedis, redisError, connectRedis, deletePrefix } from './redis.ts';
 export { resolveServices, isListening, type Services, type ThrowawayPostgres, type ThrowawayRedis } from './discover.ts';
 export { freePort, findBinary, postgresBinDirs, startThrowawayPostgres, startThrowawayRedis } from './throwaway.ts';
-export { startTargetProcess, type TargetProcess } from './api-process.ts';
+export { startApiProcess, type ApiProcess } from './api-process.ts';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../checks/index.ts';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { clearPrefix, REDIS_URL } from './helpers/services.ts';
 import { call, seeded, targetConfig, type Seeded } from './helpers/api-fixture.ts';
 
@@ -19,7 +19,7 @@ afterAll(async () => {
   await s?.cleanup();
 });
 
-async function exercise(t: RunningTarget): Promise<void> {
+async function exercise(t: RunningApi): Promise<void> {
   const ids = (await call(t.url, 'GET', '/api/v1/ids')).json;
   const open = ids.openAmendments.sample as number[];
   for (let id = 1; id <= 5; id++) {
@@ -60,7 +60,7 @@ describe('target x checkers', () => {
   it('warm + every endpoint: no violation', async () => {
     await clearPrefix(s.redis, s.prefix);
     const config = targetConfig(s.prefix, { cache: { warmOnStart: true } });
-    const t = await startTarget({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
+    const t = await startApi({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
     try {
       expect(t.warmed?.keys).toBeGreaterThan(0);
       await exercise(t);
@@ -77,7 +77,7 @@ describe('target x checkers', () => {
   it('wrongVersion fault: cache-db-sync reports it', async () => {
     await clearPrefix(s.redis, s.prefix);
     const config = targetConfig(s.prefix, { api: { defects: { wrongVersionRate: 1 } } });
-    const t = await startTarget({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
+    const t = await startApi({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
     try {
       await call(t.url, 'GET', '/api/v1/principles/2');
     } finally {

@@ -5,7 +5,7 @@
  * does not move its counter. Rate 0 (the default) changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { clearPrefix, REDIS_URL } from './helpers/services.ts';
 import { call, metricValue, seeded, targetConfig, type Seeded } from './helpers/api-fixture.ts';
 
@@ -18,9 +18,9 @@ afterAll(async () => {
 });
 
 /** Runs `fn` against a target with one defect switch at rate 1. */
-async function withFault(fault: string, fn: (t: RunningTarget) => Promise<void>): Promise<void> {
+async function withFault(fault: string, fn: (t: RunningApi) => Promise<void>): Promise<void> {
   await clearPrefix(s.redis, s.prefix);
-  const t = await startTarget({ config: targetConfig(s.prefix, { api: { defects: { [fault]: 1 } } }), databaseUrl: s.db.url, redisUrl: REDIS_URL });
+  const t = await startApi({ config: targetConfig(s.prefix, { api: { defects: { [fault]: 1 } } }), databaseUrl: s.db.url, redisUrl: REDIS_URL });
   try {
     expect(t.defects).toEqual({ [fault]: 1 });
     expect((await call(t.url, 'GET', '/healthz')).json.defects).toEqual({ [fault]: 1 });
@@ -79,7 +79,7 @@ describe('defect switches at rate 1.0', () => {
 describe('defect switches off', () => {
   it('a fill has the row version and the policy TTL; writes invalidate; counters move', async () => {
     await clearPrefix(s.redis, s.prefix);
-    const t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: REDIS_URL });
+    const t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: REDIS_URL });
     try {
       expect(t.defects).toEqual({});
       const r = await call(t.url, 'GET', '/api/v1/principles/6');

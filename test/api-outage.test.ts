@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { clearPrefix, REDIS_URL } from './helpers/services.ts';
 import { call, eventually, freePort, metricValue, seeded, startRedisServer, startTcpProxy, stopProcess, targetConfig, type Seeded, type TcpProxy } from './helpers/api-fixture.ts';
 
@@ -19,13 +19,13 @@ afterAll(async () => {
   await s?.cleanup();
 });
 
-async function version(t: RunningTarget, id: number): Promise<{ v: number; cache: string | null }> {
+async function version(t: RunningApi, id: number): Promise<{ v: number; cache: string | null }> {
   const r = await call(t.url, 'GET', `/api/v1/policies/${id}`);
   expect(r.status).toBe(200);
   return { v: r.json.policy.version, cache: r.headers.get('x-cache') };
 }
 
-async function update(t: RunningTarget, id: number, v: number): Promise<void> {
+async function update(t: RunningApi, id: number, v: number): Promise<void> {
   const r = await call(t.url, 'PUT', `/api/v1/policies/${id}`, { expectedVersion: v, updatedBy: 1, description: `v${v + 1}` });
   expect(r.status).toBe(200);
 }
@@ -33,7 +33,7 @@ async function update(t: RunningTarget, id: number, v: number): Promise<void> {
 describe('Redis outage', () => {
   let port: number;
   let redis: ChildProcess;
-  let t: RunningTarget;
+  let t: RunningApi;
   let proxy: TcpProxy;
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('Redis outage', () => {
   });
 
   it('killed and restarted empty: BYPASS while down, writes succeed, fresh after', async () => {
-    t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
     const before = await version(t, 5);
     expect((await version(t, 5)).cache).toBe('HIT');
     await stopProcess(redis);
@@ -66,7 +66,7 @@ describe('Redis outage', () => {
   });
 
   it('cut off while keeping its data: queued invalidations are replayed before the cache is used', async () => {
-    t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${proxy.port}` });
     const before = await version(t, 6);
     expect((await version(t, 6)).cache).toBe('HIT');
     await proxy.cut(); // Redis keeps policy:6 at the old version; the target cannot reach it
@@ -85,7 +85,7 @@ describe('Redis outage', () => {
   });
 
   it('hanging (SIGSTOP): commands time out, reads BYPASS instead of waiting, recovery after SIGCONT', async () => {
-    t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
     const before = await version(t, 8);
     expect((await version(t, 8)).cache).toBe('HIT');
     redis.kill('SIGSTOP');
@@ -102,7 +102,7 @@ describe('Redis outage', () => {
 
   it('down at start: the target starts degraded and serves from PostgreSQL', async () => {
     await stopProcess(redis);
-    t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
     expect((await version(t, 7)).cache).toBe('BYPASS');
     expect((await call(t.url, 'GET', '/healthz')).json.status).toBe('degraded');
     await t.close();
@@ -114,7 +114,7 @@ describe('PostgreSQL', () => {
     const prefix = `${s.prefix.slice(0, -1)}_pool:`;
     await clearPrefix(s.redis, prefix);
     const config = targetConfig(prefix, { pool: { size: 1, overflow: 0, acquireTimeoutMs: 300 } });
-    const t = await startTarget({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
+    const t = await startApi({ config, databaseUrl: s.db.url, redisUrl: REDIS_URL });
     try {
       await s.pg.query('BEGIN');
       await s.pg.query('LOCK TABLE principles IN ACCESS EXCLUSIVE MODE');
@@ -144,7 +144,7 @@ describe('PostgreSQL', () => {
     url.port = String(proxy.port);
     const prefix = `${s.prefix.slice(0, -1)}_pgdown:`;
     await clearPrefix(s.redis, prefix);
-    const t = await startTarget({ config: targetConfig(prefix), databaseUrl: url.toString(), redisUrl: REDIS_URL });
+    const t = await startApi({ config: targetConfig(prefix), databaseUrl: url.toString(), redisUrl: REDIS_URL });
     try {
       expect((await call(t.url, 'GET', '/api/v1/principles/3')).status).toBe(200);
       await proxy.cut();

@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { call, metricValue, seeded, targetConfig, type Seeded } from './helpers/api-fixture.ts';
 
 let s: Seeded;
-let t: RunningTarget;
+let t: RunningApi;
 const q = async (sql: string, params: unknown[] = []) => (await s.pg.query(sql, params)).rows;
 
 beforeAll(async () => {
   s = await seeded('target_api');
-  t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: 'redis://127.0.0.1:6379' });
+  t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: 'redis://127.0.0.1:6379' });
 });
 afterAll(async () => {
   await t?.close();

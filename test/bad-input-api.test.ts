@@ -7,15 +7,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { call, seeded, targetConfig, type Seeded } from './helpers/api-fixture.ts';
 
 let s: Seeded;
-let t: RunningTarget;
+let t: RunningApi;
 let paths: Record<string, Record<string, unknown>>;
 beforeAll(async () => {
   s = await seeded('bad_input_api');
-  t = await startTarget({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: 'redis://127.0.0.1:6379' });
+  t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: 'redis://127.0.0.1:6379' });
   paths = (await call(t.url, 'GET', '/openapi.json')).json.paths;
 }, 120_000);
 afterAll(async () => {

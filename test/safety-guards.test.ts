@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type AcgsError } from '../config/index.ts';
 import { checkBaseUrl, isLoopback } from '../run/preflight.ts';
-import { startTargetProcess } from '../services/api-process.ts';
+import { startApiProcess } from '../services/api-process.ts';
 import { freePort } from '../services/throwaway.ts';
 import { isListening } from '../services/discover.ts';
 import { deletePrefix } from '../services/redis.ts';
@@ -104,7 +104,7 @@ describe('the target and the base URL', () => {
   it('binds 127.0.0.1 unless told otherwise', async () => {
     const config = loadConfig({ env: {}, flags: { redis: { prefix }, cache: { warmOnStart: false }, pool: { size: 1, overflow: 1 } } });
     expect(config.api.host).toBe('127.0.0.1');
-    const t = await startTargetProcess({ config, databaseUrl: ours.url, redisUrl: REDIS_URL });
+    const t = await startApiProcess({ config, databaseUrl: ours.url, redisUrl: REDIS_URL });
     try {
       const url = new URL(t.url);
       expect(url.hostname).toBe('127.0.0.1');

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config/index.ts';
 import { runK6 } from '../engine/index.ts';
 import { seedDatabase } from '../seed/index.ts';
-import { startTarget, type RunningTarget } from '../api/index.ts';
+import { startApi, type RunningApi } from '../api/index.ts';
 import { buildScenario } from '../engine/k6-build.ts';
 import { scenarioEnv } from '../run/scenario-env.ts';
 import { runScenario } from '../run/scenario-run.ts';
@@ -34,7 +34,7 @@ const prefix = testPrefix(NAME);
 const out = mkdtempSync(join(tmpdir(), 'acgs-scenarios-run-'));
 let db: TestDatabase;
 let redis: Redis;
-let target: RunningTarget;
+let target: RunningApi;
 let config: Readonly<Config>;
 
 /** Latency targets nobody misses; correctness targets as the report's. */
@@ -83,7 +83,7 @@ beforeAll(async () => {
     flags: { database: { url: db.url }, redis: { url: REDIS_URL, prefix }, seed: { scale: 0.05, seed: 42 } },
   });
   await seedDatabase({ databaseUrl: db.url, scale: 0.05, seed: 42 });
-  target = await startTarget({ config, databaseUrl: db.url, redisUrl: REDIS_URL });
+  target = await startApi({ config, databaseUrl: db.url, redisUrl: REDIS_URL });
 }, 180_000);
 
 afterAll(async () => {

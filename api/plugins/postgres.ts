@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AcgsError, redactUrl, type Config } from '../../config/index.ts';
 import { Database } from '../db.ts';
-import type { TargetMetrics } from '../metrics.ts';
+import type { ApiMetrics } from '../metrics.ts';
 import { pgError } from '../../services/index.ts';
 
 declare module 'fastify' {
@@ -19,7 +19,7 @@ declare module 'fastify' {
 export interface PostgresPluginOptions {
   databaseUrl: string;
   pool: Config['pool'];
-  metrics: TargetMetrics;
+  metrics: ApiMetrics;
 }
 
 /** Connects and checks the schema; throws PG_UNREACHABLE / PG_ERROR for a person to act on. */

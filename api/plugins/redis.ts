@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Cache } from '../cache.ts';
-import type { TargetMetrics } from '../metrics.ts';
+import type { ApiMetrics } from '../metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,7 +17,7 @@ declare module 'fastify' {
 export interface RedisPluginOptions {
   redisUrl: string;
   prefix: string;
-  metrics: TargetMetrics;
+  metrics: ApiMetrics;
 }
 
 async function redisPlugin(app: FastifyInstance, opts: RedisPluginOptions): Promise<void> {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Cache } from '../cache.ts';
 import type { Database } from '../db.ts';
 import type { Defects } from '../defects.ts';
-import type { TargetMetrics } from '../metrics.ts';
+import type { ApiMetrics } from '../metrics.ts';
 
 const HEALTH_QUERY_TIMEOUT_MS = 1000;
 
@@ -14,7 +14,7 @@ export interface SystemDeps {
   db: Database;
   cache: Cache;
   defects: Defects;
-  metrics: TargetMetrics;
+  metrics: ApiMetrics;
   openapi: () => Record<string, unknown>;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { AcgsError, loadConfig, redactUrl, type Config } from '../../config/index.ts';
-import { openApiDocument, startTarget } from '../../api/index.ts';
+import { openApiDocument, startApi } from '../../api/index.ts';
 import { resolveServices } from '../../services/index.ts';
 
 interface ApiFlags {
@@ -87,7 +87,7 @@ export function register(program: Command): void {
       }
       const svc = await resolveServices(config);
       try {
-        const target = await startTarget({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, logger: o.logger });
+        const target = await startApi({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, logger: o.logger });
         const defects = Object.entries(target.defects);
         // One write, so a reader of the pipe sees the URL and the defect switches together.
         process.stdout.write(
