@@ -43,7 +43,7 @@ describe('defect switches at rate 1.0', () => {
       expect(again.headers.get('x-cache')).toBe('HIT');
       expect(again.json.policy.version).toBe(before); // stale, on purpose
       const m = (await call(t.url, 'GET', '/metrics')).text;
-      expect(metricValue(m, 'acgs_defect_injected_total{fault="skipInvalidation"}')).toBe(1);
+      expect(metricValue(m, 'acgs_defect_injected_total{defect="skipInvalidation"}')).toBe(1);
     });
   });
 
