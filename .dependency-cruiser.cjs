@@ -27,7 +27,20 @@ const LAYERS = {
   faults: ['config', 'services', 'measure', 'engine'],
   report: ['config', 'engine', 'measure', 'faults', 'checks'],
   run: ['config', 'services', 'schema', 'seed', 'api', 'scenarios', 'engine', 'checks', 'measure', 'faults', 'report'],
-  cli: ['config', 'services', 'schema', 'seed', 'api', 'scenarios', 'engine', 'checks', 'measure', 'faults', 'report', 'run'],
+  cli: [
+    'config',
+    'services',
+    'schema',
+    'seed',
+    'api',
+    'scenarios',
+    'engine',
+    'checks',
+    'measure',
+    'faults',
+    'report',
+    'run',
+  ],
 };
 const FOLDERS = Object.keys(LAYERS);
 const NOT_TESTS = '(\\.test\\.ts$)';

@@ -27,7 +27,10 @@ declare module 'fastify' {
 }
 
 /** The fastify instance with hooks and error handling, before plugins and routes. */
-function baseApp(logger: boolean, metrics: ApiMetrics | undefined): { app: FastifyInstance; routes: ReturnType<typeof collectRoutes> } {
+function baseApp(
+  logger: boolean,
+  metrics: ApiMetrics | undefined,
+): { app: FastifyInstance; routes: ReturnType<typeof collectRoutes> } {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -50,17 +53,25 @@ function baseApp(logger: boolean, metrics: ApiMetrics | undefined): { app: Fasti
   if (metrics) {
     app.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
-      metrics.httpDuration.observe({ route, method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      metrics.httpDuration.observe(
+        { route, method: req.method, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
   }
   // ajv (coerceTypes) turns "1e309" into Infinity and then skips `maximum`, so a
   // non-finite number can pass validation and reach PostgreSQL (found by
   // the property-based bad-input test): refuse it here, naming the field.
   app.addHook('preHandler', async (req) => {
-    for (const [part, values] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
+    for (const [part, values] of [
+      ['params', req.params],
+      ['query', req.query],
+      ['body', req.body],
+    ] as const) {
       if (!values || typeof values !== 'object' || Array.isArray(values)) continue;
       for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
-        if (typeof v === 'number' && !Number.isFinite(v)) throw new ApiError(400, 'bad_request', `${part} field '${k}' must be a finite number`, k);
+        if (typeof v === 'number' && !Number.isFinite(v))
+          throw new ApiError(400, 'bad_request', `${part} field '${k}' must be a finite number`, k);
       }
     }
   });
@@ -79,7 +90,12 @@ export interface BuiltApp {
 }
 
 /** Builds the app with live services; plugins connect and check readiness here. */
-export async function buildApp(opts: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; logger?: boolean }): Promise<BuiltApp> {
+export async function buildApp(opts: {
+  config: Readonly<Config>;
+  databaseUrl: string;
+  redisUrl: string;
+  logger?: boolean;
+}): Promise<BuiltApp> {
   const { config } = opts;
   let appRef: FastifyInstance | undefined;
   const metrics = createMetrics(
@@ -95,7 +111,13 @@ export async function buildApp(opts: { config: Readonly<Config>; databaseUrl: st
     const cacheAside = new CacheAside(app.cache, config, defects, metrics);
     const deps: RouteDeps = { db: app.pg, cache: cacheAside, config, defects };
     let doc: Record<string, unknown> | undefined;
-    const system: SystemDeps = { db: app.pg, cache: app.cache, defects, metrics, openapi: () => (doc ??= buildOpenApi(routes, API_VERSION)) };
+    const system: SystemDeps = {
+      db: app.pg,
+      cache: app.cache,
+      defects,
+      metrics,
+      openapi: () => (doc ??= buildOpenApi(routes, API_VERSION)),
+    };
     registerRoutes(app, deps, system);
     await app.ready();
     return { app, defects, metrics, cacheAside };
@@ -110,7 +132,11 @@ export async function openApiDocument(config: Readonly<Config>): Promise<Record<
   const { app, routes } = baseApp(false, undefined);
   // Handlers never run here: the routes are only registered to read their schemas.
   const idle = {} as never;
-  registerRoutes(app, { db: idle, cache: idle, config, defects: idle }, { db: idle, cache: idle, defects: idle, metrics: idle, openapi: () => ({}) });
+  registerRoutes(
+    app,
+    { db: idle, cache: idle, config, defects: idle },
+    { db: idle, cache: idle, defects: idle, metrics: idle, openapi: () => ({}) },
+  );
   await app.ready();
   await app.close();
   return buildOpenApi(routes, API_VERSION);

@@ -84,7 +84,13 @@ export class CacheAside {
   }
 
   /** Writes a value just created (write-through on insert). */
-  async put(timing: RequestTiming, key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): Promise<void> {
+  async put(
+    timing: RequestTiming,
+    key: string,
+    dataType: CacheDataType,
+    kind: ReadSpec<unknown>['kind'],
+    value: Versioned<unknown>,
+  ): Promise<void> {
     const [body, ttl] = this.encodeForWrite(key, dataType, kind, value);
     await this.cache.set(key, body, ttl, timing);
   }
@@ -107,7 +113,13 @@ export class CacheAside {
    * deleting it, so a hot entry stays cached under writes. Older in-flight fills
    * are blocked as an invalidation blocks them; the skipInvalidation defect skips it.
    */
-  async rewrite(timing: RequestTiming, key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): Promise<void> {
+  async rewrite(
+    timing: RequestTiming,
+    key: string,
+    dataType: CacheDataType,
+    kind: ReadSpec<unknown>['kind'],
+    value: Versioned<unknown>,
+  ): Promise<void> {
     if (this.defects.fires('skipInvalidation')) return;
     this.seq++;
     if (this.fills > 0) this.invalidatedAt.set(key, this.seq);
@@ -148,7 +160,12 @@ export class CacheAside {
   }
 
   /** The JSON value and TTL of a cache write, with the wrongVersion / noTtl defect applied. */
-  private encodeForWrite(key: string, dataType: CacheDataType, kind: ReadSpec<unknown>['kind'], value: Versioned<unknown>): [string, number | undefined] {
+  private encodeForWrite(
+    key: string,
+    dataType: CacheDataType,
+    kind: ReadSpec<unknown>['kind'],
+    value: Versioned<unknown>,
+  ): [string, number | undefined] {
     const v = this.defects.fires('wrongVersion') ? value.v + 1 : value.v;
     const field = kind === 'entity' ? 'row' : 'data';
     const body = JSON.stringify({ v, [field]: value.payload, cachedAt: new Date().toISOString() });

@@ -47,7 +47,10 @@ export class Cache {
   private closed = false;
   private metrics: ApiMetrics | undefined;
 
-  constructor(redisUrl: string, readonly prefix: string) {
+  constructor(
+    redisUrl: string,
+    readonly prefix: string,
+  ) {
     this.redis = new Redis(redisUrl, {
       lazyConnect: true,
       // Fail fast instead of queueing commands while disconnected: a request
@@ -94,7 +97,12 @@ export class Cache {
   /** GET; undefined when the cache is down or the command failed. */
   async get(key: string, timing?: RequestTiming): Promise<string | null | undefined> {
     if (!this.available) return undefined;
-    return this.timed('get', timing, () => this.redis.get(key), (v) => (v === null ? 'get-miss' : 'get-hit'));
+    return this.timed(
+      'get',
+      timing,
+      () => this.redis.get(key),
+      (v) => (v === null ? 'get-miss' : 'get-hit'),
+    );
   }
 
   /** SET with EX `ttlSeconds` (or without TTL when undefined); false when not written. */
@@ -113,10 +121,26 @@ export class Cache {
    * value. When Redis cannot take it, the key is queued for deletion instead
    * (an invalidation), exactly as a failed DEL would be.
    */
-  async setIfNewer(key: string, value: string, version: number, ttlSeconds: number | undefined, timing?: RequestTiming): Promise<void> {
+  async setIfNewer(
+    key: string,
+    value: string,
+    version: number,
+    ttlSeconds: number | undefined,
+    timing?: RequestTiming,
+  ): Promise<void> {
     if (!this.available) return this.enqueue([key]);
-    const r = await this.timed('set', timing, () =>
-      this.redis.eval(SET_IF_NEWER_LUA, 1, key, value, String(version), ttlSeconds === undefined ? '0' : String(ttlSeconds)) as Promise<number>,
+    const r = await this.timed(
+      'set',
+      timing,
+      () =>
+        this.redis.eval(
+          SET_IF_NEWER_LUA,
+          1,
+          key,
+          value,
+          String(version),
+          ttlSeconds === undefined ? '0' : String(ttlSeconds),
+        ) as Promise<number>,
     );
     if (r === undefined) this.enqueue([key]);
   }
@@ -160,7 +184,12 @@ export class Cache {
   }
 
   /** Runs one command, timing it; on failure marks the cache down and returns undefined. */
-  private async timed<T>(op: CacheOp, timing: RequestTiming | undefined, run: () => Promise<T>, desc?: (v: T) => string): Promise<T | undefined> {
+  private async timed<T>(
+    op: CacheOp,
+    timing: RequestTiming | undefined,
+    run: () => Promise<T>,
+    desc?: (v: T) => string,
+  ): Promise<T | undefined> {
     const start = process.hrtime.bigint();
     try {
       const v = await run();

@@ -20,7 +20,11 @@ export function selectList(table: string, alias: string, prefix: string): string
 }
 
 /** The row of `table` inside a joined result row, by its column prefix; null when all are null (outer join). */
-export function pickRow(table: string, prefix: string, joined: Record<string, unknown>): Record<string, unknown> | null {
+export function pickRow(
+  table: string,
+  prefix: string,
+  joined: Record<string, unknown>,
+): Record<string, unknown> | null {
   const row: Record<string, unknown> = {};
   let any = false;
   for (const c of columnsOf(table)) {

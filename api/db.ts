@@ -40,7 +40,11 @@ function encodingTypes(): pg.CustomTypesConfig {
 
 /** Something that runs a tagged statement: the pool or a transaction's client. */
 export interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(type: DbQueryType, sql: string, params?: unknown[]): Promise<R[]>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    type: DbQueryType,
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]>;
 }
 
 /** The pool and its instrumentation; one per target instance. */
@@ -95,7 +99,12 @@ export class Database {
   }
 
   /** Runs one tagged statement on a pooled connection. */
-  async query<R extends Record<string, unknown> = Record<string, unknown>>(timing: RequestTiming | undefined, type: DbQueryType, sql: string, params: unknown[] = []): Promise<R[]> {
+  async query<R extends Record<string, unknown> = Record<string, unknown>>(
+    timing: RequestTiming | undefined,
+    type: DbQueryType,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
     const client = await this.acquire();
     let broken: Error | undefined;
     try {
@@ -120,14 +129,23 @@ export class Database {
       return result;
     } catch (e) {
       broken = isConnectionError(e) ? (e as Error) : undefined;
-      if (!broken) await client.query('ROLLBACK').catch((r: Error) => { broken = r; });
+      if (!broken)
+        await client.query('ROLLBACK').catch((r: Error) => {
+          broken = r;
+        });
       throw e;
     } finally {
       client.release(broken);
     }
   }
 
-  private async run<R>(client: pg.PoolClient, timing: RequestTiming | undefined, type: DbQueryType, sql: string, params: unknown[]): Promise<R[]> {
+  private async run<R>(
+    client: pg.PoolClient,
+    timing: RequestTiming | undefined,
+    type: DbQueryType,
+    sql: string,
+    params: unknown[],
+  ): Promise<R[]> {
     const start = process.hrtime.bigint();
     try {
       // The comment names the query type in pg_stat_statements, which keeps the first

@@ -24,7 +24,11 @@ export class Defects {
   private readonly rates: Record<DefectName, number>;
   private readonly onFire: (name: DefectName) => void;
 
-  constructor(cfg: Config['api']['defects'], onFire: (name: DefectName) => void = () => {}, private readonly random: () => number = Math.random) {
+  constructor(
+    cfg: Config['api']['defects'],
+    onFire: (name: DefectName) => void = () => {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.rates = {
       skipInvalidation: cfg.skipInvalidationRate,
       wrongVersion: cfg.wrongVersionRate,

@@ -17,7 +17,7 @@ export function validationField(items: readonly ValidationItem[] | undefined, co
   const path = (first?.instancePath ?? '').split('/').filter(Boolean);
   const extra = first?.params?.missingProperty ?? first?.params?.additionalProperty;
   if (extra) path.push(extra);
-  return path.length ? path.join('.') : context ?? 'body';
+  return path.length ? path.join('.') : (context ?? 'body');
 }
 
 /** Pure: the ApiError for any error; `internal` when it is not one a client could cause. */
@@ -35,7 +35,12 @@ export function toApiError(err: unknown): ApiError {
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
     // Fastify's own client errors: bad JSON, empty JSON body, bad content length...
-    return new ApiError(status, status === 400 ? 'bad_request' : 'client_error', e.message ?? 'bad request', status === 400 ? 'body' : undefined);
+    return new ApiError(
+      status,
+      status === 400 ? 'bad_request' : 'client_error',
+      e.message ?? 'bad request',
+      status === 400 ? 'body' : undefined,
+    );
   }
   return new ApiError(500, 'internal', 'internal error (logged by the target)');
 }

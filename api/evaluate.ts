@@ -58,12 +58,17 @@ export function conditionMatches(condition: unknown, req: EvaluationRequest): bo
     const have = req.role === undefined ? undefined : ROLE_RANK[req.role];
     if (need !== undefined && (have === undefined || have < need)) return false;
   }
-  if ('resourcePrefix' in c && !(typeof c.resourcePrefix === 'string' && req.resource.startsWith(c.resourcePrefix))) return false;
+  if ('resourcePrefix' in c && !(typeof c.resourcePrefix === 'string' && req.resource.startsWith(c.resourcePrefix)))
+    return false;
   return true;
 }
 
 /** Evaluates rules (already in rule_order) for a request. */
-export function evaluate(rules: readonly RuleForEvaluation[], enforcementLevel: string, req: EvaluationRequest): Evaluation {
+export function evaluate(
+  rules: readonly RuleForEvaluation[],
+  enforcementLevel: string,
+  req: EvaluationRequest,
+): Evaluation {
   const reasons: Evaluation['reasons'] = [];
   for (const rule of rules) {
     const matched = conditionMatches(rule.condition, req);

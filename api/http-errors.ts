@@ -48,10 +48,21 @@ const FK_FIELDS: Record<string, string> = {
 
 /** Node / PostgreSQL error codes that mean "the database is not reachable now". */
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND',
-  '57P01', '57P02', '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
   '53300', // too_many_connections
-  '08000', '08003', '08006', '08001', '08004',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
 ]);
 
 /**
@@ -74,7 +85,10 @@ export function fromPgError(e: unknown): ApiError | undefined {
   if (err?.code === '40001' || err?.code === '40P01') {
     return new ApiError(409, 'conflict', 'the transaction conflicted with a concurrent one; retry');
   }
-  if ((err?.code && UNAVAILABLE_CODES.has(err.code)) || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(err?.message ?? '')) {
+  if (
+    (err?.code && UNAVAILABLE_CODES.has(err.code)) ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(err?.message ?? '')
+  ) {
     return unavailable('PostgreSQL is not reachable', 2);
   }
   return undefined;

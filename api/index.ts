@@ -53,7 +53,13 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     const { cache, redis } = opts.config;
     const warmed =
       cache.warmOnStart && app.cache.available
-        ? await warmCache({ databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, prefix: redis.prefix, ttlSeconds: cache.ttlSeconds, hotFraction: cache.warmHotFraction })
+        ? await warmCache({
+            databaseUrl: opts.databaseUrl,
+            redisUrl: opts.redisUrl,
+            prefix: redis.prefix,
+            ttlSeconds: cache.ttlSeconds,
+            hotFraction: cache.warmHotFraction,
+          })
         : null;
     await app.listen({ host: opts.host ?? opts.config.api.host, port: opts.port ?? opts.config.api.port });
     const addr = app.server.address();

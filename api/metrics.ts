@@ -36,7 +36,7 @@ export interface ApiMetrics {
   poolCreated: Counter<string>;
   poolClosed: Counter<string>;
   adaptiveTtl: Gauge<'data_type'>;
-  defectsInjected: Counter<"defect">;
+  defectsInjected: Counter<'defect'>;
   invalidationsPending: Gauge<string>;
 }
 
@@ -115,7 +115,11 @@ export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: ()
     poolMax: new Gauge({ name: 'acgs_pool_max', help: 'Pool maximum (size + overflow)', registers }),
     poolSize: new Gauge({ name: 'acgs_pool_size', help: 'Connections the pool keeps open (pool.size)', registers }),
     poolCreated: new Counter({ name: 'acgs_pool_connections_created_total', help: 'Connections opened', registers }),
-    poolClosed: new Counter({ name: 'acgs_pool_connections_closed_total', help: 'Connections closed (idle, recycled, broken)', registers }),
+    poolClosed: new Counter({
+      name: 'acgs_pool_connections_closed_total',
+      help: 'Connections closed (idle, recycled, broken)',
+      registers,
+    }),
     adaptiveTtl: new Gauge({
       name: 'acgs_cache_adaptive_ttl_seconds',
       help: 'Adaptive TTL given to the most recent entry written, by data type (only with cache.adaptiveTtl.enabled)',
@@ -125,7 +129,7 @@ export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: ()
     defectsInjected: new Counter({
       name: 'acgs_defect_injected_total',
       help: 'Defects injected by the defect switches (target.defects), by fault',
-      labelNames: ["defect"],
+      labelNames: ['defect'],
       registers,
     }),
     invalidationsPending: new Gauge({

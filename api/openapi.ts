@@ -38,7 +38,10 @@ export function collectRoutes(app: FastifyInstance): CollectedRoute[] {
 
 function parameters(schema: Record<string, unknown>): unknown[] {
   const out: unknown[] = [];
-  for (const [part, where] of [['params', 'path'], ['querystring', 'query']] as const) {
+  for (const [part, where] of [
+    ['params', 'path'],
+    ['querystring', 'query'],
+  ] as const) {
     const s = schema[part] as { properties?: Record<string, unknown>; required?: string[] } | undefined;
     for (const [name, sub] of Object.entries(s?.properties ?? {})) {
       out.push({ name, in: where, required: where === 'path' || (s?.required ?? []).includes(name), schema: sub });
@@ -48,9 +51,18 @@ function parameters(schema: Record<string, unknown>): unknown[] {
 }
 
 const ERROR_RESPONSES = {
-  '400': { description: 'invalid input; `field` names it', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-  '404': { description: 'unknown id or route', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-  '503': { description: 'PostgreSQL unreachable or no pool connection within the acquire timeout; see Retry-After', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '400': {
+    description: 'invalid input; `field` names it',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  '404': {
+    description: 'unknown id or route',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
+  '503': {
+    description: 'PostgreSQL unreachable or no pool connection within the acquire timeout; see Retry-After',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  },
 };
 
 /** Pure: the OpenAPI document of the collected routes. */
@@ -68,7 +80,12 @@ export function buildOpenApi(routes: readonly CollectedRoute[], version: string)
       responses: {
         [String(doc.status ?? 200)]: { description: doc.description },
         ...(s.params || s.querystring || s.body ? ERROR_RESPONSES : {}),
-        ...(r.method === 'get' ? {} : { '409': { description: 'conflict (duplicate vote, stale expectedVersion, closed amendment)' }, '413': { description: 'body larger than the limit' } }),
+        ...(r.method === 'get'
+          ? {}
+          : {
+              '409': { description: 'conflict (duplicate vote, stale expectedVersion, closed amendment)' },
+              '413': { description: 'body larger than the limit' },
+            }),
       },
     };
     if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: s.body } } };

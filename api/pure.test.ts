@@ -75,11 +75,17 @@ describe('errors', () => {
     expect(validationField([], 'body')).toBe('body');
   });
   it('maps PostgreSQL errors and hides everything else', () => {
-    expect(fromPgError({ code: '23503', constraint: 'amendment_votes_voter_fk' })).toMatchObject({ statusCode: 404, field: 'voterId' });
+    expect(fromPgError({ code: '23503', constraint: 'amendment_votes_voter_fk' })).toMatchObject({
+      statusCode: 404,
+      field: 'voterId',
+    });
     expect(fromPgError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })).toMatchObject({ statusCode: 503 });
     expect(fromPgError({ code: '57014' })).toMatchObject({ statusCode: 503 });
     expect(fromPgError({ code: '22P02', message: 'bad' })).toMatchObject({ statusCode: 400 });
-    expect(toApiError(new TypeError('x is undefined'))).toMatchObject({ statusCode: 500, message: 'internal error (logged by the target)' });
+    expect(toApiError(new TypeError('x is undefined'))).toMatchObject({
+      statusCode: 500,
+      message: 'internal error (logged by the target)',
+    });
     expect(toApiError(new ApiError(409, 'c', 'm'))).toMatchObject({ statusCode: 409 });
   });
 });
@@ -98,7 +104,9 @@ describe('Server-Timing', () => {
     t.add('cache', 0.2104, 'get-miss');
     t.add('db', 1.7, 'join');
     t.add('cache', 0.3, 'set');
-    expect(formatServerTiming(t.entries)).toBe('cache;dur=0.21;desc="get-miss", db;dur=1.7;desc="join", cache;dur=0.3;desc="set"');
+    expect(formatServerTiming(t.entries)).toBe(
+      'cache;dur=0.21;desc="get-miss", db;dur=1.7;desc="join", cache;dur=0.3;desc="set"',
+    );
   });
   it('a MISS is not hidden by a later HIT', () => {
     const t = new RequestTiming();
@@ -111,15 +119,26 @@ describe('Server-Timing', () => {
 describe('defect switches', () => {
   const off = { skipInvalidationRate: 0, wrongVersionRate: 0, noTtlRate: 0, skipVoteCounterRate: 0 };
   it('off: never fire and report nothing', () => {
-    const f = new Defects(off, () => { throw new Error('fired'); });
+    const f = new Defects(off, () => {
+      throw new Error('fired');
+    });
     expect(f.fires('noTtl')).toBe(false);
     expect(f.active()).toEqual({});
   });
   it('a rate fires that fraction of the time', () => {
     let i = 0;
     const seq = [0.05, 0.5, 0.95, 0.2];
-    const f = new Defects({ ...off, noTtlRate: 0.25 }, () => {}, () => seq[i++ % seq.length]);
-    expect([f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl')]).toEqual([true, false, false, true]);
+    const f = new Defects(
+      { ...off, noTtlRate: 0.25 },
+      () => {},
+      () => seq[i++ % seq.length],
+    );
+    expect([f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl'), f.fires('noTtl')]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
     expect(f.active()).toEqual({ noTtlRate: 0.25 });
   });
 });

@@ -35,7 +35,9 @@ const PREFIX = 'bench_checks:';
 const SMALL_PREFIX = 'bench_checks_small:';
 const SCALE = Number(process.env.BENCH_SCALE ?? 10);
 /** One hour for every data type: no key may expire while the bench runs (300 s decisions would). */
-const TTL = Object.fromEntries(Object.keys(TTL_POLICY_DEFAULTS).map((k) => [k, 3600])) as { [K in keyof typeof TTL_POLICY_DEFAULTS]: number };
+const TTL = Object.fromEntries(Object.keys(TTL_POLICY_DEFAULTS).map((k) => [k, 3600])) as {
+  [K in keyof typeof TTL_POLICY_DEFAULTS]: number;
+};
 
 /** Extra entity families over the big tables (bench description only). */
 const EXTRA: Array<{ pattern: string; table: string }> = [
@@ -48,7 +50,13 @@ const EXTRA: Array<{ pattern: string; table: string }> = [
 
 function benchDescription(): SchemaDescription {
   const d = builtinDescription();
-  return { ...d, cacheFamilies: [...d.cacheFamilies, ...EXTRA.map((e) => ({ ...e, dataType: 'apiResponses' as const, kind: 'entity' as const, keyColumn: 'id' }))] };
+  return {
+    ...d,
+    cacheFamilies: [
+      ...d.cacheFamilies,
+      ...EXTRA.map((e) => ({ ...e, dataType: 'apiResponses' as const, kind: 'entity' as const, keyColumn: 'id' })),
+    ],
+  };
 }
 
 function dbUrl(name: string): string {
@@ -77,7 +85,14 @@ async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** Writes `table`'s rows (up to `limit`) as entity entries of `pattern`, 10k rows per read. */
-async function writeFamily(db: pg.Client, redis: Redis, prefix: string, pattern: string, table: string, limit = Infinity): Promise<number> {
+async function writeFamily(
+  db: pg.Client,
+  redis: Redis,
+  prefix: string,
+  pattern: string,
+  table: string,
+  limit = Infinity,
+): Promise<number> {
   const cachedAt = new Date().toISOString();
   let last = 0;
   let n = 0;
@@ -103,22 +118,51 @@ async function child(prefix: string, batchSize: number, descFile: string): Promi
   const description = await loadDescription(descFile);
   const rssBefore = process.memoryUsage().rss;
   const r = await runChecks({
-    databaseUrl: dbUrl(DB), redisUrl: REDIS_URL, prefix, ttlSeconds: TTL,
-    graceSeconds: 0, sample: 0, examples: 3, batchSize, only: ['cache-db-sync'], description,
+    databaseUrl: dbUrl(DB),
+    redisUrl: REDIS_URL,
+    prefix,
+    ttlSeconds: TTL,
+    graceSeconds: 0,
+    sample: 0,
+    examples: 3,
+    batchSize,
+    only: ['cache-db-sync'],
+    description,
   });
   const c = r.checkers[0];
-  process.stdout.write(JSON.stringify({
-    checked: c.checked, durationMs: c.durationMs, violations: c.violations,
-    rssBeforeMB: rssBefore / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      checked: c.checked,
+      durationMs: c.durationMs,
+      violations: c.violations,
+      rssBeforeMB: rssBefore / 2 ** 20,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+    }) + '\n',
+  );
 }
 
-function runChild(prefix: string, batchSize: number, descFile: string): Promise<{ checked: number; durationMs: number; violations: Record<string, number>; rssBeforeMB: number; maxRssMB: number }> {
+function runChild(
+  prefix: string,
+  batchSize: number,
+  descFile: string,
+): Promise<{
+  checked: number;
+  durationMs: number;
+  violations: Record<string, number>;
+  rssBeforeMB: number;
+  maxRssMB: number;
+}> {
   return new Promise((resolve, reject) => {
-    const p = spawn('node', ['bin/run-ts.js', 'bench/checks.bench.ts', '--child', prefix, String(batchSize), descFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      'node',
+      ['bin/run-ts.js', 'bench/checks.bench.ts', '--child', prefix, String(batchSize), descFile],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     p.stdout.on('data', (d) => (out += d));
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`)),
+    );
   });
 }
 
@@ -127,10 +171,15 @@ function redisCliScan(prefix: string): Promise<{ keys: number; ms: number }> {
   const u = new URL(REDIS_URL);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    execFile('redis-cli', ['-h', u.hostname, '-p', u.port || '6379', '--scan', '--pattern', `${prefix}*`], { maxBuffer: 1 << 30 }, (err, stdout) => {
-      if (err) return reject(err);
-      resolve({ keys: stdout.split('\n').filter(Boolean).length, ms: performance.now() - t0 });
-    });
+    execFile(
+      'redis-cli',
+      ['-h', u.hostname, '-p', u.port || '6379', '--scan', '--pattern', `${prefix}*`],
+      { maxBuffer: 1 << 30 },
+      (err, stdout) => {
+        if (err) return reject(err);
+        resolve({ keys: stdout.split('\n').filter(Boolean).length, ms: performance.now() - t0 });
+      },
+    );
   });
 }
 
@@ -160,7 +209,13 @@ async function main(): Promise<void> {
     await clearPrefix(redis, PREFIX);
     await clearPrefix(redis, SMALL_PREFIX);
     t = performance.now();
-    const warm = await warmCache({ databaseUrl: dbUrl(DB), redisUrl: REDIS_URL, prefix: PREFIX, ttlSeconds: TTL, hotFraction: 1 });
+    const warm = await warmCache({
+      databaseUrl: dbUrl(DB),
+      redisUrl: REDIS_URL,
+      prefix: PREFIX,
+      ttlSeconds: TTL,
+      hotFraction: 1,
+    });
     const db = new pg.Client({ connectionString: dbUrl(DB) });
     await db.connect();
     const extra: Record<string, number> = {};
@@ -168,7 +223,9 @@ async function main(): Promise<void> {
     const small = await writeFamily(db, redis, SMALL_PREFIX, 'audit:{id}', 'audit_log', 100_000);
     await db.end();
     const total = await countKeys(redis, PREFIX);
-    console.log(`wrote cache entries in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(total)} under '${PREFIX}' (seed warmer: ${JSON.stringify(warm).slice(0, 200)}; bench families: ${JSON.stringify(extra)}); ${fmt(small)} under '${SMALL_PREFIX}'`);
+    console.log(
+      `wrote cache entries in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fmt(total)} under '${PREFIX}' (seed warmer: ${JSON.stringify(warm).slice(0, 200)}; bench families: ${JSON.stringify(extra)}); ${fmt(small)} under '${SMALL_PREFIX}'`,
+    );
 
     const cli = await redisCliScan(PREFIX);
     const raw = await rawRead(redis, PREFIX);
@@ -179,13 +236,29 @@ async function main(): Promise<void> {
     const rows: Array<[string, number, number, string]> = [
       ['redis-cli --scan (walk only, COUNT 10)', cli.keys, cli.ms, '-'],
       ['SCAN + batched GET/PTTL, no checks (read path alone)', raw.keys, raw.ms, '-'],
-      ['cache-db-sync, batch 1000', big1.checked, big1.durationMs, `${big1.maxRssMB.toFixed(0)} MB (start ${big1.rssBeforeMB.toFixed(0)} MB)`],
-      ['cache-db-sync, batch 5000', big5.checked, big5.durationMs, `${big5.maxRssMB.toFixed(0)} MB (start ${big5.rssBeforeMB.toFixed(0)} MB)`],
-      ['cache-db-sync, batch 1000, 100k keys', small1.checked, small1.durationMs, `${small1.maxRssMB.toFixed(0)} MB (start ${small1.rssBeforeMB.toFixed(0)} MB)`],
+      [
+        'cache-db-sync, batch 1000',
+        big1.checked,
+        big1.durationMs,
+        `${big1.maxRssMB.toFixed(0)} MB (start ${big1.rssBeforeMB.toFixed(0)} MB)`,
+      ],
+      [
+        'cache-db-sync, batch 5000',
+        big5.checked,
+        big5.durationMs,
+        `${big5.maxRssMB.toFixed(0)} MB (start ${big5.rssBeforeMB.toFixed(0)} MB)`,
+      ],
+      [
+        'cache-db-sync, batch 1000, 100k keys',
+        small1.checked,
+        small1.durationMs,
+        `${small1.maxRssMB.toFixed(0)} MB (start ${small1.rssBeforeMB.toFixed(0)} MB)`,
+      ],
     ];
     console.log('\n| what | keys | seconds | keys/s | peak RSS |');
     console.log('| --- | ---: | ---: | ---: | --- |');
-    for (const [what, keys, ms, rss] of rows) console.log(`| ${what} | ${fmt(keys)} | ${(ms / 1000).toFixed(2)} | ${fmt(keys / (ms / 1000))} | ${rss} |`);
+    for (const [what, keys, ms, rss] of rows)
+      console.log(`| ${what} | ${fmt(keys)} | ${(ms / 1000).toFixed(2)} | ${fmt(keys / (ms / 1000))} | ${rss} |`);
     console.log(`\nviolations found (expected none): ${JSON.stringify(big1.violations)}`);
     console.log('goal: >= 200,000 keys/s; memory bounded by batch size (compare 1M vs 100k keys at batch 1000)');
   } finally {

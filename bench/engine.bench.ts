@@ -28,7 +28,11 @@ const mode = process.argv[2];
 
 /** Child: the no-op server, timing its own handler in µs. */
 function serveMode(): void {
-  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const server = http.createServer((req, res) => {
     const t0 = process.hrtime.bigint();
     res.on('finish', () => h.recordValue(Number(process.hrtime.bigint() - t0) / 1000));
@@ -47,7 +51,10 @@ function serveMode(): void {
 async function memoryMode(vus: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acgs-bench-'));
   const script = join(dir, 'mem.js');
-  writeFileSync(script, `import { sleep } from 'k6'; let n = 0; export default async function () { n++; await sleep(1); }`);
+  writeFileSync(
+    script,
+    `import { sleep } from 'k6'; let n = 0; export default async function () { n++; await sleep(1); }`,
+  );
   let peak = process.memoryUsage().rss;
   const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
@@ -57,7 +64,9 @@ async function memoryMode(vus: number): Promise<void> {
 }
 
 function child(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['bin/run-ts.js', 'bench/engine.bench.ts', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return spawn(process.execPath, ['bin/run-ts.js', 'bench/engine.bench.ts', ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 const next = <T>(c: ChildProcess): Promise<T> => new Promise((r) => c.once('message', (m) => r(m as T)));
 
@@ -78,7 +87,9 @@ async function main(): Promise<void> {
   const srv = child(['--serve']);
   const { port } = await next<{ port: number }>(srv);
   const url = `http://127.0.0.1:${port}/`;
-  console.log(`engine bench: no-op server in a child process at ${url}; ${SECONDS}s per tool; machine may be shared with other work`);
+  console.log(
+    `engine bench: no-op server in a child process at ${url}; ${SECONDS}s per tool; machine may be shared with other work`,
+  );
 
   srv.send('reset');
   const ac = await autocannon({ url, connections: CONNS, duration: SECONDS });
@@ -94,9 +105,12 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'acgs-bench-'));
   const script = join(dir, 'max.js');
-  writeFileSync(script, `import http from 'k6/http';
+  writeFileSync(
+    script,
+    `import http from 'k6/http';
     export const options = { vus: ${CONNS}, duration: '${SECONDS}s', summaryTrendStats: ['avg', 'med', 'p(90)', 'p(99)'] };
-    export default async function () { await http.asyncRequest('GET', '${url}'); }`);
+    export default async function () { await http.asyncRequest('GET', '${url}'); }`,
+  );
   srv.send('reset');
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const res = await runK6({ script, quiet: true, stdout: sink, stderr: sink }, 'embedded');
@@ -113,10 +127,26 @@ async function main(): Promise<void> {
 
   const eng = res.summary!.engine as { eventLoopDelayP99Ms: number; cpuPercent: number; limited: boolean };
   const rows: Array<[string, string, string]> = [
-    ['req/s, 50 conns/VUs', `engine ${engRps.toFixed(0)}`, `autocannon ${acRps.toFixed(0)}${wrkRps ? `, wrk ${wrkRps.toFixed(0)}` : ' (wrk not installed)'}  -> ${((engRps / acRps) * 100).toFixed(1)}% (goal >= 80%)`],
-    ['latency p50', `engine http_req_duration ${engP50Us.toFixed(0)} µs`, `server handler ${engServer.p50.toFixed(0)} µs -> client overhead ${overheadUs.toFixed(0)} µs (goal <= 100 µs); autocannon p50 ${(ac.latency.p50 * 1000).toFixed(0)} µs (ms resolution), server ${acServer.p50.toFixed(0)} µs`],
-    ['memory per VU', `${perVuMb.toFixed(3)} MB`, `peak RSS 1 VU ${(rss1 / 1048576).toFixed(0)} MB, 1000 VUs ${(rss1000 / 1048576).toFixed(0)} MB (goal <= 0.5 MB)`],
-    ['engine self-check', `event-loop p99 ${eng.eventLoopDelayP99Ms} ms, CPU ${eng.cpuPercent}%`, `limited=${eng.limited}`],
+    [
+      'req/s, 50 conns/VUs',
+      `engine ${engRps.toFixed(0)}`,
+      `autocannon ${acRps.toFixed(0)}${wrkRps ? `, wrk ${wrkRps.toFixed(0)}` : ' (wrk not installed)'}  -> ${((engRps / acRps) * 100).toFixed(1)}% (goal >= 80%)`,
+    ],
+    [
+      'latency p50',
+      `engine http_req_duration ${engP50Us.toFixed(0)} µs`,
+      `server handler ${engServer.p50.toFixed(0)} µs -> client overhead ${overheadUs.toFixed(0)} µs (goal <= 100 µs); autocannon p50 ${(ac.latency.p50 * 1000).toFixed(0)} µs (ms resolution), server ${acServer.p50.toFixed(0)} µs`,
+    ],
+    [
+      'memory per VU',
+      `${perVuMb.toFixed(3)} MB`,
+      `peak RSS 1 VU ${(rss1 / 1048576).toFixed(0)} MB, 1000 VUs ${(rss1000 / 1048576).toFixed(0)} MB (goal <= 0.5 MB)`,
+    ],
+    [
+      'engine self-check',
+      `event-loop p99 ${eng.eventLoopDelayP99Ms} ms, CPU ${eng.cpuPercent}%`,
+      `limited=${eng.limited}`,
+    ],
   ];
   for (const [a, b, c] of rows) console.log(`${a.padEnd(22)} ${b.padEnd(40)} ${c}`);
 }

@@ -44,17 +44,38 @@ async function runOurs(db: string, scale: number, parallel: number, threads: boo
   const t0 = performance.now();
   let copyDone = 0;
   const s = await seedDatabase({
-    databaseUrl: urlOf(db), scale, seed: 42, fresh: true, parallel, threads,
-    onProgress: (e) => { if (e.done) copyDone = performance.now() - t0; },
+    databaseUrl: urlOf(db),
+    scale,
+    seed: 42,
+    fresh: true,
+    parallel,
+    threads,
+    onProgress: (e) => {
+      if (e.done) copyDone = performance.now() - t0;
+    },
   });
   return { rows: s.totalRows, ms: s.totalMs, copyMs: copyDone };
 }
 
 function runPgbench(db: string, scale: number) {
   const u = new URL(ADMIN);
-  const args = ['-i', '-s', String(scale), '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres', db];
+  const args = [
+    '-i',
+    '-s',
+    String(scale),
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username) || 'postgres',
+    db,
+  ];
   const t0 = performance.now();
-  const r = spawnSync('pgbench', args, { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } });
+  const r = spawnSync('pgbench', args, {
+    encoding: 'utf8',
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}`);
   const done = /done in ([\d.]+) s \((.*)\)/.exec(r.stderr)?.[0] ?? '';
@@ -70,7 +91,9 @@ async function main(): Promise<void> {
   const parallel = arg('parallel', 2);
   const ours = `acgs_bench_seed_${process.pid}`;
   const theirs = `acgs_bench_pgbench_${process.pid}`;
-  console.log(`seed benchmark: scale ${scale}, ${rounds} round(s), ${parallel} parallel COPY streams, server ${new URL(ADMIN).host}`);
+  console.log(
+    `seed benchmark: scale ${scale}, ${rounds} round(s), ${parallel} parallel COPY streams, server ${new URL(ADMIN).host}`,
+  );
   try {
     for (let r = 1; r <= rounds; r++) {
       await dropDb(theirs);
@@ -78,11 +101,15 @@ async function main(): Promise<void> {
       const b = runPgbench(theirs, scale);
       const bRate = (b.rows * 1000) / b.ms;
       console.log(`round ${r}`);
-      console.log(`  pgbench -i -s ${scale}            ${fmt(b.rows).padStart(11)} rows  ${(b.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(bRate).padStart(9)} rows/s  (pgbench: ${b.detail})`);
+      console.log(
+        `  pgbench -i -s ${scale}            ${fmt(b.rows).padStart(11)} rows  ${(b.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(bRate).padStart(9)} rows/s  (pgbench: ${b.detail})`,
+      );
       for (const threads of [true, false]) {
         const a = await runOurs(ours, scale, parallel, threads);
         const aRate = (a.rows * 1000) / a.ms;
-        console.log(`  acgs-load seed (${threads ? 'worker threads' : 'one thread   '}) ${fmt(a.rows).padStart(11)} rows  ${(a.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(aRate).padStart(9)} rows/s  = ${((100 * aRate) / bRate).toFixed(1)} % of pgbench  (COPY phase alone: ${fmt((a.rows * 1000) / a.copyMs)} rows/s in ${(a.copyMs / 1000).toFixed(2)} s)`);
+        console.log(
+          `  acgs-load seed (${threads ? 'worker threads' : 'one thread   '}) ${fmt(a.rows).padStart(11)} rows  ${(a.ms / 1000).toFixed(2).padStart(7)} s  ${fmt(aRate).padStart(9)} rows/s  = ${((100 * aRate) / bRate).toFixed(1)} % of pgbench  (COPY phase alone: ${fmt((a.rows * 1000) / a.copyMs)} rows/s in ${(a.copyMs / 1000).toFixed(2)} s)`,
+        );
       }
     }
     // maxRSS covers the worker threads too (they share the process).

@@ -53,7 +53,14 @@ function rssOf(pid: number | undefined): number | null {
   }
 }
 
-interface Sample { t: number; rss: number; heap: number; external: number; peer: number | null; target: number | null }
+interface Sample {
+  t: number;
+  rss: number;
+  heap: number;
+  external: number;
+  peer: number | null;
+  target: number | null;
+}
 
 /** Least-squares slope of y over t (per minute). */
 export function slopePerMinute(points: Array<{ t: number; y: number }>): number | null {
@@ -75,17 +82,44 @@ async function main(): Promise<void> {
   const databaseUrl = u.toString();
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const seconds = Math.round(MINUTES * 60);
-  const config = loadConfig({ env: {}, flags: { redis: { prefix: PREFIX }, seed: { scale: SCALE, seed: 42 }, load: { vus: VUS, durationSeconds: seconds } } });
+  const config = loadConfig({
+    env: {},
+    flags: {
+      redis: { prefix: PREFIX },
+      seed: { scale: SCALE, seed: 42 },
+      load: { vus: VUS, durationSeconds: seconds },
+    },
+  });
 
   console.log(`soak: user-journey, ${VUS} VUs, ${MINUTES} min, memory every ${EVERY_S} s; scale ${SCALE}`);
   await ensureDatabase(databaseUrl);
   const seed = await seedDatabase({ databaseUrl, scale: SCALE, seed: 42 });
   console.log(`data: ${seed.totalRows} rows${seed.skipped ? ' (kept)' : ''}`);
-  await warmCache({ databaseUrl, redisUrl, prefix: PREFIX, ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction });
+  await warmCache({
+    databaseUrl,
+    redisUrl,
+    prefix: PREFIX,
+    ttlSeconds: config.cache.ttlSeconds,
+    hotFraction: config.cache.warmHotFraction,
+  });
   const target = await startApiProcess({ config, databaseUrl, redisUrl });
   const script = await ensureScenarioBundle('user-journey');
 
-  const peer = spawn(process.execPath, [join('node_modules', 'autocannon', 'autocannon.js'), '-c', '10', '-R', '50', '-d', String(seconds), '--json', `${target.url}/api/v1/principles/1`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const peer = spawn(
+    process.execPath,
+    [
+      join('node_modules', 'autocannon', 'autocannon.js'),
+      '-c',
+      '10',
+      '-R',
+      '50',
+      '-d',
+      String(seconds),
+      '--json',
+      `${target.url}/api/v1/principles/1`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let peerJson = '';
   peer.stdout!.on('data', (d) => (peerJson += d));
   const peerDone = new Promise<void>((r) => peer.once('exit', () => r()));
@@ -94,14 +128,33 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const sample = () => {
     const m = process.memoryUsage();
-    const s: Sample = { t: (Date.now() - t0) / 1000, rss: m.rss, heap: m.heapUsed, external: m.external, peer: rssOf(peer.pid), target: rssOf(target.pid) };
+    const s: Sample = {
+      t: (Date.now() - t0) / 1000,
+      rss: m.rss,
+      heap: m.heapUsed,
+      external: m.external,
+      peer: rssOf(peer.pid),
+      target: rssOf(target.pid),
+    };
     samples.push(s);
-    console.log(`t=${s.t.toFixed(0).padStart(5)} s  engine rss ${fmt(s.rss)} heap ${fmt(s.heap)} ext ${fmt(s.external)} | autocannon rss ${fmt(s.peer)} | target rss ${fmt(s.target)}`);
+    console.log(
+      `t=${s.t.toFixed(0).padStart(5)} s  engine rss ${fmt(s.rss)} heap ${fmt(s.heap)} ext ${fmt(s.external)} | autocannon rss ${fmt(s.peer)} | target rss ${fmt(s.target)}`,
+    );
   };
   sample();
   const timer = setInterval(sample, EVERY_S * 1000);
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  const r = await runK6({ script, env: scenarioEnv(config, { baseUrl: target.url, runId: `soak-${t0}` }), quiet: true, stdout: sink, stderr: sink, summaryTrendStats: ['avg', 'p(95)', 'count'] }, 'embedded');
+  const r = await runK6(
+    {
+      script,
+      env: scenarioEnv(config, { baseUrl: target.url, runId: `soak-${t0}` }),
+      quiet: true,
+      stdout: sink,
+      stderr: sink,
+      summaryTrendStats: ['avg', 'p(95)', 'count'],
+    },
+    'embedded',
+  );
   clearInterval(timer);
   sample();
   await peerDone;
@@ -117,17 +170,26 @@ async function main(): Promise<void> {
   } catch {
     peerReqs = null;
   }
-  console.log(`\nengine: exit ${r.exitCode}, ${reqs ?? 'n/a'} requests${r.engineLimited ? ' (engine-limited)' : ''}; autocannon: ${peerReqs ?? 'n/a'} requests`);
+  console.log(
+    `\nengine: exit ${r.exitCode}, ${reqs ?? 'n/a'} requests${r.engineLimited ? ' (engine-limited)' : ''}; autocannon: ${peerReqs ?? 'n/a'} requests`,
+  );
   const warm = samples.filter((s) => s.t >= 60);
   const steady = warm.length >= 2 ? warm : samples.slice(1);
   console.log('series          after warm-up      last      peak    slope (MB/min)');
-  const series: Array<[string, (s: Sample) => number | null]> = [['engine rss', (s) => s.rss], ['engine heap', (s) => s.heap], ['autocannon rss', (s) => s.peer], ['target rss', (s) => s.target]];
+  const series: Array<[string, (s: Sample) => number | null]> = [
+    ['engine rss', (s) => s.rss],
+    ['engine heap', (s) => s.heap],
+    ['autocannon rss', (s) => s.peer],
+    ['target rss', (s) => s.target],
+  ];
   for (const [name, get] of series) {
     const pts = steady.map((s) => ({ t: s.t, y: get(s) })).filter((p): p is { t: number; y: number } => p.y !== null);
     if (!pts.length) continue;
     const slope = slopePerMinute(pts.map((p) => ({ t: p.t, y: p.y / MB })));
     const peak = Math.max(...pts.map((p) => p.y));
-    console.log(`${name.padEnd(15)} ${fmt(pts[0].y)}  ${fmt(pts[pts.length - 1].y)}  ${fmt(peak)}  ${slope === null ? 'n/a' : slope.toFixed(2)}`);
+    console.log(
+      `${name.padEnd(15)} ${fmt(pts[0].y)}  ${fmt(pts[pts.length - 1].y)}  ${fmt(peak)}  ${slope === null ? 'n/a' : slope.toFixed(2)}`,
+    );
   }
 }
 

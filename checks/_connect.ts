@@ -32,9 +32,16 @@ export interface RedisNodes {
 
 /** Connects to Redis, switching to cluster mode when the server is a cluster node. */
 export async function openRedis(redisUrl: string): Promise<RedisNodes> {
-  const first = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false });
+  const first = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   let lastError: Error | null = null;
-  first.on('error', (e: Error) => { lastError = e; }); // the reason a connect failed ("Connection is closed" hides it)
+  first.on('error', (e: Error) => {
+    lastError = e;
+  }); // the reason a connect failed ("Connection is closed" hides it)
   let info: string;
   try {
     await first.connect();
@@ -51,12 +58,25 @@ export async function openRedis(redisUrl: string): Promise<RedisNodes> {
   first.disconnect();
   const u = new URL(redisUrl);
   const cluster = new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
-    redisOptions: { username: u.username || undefined, password: u.password ? decodeURIComponent(u.password) : undefined },
+    redisOptions: {
+      username: u.username || undefined,
+      password: u.password ? decodeURIComponent(u.password) : undefined,
+    },
   });
   cluster.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     cluster.once('ready', () => resolve());
-    cluster.once('end', () => reject(new AcgsError('REDIS_UNREACHABLE', `Redis Cluster at '${redactUrl(redisUrl)}' did not become ready`, { hint: 'check the cluster state with redis-cli cluster info' })));
+    cluster.once('end', () =>
+      reject(
+        new AcgsError('REDIS_UNREACHABLE', `Redis Cluster at '${redactUrl(redisUrl)}' did not become ready`, {
+          hint: 'check the cluster state with redis-cli cluster info',
+        }),
+      ),
+    );
   });
-  return { primaries: cluster.nodes('master'), cluster: true, close: async () => void (await cluster.quit().catch(() => {})) };
+  return {
+    primaries: cluster.nodes('master'),
+    cluster: true,
+    close: async () => void (await cluster.quit().catch(() => {})),
+  };
 }

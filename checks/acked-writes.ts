@@ -12,7 +12,9 @@ import { AcgsError } from '../config/index.ts';
 import type { AckedWrite } from './types.ts';
 
 /** The writes acknowledged in an NDJSON file, and the run id their tags carry. */
-export async function readAcknowledgedWrites(ndjsonPath: string): Promise<{ runId?: string; acknowledged: AckedWrite[] }> {
+export async function readAcknowledgedWrites(
+  ndjsonPath: string,
+): Promise<{ runId?: string; acknowledged: AckedWrite[] }> {
   const acknowledged: AckedWrite[] = [];
   const seen = new Set<string>();
   let runId: string | undefined;
@@ -24,10 +26,14 @@ export async function readAcknowledgedWrites(ndjsonPath: string): Promise<{ runI
   try {
     await opened;
   } catch (e) {
-    throw new AcgsError('BAD_FLAG', `--acks '${ndjsonPath}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'give the file written by k6 run --out json=FILE (or the run folder\'s k6 NDJSON)',
-      cause: e,
-    });
+    throw new AcgsError(
+      'BAD_FLAG',
+      `--acks '${ndjsonPath}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        hint: "give the file written by k6 run --out json=FILE (or the run folder's k6 NDJSON)",
+        cause: e,
+      },
+    );
   }
   let lineNo = 0;
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -38,7 +44,9 @@ export async function readAcknowledgedWrites(ndjsonPath: string): Promise<{ runI
     try {
       obj = JSON.parse(line);
     } catch {
-      throw new AcgsError('BAD_FLAG', `--acks '${ndjsonPath}' line ${lineNo} is not JSON`, { hint: 'the file must be k6 JSON output: one JSON object per line' });
+      throw new AcgsError('BAD_FLAG', `--acks '${ndjsonPath}' line ${lineNo} is not JSON`, {
+        hint: 'the file must be k6 JSON output: one JSON object per line',
+      });
     }
     if (obj.type !== 'Point' || obj.metric !== 'acked_writes') continue;
     const tags = obj.data?.tags ?? {};

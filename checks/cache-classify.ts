@@ -31,7 +31,13 @@ export function keyMatcher(desc: SchemaDescription, prefix: string): (key: strin
   const ignores = (desc.ignoreKeys ?? []).map((p) =>
     p.endsWith('*') ? (k: string) => k.startsWith(prefix + p.slice(0, -1)) : (k: string) => k === prefix + p,
   );
-  const intKey = new Set(desc.tables.flatMap((t) => Object.entries(t.columns).filter(([, c]) => c.type === 'bigint' || c.type === 'integer').map(([n]) => `${t.name}.${n}`)));
+  const intKey = new Set(
+    desc.tables.flatMap((t) =>
+      Object.entries(t.columns)
+        .filter(([, c]) => c.type === 'bigint' || c.type === 'integer')
+        .map(([n]) => `${t.name}.${n}`),
+    ),
+  );
   return (key) => {
     for (const f of families) {
       if (!key.startsWith(f.head) || !key.endsWith(f.tail) || key.length <= f.head.length + f.tail.length) continue;
@@ -100,7 +106,11 @@ export interface TypeIssue {
  * other differences make the entry a content_mismatch. Entries at another
  * version get their column types checked but not their values.
  */
-export function classifyEntity(table: TableDescription, env: Envelope, row: DbRow | undefined): { sync: SyncVerdict; types: TypeIssue[] } {
+export function classifyEntity(
+  table: TableDescription,
+  env: Envelope,
+  row: DbRow | undefined,
+): { sync: SyncVerdict; types: TypeIssue[] } {
   if (!row) return { sync: 'orphan', types: [] };
   let sync: SyncVerdict = 'consistent';
   if (row.version !== undefined && env.v < row.version) sync = 'stale';
@@ -121,13 +131,17 @@ export function classifyEntity(table: TableDescription, env: Envelope, row: DbRo
   }
   // Extra columns: only look when the count says there are some (hot path).
   if (Object.keys(cachedRow).length + types.filter((t) => t.kind === 'missing_column').length !== columns.length) {
-    for (const col of Object.keys(cachedRow)) if (!(col in table.columns)) types.push({ kind: 'extra_column', column: col });
+    for (const col of Object.keys(cachedRow))
+      if (!(col in table.columns)) types.push({ kind: 'extra_column', column: col });
   }
   return { sync, types };
 }
 
 /** Compares a derived entry with its recomputed value (versions, then content). */
-export function classifyDerived(env: Envelope, expected: { version: number | undefined; matches: (data: unknown) => boolean } | undefined): SyncVerdict {
+export function classifyDerived(
+  env: Envelope,
+  expected: { version: number | undefined; matches: (data: unknown) => boolean } | undefined,
+): SyncVerdict {
   if (!expected) return 'orphan';
   if (expected.version !== undefined && env.v < expected.version) return 'stale';
   if (expected.version !== undefined && env.v > expected.version) return 'ahead';

@@ -6,8 +6,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
-import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { openFixtureDatabase, closeFixtureDatabase, applySchema, editEntry, resetRows, testOptions, violationsOf, warmFixture } from '../test/helpers/checks-fixture.ts';
+import {
+  clearPrefix,
+  createTestDatabase,
+  newRedis,
+  REDIS_URL,
+  testPrefix,
+  type TestDatabase,
+} from '../test/helpers/services.ts';
+import {
+  openFixtureDatabase,
+  closeFixtureDatabase,
+  applySchema,
+  editEntry,
+  resetRows,
+  testOptions,
+  violationsOf,
+  warmFixture,
+} from '../test/helpers/checks-fixture.ts';
 import { runChecks } from './index.ts';
 import { builtinDescription } from './description.ts';
 import { openRedis } from './_connect.ts';
@@ -52,27 +68,119 @@ describe('cache-db-sync on a clean cache', () => {
 
 describe('cache-db-sync reports each fault made on purpose', () => {
   const cases: Array<[string, () => Promise<unknown>, Record<string, number>]> = [
-    ['stale: the row moved on after caching', () => db.query('UPDATE principles SET version = version + 1, title = $1 WHERE id = 2', ['Fairer']), { stale: 1 }],
-    ['stale derived: the amendment moved on', () => db.query('UPDATE amendments SET version = 2 WHERE id = 1'), { stale: 1 }],
-    ['ahead: the cache holds a version the row never had', () => editEntry(redis, k('decision:1'), (v) => { v.v = 2; }), { ahead: 1 }],
+    [
+      'stale: the row moved on after caching',
+      () => db.query('UPDATE principles SET version = version + 1, title = $1 WHERE id = 2', ['Fairer']),
+      { stale: 1 },
+    ],
+    [
+      'stale derived: the amendment moved on',
+      () => db.query('UPDATE amendments SET version = 2 WHERE id = 1'),
+      { stale: 1 },
+    ],
+    [
+      'ahead: the cache holds a version the row never had',
+      () =>
+        editEntry(redis, k('decision:1'), (v) => {
+          v.v = 2;
+        }),
+      { ahead: 1 },
+    ],
     ['orphan: the row is gone', () => db.query('DELETE FROM policy_decisions WHERE id = 2'), { orphan: 1 }],
     ['orphan derived: the amendment is gone', () => db.query('DELETE FROM amendments WHERE id = 2'), { orphan: 1 }],
     ['no_ttl: PERSIST', () => redis.persist(k('config:max.votes')), { no_ttl: 1 }],
     ['ttl_above_policy: 1000 s on a 300 s policy', () => redis.expire(k('decision:1'), 1000), { ttl_above_policy: 1 }],
     ['undecodable: not JSON', () => redis.set(k('principle:1'), 'not json', 'KEEPTTL'), { undecodable: 1 }],
-    ['undecodable: JSON without the envelope', () => redis.set(k('synthesis:1'), '{"v":1,"cachedAt":"x"}', 'KEEPTTL'), { undecodable: 1 }],
-    ['undecodable: a hash under the prefix', async () => { await redis.del(k('token:t1')); await redis.hset(k('token:t1'), 'v', '1'); await redis.expire(k('token:t1'), 60); }, { undecodable: 1 }],
-    ['content_mismatch: same version, another title', () => editEntry(redis, k('principle:2'), (v) => { v.row.title = 'Unfair'; }), { content_mismatch: 1 }],
-    ['content_mismatch: same version, flipped boolean', () => editEntry(redis, k('session:s1'), (v) => { v.row.revoked = true; }), { content_mismatch: 1 }],
-    ['content_mismatch: jsonb value changed, same shape', () => editEntry(redis, k('config:feature.flags'), (v) => { v.row.value.beta = false; }), { content_mismatch: 1 }],
-    ['content_mismatch: tally counts a vote that is not there', () => editEntry(redis, k('api:tally:1'), (v) => { v.data.for = 3; v.data.total = 4; }), { content_mismatch: 1 }],
-    ['content_mismatch: a vote the tally missed (no invalidation)', () => db.query("INSERT INTO amendment_votes (id, amendment_id, voter_id, choice, created_at) VALUES (9, 2, 1, 'for', now()); UPDATE amendments SET votes_for = 1 WHERE id = 2"), { content_mismatch: 1 }],
-    ['content_mismatch: compliance report from before a new check', () => db.query("INSERT INTO compliance_checks (id, policy_id, checked_by, status, score, findings, created_at, updated_at) VALUES (9, 2, 1, 'pass', 50.00, '{}', now(), now())"), { content_mismatch: 1 }],
-    ['content_mismatch: policy rules in the wrong order', () => editEntry(redis, k('policy:1'), (v) => { v.data.rules.reverse(); }), { content_mismatch: 1 }],
-    ['content_mismatch: policy principle ids changed', () => db.query('INSERT INTO policy_principles VALUES (2, 4, 0.100)'), { content_mismatch: 1 }],
+    [
+      'undecodable: JSON without the envelope',
+      () => redis.set(k('synthesis:1'), '{"v":1,"cachedAt":"x"}', 'KEEPTTL'),
+      { undecodable: 1 },
+    ],
+    [
+      'undecodable: a hash under the prefix',
+      async () => {
+        await redis.del(k('token:t1'));
+        await redis.hset(k('token:t1'), 'v', '1');
+        await redis.expire(k('token:t1'), 60);
+      },
+      { undecodable: 1 },
+    ],
+    [
+      'content_mismatch: same version, another title',
+      () =>
+        editEntry(redis, k('principle:2'), (v) => {
+          v.row.title = 'Unfair';
+        }),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: same version, flipped boolean',
+      () =>
+        editEntry(redis, k('session:s1'), (v) => {
+          v.row.revoked = true;
+        }),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: jsonb value changed, same shape',
+      () =>
+        editEntry(redis, k('config:feature.flags'), (v) => {
+          v.row.value.beta = false;
+        }),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: tally counts a vote that is not there',
+      () =>
+        editEntry(redis, k('api:tally:1'), (v) => {
+          v.data.for = 3;
+          v.data.total = 4;
+        }),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: a vote the tally missed (no invalidation)',
+      () =>
+        db.query(
+          "INSERT INTO amendment_votes (id, amendment_id, voter_id, choice, created_at) VALUES (9, 2, 1, 'for', now()); UPDATE amendments SET votes_for = 1 WHERE id = 2",
+        ),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: compliance report from before a new check',
+      () =>
+        db.query(
+          "INSERT INTO compliance_checks (id, policy_id, checked_by, status, score, findings, created_at, updated_at) VALUES (9, 2, 1, 'pass', 50.00, '{}', now(), now())",
+        ),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: policy rules in the wrong order',
+      () =>
+        editEntry(redis, k('policy:1'), (v) => {
+          v.data.rules.reverse();
+        }),
+      { content_mismatch: 1 },
+    ],
+    [
+      'content_mismatch: policy principle ids changed',
+      () => db.query('INSERT INTO policy_principles VALUES (2, 4, 0.100)'),
+      { content_mismatch: 1 },
+    ],
     ['unknown_key: matches no family', () => redis.set(k('mystery:1'), '{}', 'EX', 60), { unknown_key: 1 }],
-    ['unknown_key: a non-integer id in an integer family', () => redis.set(k('principle:abc'), '{}', 'EX', 60), { unknown_key: 1 }],
-    ['two faults on one key count under both kinds', async () => { await db.query('DELETE FROM policy_decisions WHERE id = 2'); await redis.persist(k('decision:2')); }, { orphan: 1, no_ttl: 1 }],
+    [
+      'unknown_key: a non-integer id in an integer family',
+      () => redis.set(k('principle:abc'), '{}', 'EX', 60),
+      { unknown_key: 1 },
+    ],
+    [
+      'two faults on one key count under both kinds',
+      async () => {
+        await db.query('DELETE FROM policy_decisions WHERE id = 2');
+        await redis.persist(k('decision:2'));
+      },
+      { orphan: 1, no_ttl: 1 },
+    ],
   ];
   for (const [name, fault, expected] of cases) {
     it(name, async () => {
@@ -94,7 +202,11 @@ describe('cache-db-sync reports each fault made on purpose', () => {
   });
 
   it('reports the TTL policy as enforced per data type: longest TTL seen and TTL violations', async () => {
-    const byType = async () => (await run()).checkers.find((c) => c.name === 'cache-db-sync')!.extra!.byDataType as Record<string, { maxTtlSeconds: number; ttlViolations: number }>;
+    const byType = async () =>
+      (await run()).checkers.find((c) => c.name === 'cache-db-sync')!.extra!.byDataType as Record<
+        string,
+        { maxTtlSeconds: number; ttlViolations: number }
+      >;
     const clean = await byType();
     expect(clean.policyDecisions.ttlViolations).toBe(0);
     expect(clean.policyDecisions.maxTtlSeconds).toBeLessThanOrEqual(300);
@@ -119,15 +231,27 @@ describe('grace period', () => {
     const pool = new pg.Pool({ connectionString: tdb.url, max: 8 });
     const nodes = await openRedis(REDIS_URL);
     try {
-      const r = await sweepCache(pool, nodes, builtinDescription(), opts, { sync: true, types: false }, {
-        // The invalidation that was in flight lands during the grace period.
-        graceStarted: async () => void (await redis.del(k('principle:2'))),
-      });
+      const r = await sweepCache(
+        pool,
+        nodes,
+        builtinDescription(),
+        opts,
+        { sync: true, types: false },
+        {
+          // The invalidation that was in flight lands during the grace period.
+          graceStarted: async () => void (await redis.del(k('principle:2'))),
+        },
+      );
       const sync = r.sync!;
       expect((sync.extra!.strict as { violations: Record<string, number> }).violations).toEqual({ stale: 2 });
       expect(sync.violations).toEqual({ stale: 1 });
       expect(sync.examples.stale).toEqual([expect.objectContaining({ key: k('principle:3') })]);
-      const gr = (sync.extra!.byDataType as Record<string, { checked: number; consistentStrict: number; consistentAfterGrace: number; summary: string }>).governanceRules;
+      const gr = (
+        sync.extra!.byDataType as Record<
+          string,
+          { checked: number; consistentStrict: number; consistentAfterGrace: number; summary: string }
+        >
+      ).governanceRules;
       expect(gr).toMatchObject({ checked: 6, consistentStrict: 4, consistentAfterGrace: 5 });
       expect(gr.summary).toBe('0.78 nines consistent within 0.2 s (strict: 0.48 nines)');
     } finally {
@@ -137,7 +261,9 @@ describe('grace period', () => {
   });
 
   it('runChecks re-reads after the grace period: a mismatch nobody fixes remains', async () => {
-    await editEntry(redis, k('principle:2'), (v) => { v.v = 0; });
+    await editEntry(redis, k('principle:2'), (v) => {
+      v.v = 0;
+    });
     const r = await run({ graceSeconds: 0.5 });
     expect(violationsOf(r)).toEqual({ 'cache-db-sync': { stale: 1 } });
     const sync = r.checkers.find((c) => c.name === 'cache-db-sync')!;

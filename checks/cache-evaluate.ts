@@ -8,7 +8,16 @@ import type { CacheFamily, TableDescription } from '../schema/index.ts';
 import type { CheckOptions } from './types.ts';
 import type { SchemaDescription } from './description.ts';
 import type { ReadEntry } from './cache-read.ts';
-import { classifyDerived, classifyEntity, decodeEnvelope, keyMatcher, ttlViolation, type Envelope, type KeyMatch, type TypeIssue } from './cache-classify.ts';
+import {
+  classifyDerived,
+  classifyEntity,
+  decodeEnvelope,
+  keyMatcher,
+  ttlViolation,
+  type Envelope,
+  type KeyMatch,
+  type TypeIssue,
+} from './cache-classify.ts';
 import { DERIVED_RECIPES, versionOnly, type DerivedExpectation } from './derived.ts';
 import { encodeRow, selectList, type DbRow } from './encoding.ts';
 import { qi } from './_tally.ts';
@@ -38,7 +47,11 @@ export interface Evaluator {
   notes: Set<string>;
 }
 
-export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick<CheckOptions, 'prefix' | 'ttlSeconds' | 'adaptiveTtl'>): Evaluator {
+export function makeEvaluator(
+  pool: pg.Pool,
+  desc: SchemaDescription,
+  opts: Pick<CheckOptions, 'prefix' | 'ttlSeconds' | 'adaptiveTtl'>,
+): Evaluator {
   const match = keyMatcher(desc, opts.prefix);
   const tables = new Map(desc.tables.map((t) => [t.name, t]));
   const notes = new Set<string>();
@@ -74,14 +87,31 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
         continue;
       }
       if (m === null) {
-        outcomes.push({ node: e.node, key: e.key, dataType: 'unknown', sync: ['unknown_key'], types: [], typed: false, example: { key: e.key } });
+        outcomes.push({
+          node: e.node,
+          key: e.key,
+          dataType: 'unknown',
+          sync: ['unknown_key'],
+          types: [],
+          typed: false,
+          example: { key: e.key },
+        });
         continue;
       }
       const ttl = ttlViolation(e.pttl, opts.ttlSeconds[m.family.dataType], opts.adaptiveTtl);
       const env = decodeEnvelope(e.raw, m.family.kind);
       if (!env) {
         const sync = ttl ? ['undecodable', ttl] : ['undecodable'];
-        outcomes.push({ node: e.node, key: e.key, dataType: m.family.dataType, sync, types: [], typed: false, pttl: e.pttl, example: { key: e.key, value: e.raw.slice(0, 120), pttl: e.pttl } });
+        outcomes.push({
+          node: e.node,
+          key: e.key,
+          dataType: m.family.dataType,
+          sync,
+          types: [],
+          typed: false,
+          pttl: e.pttl,
+          example: { key: e.key, value: e.raw.slice(0, 120), pttl: e.pttl },
+        });
         continue;
       }
       const list = groups.get(m.family) ?? [];
@@ -100,8 +130,16 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             const kinds: string[] = sync === 'consistent' ? [] : [sync];
             if (ttl) kinds.push(ttl);
             outcomes.push({
-              node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types, typed: row !== undefined, pttl: e.pttl,
-              example: kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: row?.version ?? null, pttl: e.pttl } : undefined,
+              node: e.node,
+              key: e.key,
+              dataType: family.dataType,
+              sync: kinds,
+              types,
+              typed: row !== undefined,
+              pttl: e.pttl,
+              example: kinds.length
+                ? { key: e.key, cachedVersion: env.v, rowVersion: row?.version ?? null, pttl: e.pttl }
+                : undefined,
               detail: types.length ? { cached: env.row ?? {}, row: row?.encoded ?? {} } : undefined,
             });
           }
@@ -112,8 +150,19 @@ export function makeEvaluator(pool: pg.Pool, desc: SchemaDescription, opts: Pick
             const sync = classifyDerived(env, exp);
             const kinds: string[] = sync === 'consistent' ? [] : [sync];
             if (ttl) kinds.push(ttl);
-            const example = kinds.length ? { key: e.key, cachedVersion: env.v, rowVersion: exp?.version ?? null, pttl: e.pttl } : undefined;
-            outcomes.push({ node: e.node, key: e.key, dataType: family.dataType, sync: kinds, types: [], typed: false, pttl: e.pttl, example });
+            const example = kinds.length
+              ? { key: e.key, cachedVersion: env.v, rowVersion: exp?.version ?? null, pttl: e.pttl }
+              : undefined;
+            outcomes.push({
+              node: e.node,
+              key: e.key,
+              dataType: family.dataType,
+              sync: kinds,
+              types: [],
+              typed: false,
+              pttl: e.pttl,
+              example,
+            });
           }
         }
       }),

@@ -49,7 +49,13 @@ export async function* scanBatches(primaries: Redis[], prefix: string, batchSize
  * Vitter's algorithm R, over a full SCAN), then yielded in batches. RANDOMKEY
  * would pick from the whole database, other prefixes included.
  */
-export async function* sampleBatches(primaries: Redis[], prefix: string, batchSize: number, size: number, random = Math.random): AsyncGenerator<KeyBatch> {
+export async function* sampleBatches(
+  primaries: Redis[],
+  prefix: string,
+  batchSize: number,
+  size: number,
+  random = Math.random,
+): AsyncGenerator<KeyBatch> {
   const reservoir: Array<{ node: number; key: string }> = [];
   let seen = 0;
   for await (const batch of scanBatches(primaries, prefix, batchSize)) {
@@ -101,8 +107,16 @@ export async function readBatch(primaries: Redis[], batch: KeyBatch, cluster = f
       node.defineCommand('acgsChecksRead', { lua: READ_SCRIPT, readOnly: true });
       SCRIPTED.add(node);
     }
-    const flat = (await (node as unknown as { acgsChecksRead(n: number, ...keys: string[]): Promise<Array<string | null | number>> }).acgsChecksRead(n, ...batch.keys));
-    for (let i = 0; i < n; i++) out[i] = { node: batch.node, key: batch.keys[i], raw: flat[2 * i] as string | null, pttl: flat[2 * i + 1] as number };
+    const flat = await (
+      node as unknown as { acgsChecksRead(n: number, ...keys: string[]): Promise<Array<string | null | number>> }
+    ).acgsChecksRead(n, ...batch.keys);
+    for (let i = 0; i < n; i++)
+      out[i] = {
+        node: batch.node,
+        key: batch.keys[i],
+        raw: flat[2 * i] as string | null,
+        pttl: flat[2 * i + 1] as number,
+      };
     return out;
   }
   const p = node.pipeline();
@@ -121,7 +135,11 @@ export async function readBatch(primaries: Redis[], batch: KeyBatch, cluster = f
 }
 
 /** Runs `fn` over the items of `source` with at most `concurrency` in flight. */
-export async function forEachConcurrent<T>(source: AsyncIterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrent<T>(
+  source: AsyncIterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   const it = source[Symbol.asyncIterator]();
   // Async generators queue next() calls, so several workers can pull safely.
   const worker = async () => {

@@ -59,9 +59,10 @@ export async function sweepCache(
   let rereadDropped = 0;
   const overflow = new Tally(opts.examples); // violations of keys beyond MAX_REREAD
 
-  const source = opts.sample > 0
-    ? sampleBatches(redis.primaries, opts.prefix, opts.batchSize, opts.sample)
-    : scanBatches(redis.primaries, opts.prefix, opts.batchSize);
+  const source =
+    opts.sample > 0
+      ? sampleBatches(redis.primaries, opts.prefix, opts.batchSize, opts.sample)
+      : scanBatches(redis.primaries, opts.prefix, opts.batchSize);
   await forEachConcurrent(source, CONCURRENCY, async (batch) => {
     const r = await ev.evaluate(await readBatch(redis.primaries, batch, redis.cluster));
     vanished += r.vanished;
@@ -86,7 +87,13 @@ export async function sweepCache(
       if (o.typed) types.checked++;
       if (o.types.length) {
         typedFailing++;
-        for (const t of o.types) types.add(t.kind, 1, { key: o.key, column: t.column, cached: o.detail?.cached[t.column], row: o.detail?.row[t.column] });
+        for (const t of o.types)
+          types.add(t.kind, 1, {
+            key: o.key,
+            column: t.column,
+            cached: o.detail?.cached[t.column],
+            row: o.detail?.row[t.column],
+          });
       }
     }
   });
@@ -98,23 +105,29 @@ export async function sweepCache(
   if (ignored) notes.push(`${ignored} keys matched ignoreKeys (not counted)`);
   if (opts.sample > 0) notes.push(`sampled ${strict.checked} of the keys under '${opts.prefix}' (reservoir over SCAN)`);
   if (redis.cluster) notes.push(`Redis Cluster: swept ${redis.primaries.length} primaries`);
-  if (rereadDropped) notes.push(`${rereadDropped} mismatched keys beyond ${MAX_REREAD} were not re-read and count as mismatched after grace`);
+  if (rereadDropped)
+    notes.push(
+      `${rereadDropped} mismatched keys beyond ${MAX_REREAD} were not re-read and count as mismatched after grace`,
+    );
   for (const n of notes) after.notes.push(n);
 
   const out: { sync?: CheckerResult; types?: CheckerResult } = {};
   if (want.sync) {
     const failing = strict.checked - [...byType.values()].reduce((a, s) => a + s.after, 0);
     const perType = Object.fromEntries(
-      [...byType].map(([dt, s]) => [dt, {
-        checked: s.checked,
-        consistentStrict: s.strict,
-        consistentAfterGrace: s.after,
-        ninesStrict: nines(s.strict, s.checked),
-        ninesAfterGrace: nines(s.after, s.checked),
-        summary: `${formatNines(nines(s.after, s.checked))} consistent within ${opts.graceSeconds} s (strict: ${formatNines(nines(s.strict, s.checked))})`,
-        maxTtlSeconds: Math.ceil(s.maxTtlMs / 1000),
-        ttlViolations: s.ttlViolations,
-      }]),
+      [...byType].map(([dt, s]) => [
+        dt,
+        {
+          checked: s.checked,
+          consistentStrict: s.strict,
+          consistentAfterGrace: s.after,
+          ninesStrict: nines(s.strict, s.checked),
+          ninesAfterGrace: nines(s.after, s.checked),
+          summary: `${formatNines(nines(s.after, s.checked))} consistent within ${opts.graceSeconds} s (strict: ${formatNines(nines(s.strict, s.checked))})`,
+          maxTtlSeconds: Math.ceil(s.maxTtlMs / 1000),
+          ttlViolations: s.ttlViolations,
+        },
+      ]),
     );
     const res = after.result('cache-db-sync', started, failing, {
       graceSeconds: opts.graceSeconds,
@@ -128,7 +141,7 @@ export async function sweepCache(
     out.sync = res;
   }
   if (want.types) {
-    types.notes.push('entity entries are checked column by column; values only at the row\'s version');
+    types.notes.push("entity entries are checked column by column; values only at the row's version");
     out.types = types.result('data-types', started, typedFailing);
   }
   return out;
@@ -170,7 +183,8 @@ async function afterGrace(
   async function* batches(): AsyncGenerator<KeyBatch> {
     for (let i = 0; i < reread.length; i += opts.batchSize) {
       const slice = reread.slice(i, i + opts.batchSize);
-      for (const node of new Set(slice.map((s) => s.node))) yield { node, keys: slice.filter((s) => s.node === node).map((s) => s.key) };
+      for (const node of new Set(slice.map((s) => s.node)))
+        yield { node, keys: slice.filter((s) => s.node === node).map((s) => s.key) };
     }
   }
   const dataTypeOf = new Map(reread.map((r) => [r.key, r.dataType]));

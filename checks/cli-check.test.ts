@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
-import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
+import {
+  clearPrefix,
+  createTestDatabase,
+  newRedis,
+  REDIS_URL,
+  testPrefix,
+  type TestDatabase,
+} from '../test/helpers/services.ts';
 import { applySchema, resetRows, warmFixture } from '../test/helpers/checks-fixture.ts';
 
 let tdb: TestDatabase;
@@ -19,7 +26,9 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: tdb.url, REDIS_URL, ACGS_REDIS_PREFIX: prefix };
   delete env.BASE_URL; // vitest sets BASE_URL=/ (Vite's public base), which the CLI would read as the target URL
   return new Promise((resolve) => {
-    execFile('node', ['bin/acgs-load.js', 'check', ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+    execFile('node', ['bin/acgs-load.js', 'check', ...args], { env }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -67,7 +76,9 @@ describe('acgs-load check', () => {
   it('a bad --only names the allowed checkers (exit 2)', async () => {
     const r = await cli(['--only', 'cache,data-types']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--only 'cache' is not a checker; choose from cache-db-sync, referential-integrity, transaction-isolation, data-types, concurrent-access");
+    expect(r.stderr).toContain(
+      "--only 'cache' is not a checker; choose from cache-db-sync, referential-integrity, transaction-isolation, data-types, concurrent-access",
+    );
   });
 
   it('a bad --grace says what a duration looks like (exit 2)', async () => {

@@ -49,7 +49,28 @@ describe.skipIf(!hasRedis)('cache-db-sync on a Redis Cluster', () => {
     dir = mkdtempSync(join(tmpdir(), 'acgs-cluster-'));
     ports = [await freePort(), await freePort(), await freePort()];
     for (const port of ports) {
-      servers.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+      servers.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+          ],
+          { stdio: 'ignore' },
+        ),
+      );
     }
     for (const port of ports) {
       for (let i = 0; i < 50; i++) {
@@ -61,9 +82,20 @@ describe.skipIf(!hasRedis)('cache-db-sync on a Redis Cluster', () => {
         }
       }
     }
-    execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
-      if (ports.every((p) => execFileSync('redis-cli', ['-p', String(p), 'cluster', 'info']).toString().includes('cluster_state:ok'))) break;
+      if (
+        ports.every((p) =>
+          execFileSync('redis-cli', ['-p', String(p), 'cluster', 'info'])
+            .toString()
+            .includes('cluster_state:ok'),
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     cluster = new Cluster([{ host: '127.0.0.1', port: ports[0] }]);
@@ -83,7 +115,13 @@ describe.skipIf(!hasRedis)('cache-db-sync on a Redis Cluster', () => {
   });
 
   it('sweeps every primary and finds a fault on any of them', async () => {
-    const perNode = ports.map((p) => Number(execFileSync('redis-cli', ['-p', String(p), 'dbsize']).toString().trim()));
+    const perNode = ports.map((p) =>
+      Number(
+        execFileSync('redis-cli', ['-p', String(p), 'dbsize'])
+          .toString()
+          .trim(),
+      ),
+    );
     expect(perNode.filter((n) => n > 0).length).toBeGreaterThan(1); // keys really are spread
     const url = `redis://127.0.0.1:${ports[0]}`;
     const clean = await runChecks(testOptions(tdb.url, url, prefix, { only: ['cache-db-sync', 'data-types'] }));

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from '../test/helpers/checks-fixture.ts';
+import {
+  openFixtureDatabase,
+  closeFixtureDatabase,
+  applySchema,
+  resetRows,
+  testOptions,
+  violationsOf,
+} from '../test/helpers/checks-fixture.ts';
 import { readAcknowledgedWrites, runChecks, type AckedWrite } from './index.ts';
 import { isAcgsError } from '../config/index.ts';
 
@@ -48,8 +55,13 @@ describe('concurrent-access', () => {
   });
 
   it('an acknowledged write missing from the database', async () => {
-    await db.query("DELETE FROM amendment_votes WHERE client_request_id = 'req-v2'; UPDATE amendments SET votes_for = 1 WHERE id = 1");
-    const r = await run({ runId: 'run-1', acknowledged: [...ALL_ACKED, { kind: 'decision', clientRequestId: 'req-d9' }] });
+    await db.query(
+      "DELETE FROM amendment_votes WHERE client_request_id = 'req-v2'; UPDATE amendments SET votes_for = 1 WHERE id = 1",
+    );
+    const r = await run({
+      runId: 'run-1',
+      acknowledged: [...ALL_ACKED, { kind: 'decision', clientRequestId: 'req-d9' }],
+    });
     expect(violationsOf(r)).toEqual({ 'concurrent-access': { acked_write_missing: 2 } });
     expect(conc(r).examples.acked_write_missing).toEqual([
       expect.objectContaining({ kind: 'vote', table: 'amendment_votes', clientRequestId: 'req-v2' }),
@@ -64,7 +76,10 @@ describe('concurrent-access', () => {
   });
 
   it('writes never acknowledged are reported apart, not as violations', async () => {
-    const r = await run({ runId: 'run-1', acknowledged: ALL_ACKED.filter((a) => a.clientRequestId !== 'req-v2' && a.clientRequestId !== 'req-c1') });
+    const r = await run({
+      runId: 'run-1',
+      acknowledged: ALL_ACKED.filter((a) => a.clientRequestId !== 'req-v2' && a.clientRequestId !== 'req-c1'),
+    });
     expect(violationsOf(r)).toEqual({});
     expect(r.ok).toBe(true);
     expect(conc(r).extra!.unacknowledged).toEqual({
@@ -80,7 +95,9 @@ describe('concurrent-access', () => {
       INSERT INTO policy_updates (id, policy_id, updated_by, from_version, to_version, changes, created_at) VALUES (2, 1, 2, 2, 3, '{}', '2026-01-02 09:00:00+00');`);
     const r = await run();
     expect(violationsOf(r)).toEqual({ 'concurrent-access': { version_regression: 1 } });
-    expect(conc(r).examples.version_regression).toEqual([expect.objectContaining({ policy_id: '1', to_version: 2, prev_to_version: 3 })]);
+    expect(conc(r).examples.version_regression).toEqual([
+      expect.objectContaining({ policy_id: '1', to_version: 2, prev_to_version: 3 }),
+    ]);
   });
 
   it('an unknown acknowledged kind is noted, not matched', async () => {
@@ -90,7 +107,12 @@ describe('concurrent-access', () => {
   });
 
   it('without a run id, matches on client_request_id alone', async () => {
-    const r = await run({ acknowledged: [{ kind: 'vote', clientRequestId: 'req-v1' }, { kind: 'vote', clientRequestId: 'nope' }] });
+    const r = await run({
+      acknowledged: [
+        { kind: 'vote', clientRequestId: 'req-v1' },
+        { kind: 'vote', clientRequestId: 'nope' },
+      ],
+    });
     expect(violationsOf(r)).toEqual({ 'concurrent-access': { acked_write_missing: 1 } });
   });
 });
@@ -103,27 +125,41 @@ describe('readAcknowledgedWrites (k6 JSON output)', () => {
     const point = (metric: string, value: number, tags: Record<string, string>) =>
       JSON.stringify({ type: 'Point', metric, data: { time: '2026-01-01T10:00:00.000000001Z', value, tags } });
     const file = join(dir, 'k6.ndjson');
-    writeFileSync(file, [
-      JSON.stringify({ type: 'Metric', metric: 'acked_writes', data: { name: 'acked_writes', type: 'counter', contains: 'default', thresholds: [], submetrics: null } }),
-      point('http_req_duration', 12.5, { method: 'POST', status: '201' }),
-      point('acked_writes', 1, { kind: 'vote', client_request_id: 'a', run_id: 'r1', scenario: 'write-contention' }),
-      point('acked_writes', 1, { kind: 'decision', client_request_id: 'b', run_id: 'r1' }),
-      point('acked_writes', 1, { kind: 'vote', client_request_id: 'a', run_id: 'r1' }),
-      point('acked_writes', 0, { kind: 'vote', client_request_id: 'zero', run_id: 'r1' }),
-      point('acked_writes', 1, { kind: 'vote' }),
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          type: 'Metric',
+          metric: 'acked_writes',
+          data: { name: 'acked_writes', type: 'counter', contains: 'default', thresholds: [], submetrics: null },
+        }),
+        point('http_req_duration', 12.5, { method: 'POST', status: '201' }),
+        point('acked_writes', 1, { kind: 'vote', client_request_id: 'a', run_id: 'r1', scenario: 'write-contention' }),
+        point('acked_writes', 1, { kind: 'decision', client_request_id: 'b', run_id: 'r1' }),
+        point('acked_writes', 1, { kind: 'vote', client_request_id: 'a', run_id: 'r1' }),
+        point('acked_writes', 0, { kind: 'vote', client_request_id: 'zero', run_id: 'r1' }),
+        point('acked_writes', 1, { kind: 'vote' }),
+        '',
+      ].join('\n'),
+    );
     expect(await readAcknowledgedWrites(file)).toEqual({
       runId: 'r1',
-      acknowledged: [{ kind: 'vote', clientRequestId: 'a' }, { kind: 'decision', clientRequestId: 'b' }],
+      acknowledged: [
+        { kind: 'vote', clientRequestId: 'a' },
+        { kind: 'decision', clientRequestId: 'b' },
+      ],
     });
   });
 
   it('a missing file or a broken line is a BAD_FLAG error naming the file', async () => {
     const missing = join(dir, 'nope.ndjson');
-    await expect(readAcknowledgedWrites(missing)).rejects.toSatisfy((e) => isAcgsError(e) && e.kind === 'BAD_FLAG' && e.message.includes(missing));
+    await expect(readAcknowledgedWrites(missing)).rejects.toSatisfy(
+      (e) => isAcgsError(e) && e.kind === 'BAD_FLAG' && e.message.includes(missing),
+    );
     const broken = join(dir, 'broken.ndjson');
     writeFileSync(broken, '{"type":"Point","metric":"acked_writes",\n');
-    await expect(readAcknowledgedWrites(broken)).rejects.toSatisfy((e) => isAcgsError(e) && /line 1 is not JSON/.test(e.message));
+    await expect(readAcknowledgedWrites(broken)).rejects.toSatisfy(
+      (e) => isAcgsError(e) && /line 1 is not JSON/.test(e.message),
+    );
   });
 });

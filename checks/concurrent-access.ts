@@ -32,8 +32,10 @@ export async function checkConcurrentAccess(
   const acked = opts.acknowledged ?? [];
   const unacknowledged: Record<string, { count: number; examples: string[] }> = {};
 
-  if (!opts.runId && acked.length === 0) tally.notes.push('no run id and no acknowledged writes given: only version order checked');
-  if (!opts.runId && acked.length) tally.notes.push('no run id given: acknowledged writes matched on client_request_id alone');
+  if (!opts.runId && acked.length === 0)
+    tally.notes.push('no run id and no acknowledged writes given: only version order checked');
+  if (!opts.runId && acked.length)
+    tally.notes.push('no run id given: acknowledged writes matched on client_request_id alone');
 
   const byKind = new Map<string, Set<string>>();
   for (const a of acked) {
@@ -44,7 +46,9 @@ export async function checkConcurrentAccess(
   for (const [kind, ids] of byKind) {
     const table = desc.ackKinds[kind];
     if (!table) {
-      tally.notes.push(`${ids.size} acknowledged writes of unknown kind '${kind}' not checked (kinds: ${Object.keys(desc.ackKinds).join(', ')})`);
+      tally.notes.push(
+        `${ids.size} acknowledged writes of unknown kind '${kind}' not checked (kinds: ${Object.keys(desc.ackKinds).join(', ')})`,
+      );
       continue;
     }
     tally.checked += ids.size;
@@ -53,11 +57,19 @@ export async function checkConcurrentAccess(
     for (let i = 0; i < list.length; i += opts.batchSize) {
       const slice = list.slice(i, i + opts.batchSize);
       const { rows } = opts.runId
-        ? await db.query(`SELECT DISTINCT client_request_id FROM ${qi(table)} WHERE run_id = $1 AND client_request_id = ANY($2::text[])`, [opts.runId, slice])
-        : await db.query(`SELECT DISTINCT client_request_id FROM ${qi(table)} WHERE client_request_id = ANY($1::text[])`, [slice]);
+        ? await db.query(
+            `SELECT DISTINCT client_request_id FROM ${qi(table)} WHERE run_id = $1 AND client_request_id = ANY($2::text[])`,
+            [opts.runId, slice],
+          )
+        : await db.query(
+            `SELECT DISTINCT client_request_id FROM ${qi(table)} WHERE client_request_id = ANY($1::text[])`,
+            [slice],
+          );
       for (const r of rows) found.add(r.client_request_id);
     }
-    for (const id of list) if (!found.has(id)) tally.add('acked_write_missing', 1, { kind, table, clientRequestId: id, runId: opts.runId ?? null });
+    for (const id of list)
+      if (!found.has(id))
+        tally.add('acked_write_missing', 1, { kind, table, clientRequestId: id, runId: opts.runId ?? null });
   }
 
   if (opts.runId) {
@@ -69,7 +81,10 @@ export async function checkConcurrentAccess(
       if (extra.length) unacknowledged[kind] = { count: extra.length, examples: extra.slice(0, opts.examples) };
     }
     const n = Object.values(unacknowledged).reduce((a, u) => a + u.count, 0);
-    if (n) tally.notes.push(`${n} writes with run id '${opts.runId}' were never acknowledged (client timeouts?): not violations, see extra.unacknowledged`);
+    if (n)
+      tally.notes.push(
+        `${n} writes with run id '${opts.runId}' were never acknowledged (client timeouts?): not violations, see extra.unacknowledged`,
+      );
   }
 
   const present = (await db.query(`SELECT to_regclass('policy_updates') IS NOT NULL AS ok`)).rows[0].ok as boolean;
@@ -79,5 +94,9 @@ export async function checkConcurrentAccess(
     if (n) tally.add('version_regression', n, ...(await db.query(`${REGRESSION_SQL} LIMIT ${opts.examples}`)).rows);
   }
   tally.notes.push('a cached version ahead of its row is reported by cache-db-sync (ahead)');
-  return tally.result('concurrent-access', started, undefined, { runId: opts.runId ?? null, acknowledged: acked.length, unacknowledged });
+  return tally.result('concurrent-access', started, undefined, {
+    runId: opts.runId ?? null,
+    acknowledged: acked.length,
+    unacknowledged,
+  });
 }

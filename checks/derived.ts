@@ -18,7 +18,11 @@ export interface DerivedExpectation {
   matches: (data: unknown) => boolean;
 }
 
-export type DerivedFetch = (db: pg.Pool, ids: string[], desc: SchemaDescription) => Promise<Map<string, DerivedExpectation>>;
+export type DerivedFetch = (
+  db: pg.Pool,
+  ids: string[],
+  desc: SchemaDescription,
+) => Promise<Map<string, DerivedExpectation>>;
 
 function table(desc: SchemaDescription, name: string): TableDescription {
   const t = desc.tables.find((x) => x.name === name);
@@ -43,8 +47,14 @@ const policyEntry: DerivedFetch = async (db, ids, desc) => {
   const rules = table(desc, 'policy_rules');
   const [p, r, pp] = await Promise.all([
     db.query(`SELECT ${selectList(policies)} FROM policies t WHERE t.id = ANY($1::bigint[])`, [ids]),
-    db.query(`SELECT ${selectList(rules)} FROM policy_rules t WHERE t.policy_id = ANY($1::bigint[]) ORDER BY t.policy_id, t.rule_order, t.id`, [ids]),
-    db.query(`SELECT policy_id::text AS p, principle_id::text AS q FROM policy_principles WHERE policy_id = ANY($1::bigint[]) ORDER BY policy_id, principle_id`, [ids]),
+    db.query(
+      `SELECT ${selectList(rules)} FROM policy_rules t WHERE t.policy_id = ANY($1::bigint[]) ORDER BY t.policy_id, t.rule_order, t.id`,
+      [ids],
+    ),
+    db.query(
+      `SELECT policy_id::text AS p, principle_id::text AS q FROM policy_principles WHERE policy_id = ANY($1::bigint[]) ORDER BY policy_id, principle_id`,
+      [ids],
+    ),
   ]);
   const rulesOf = new Map<string, DbRow[]>();
   for (const raw of r.rows) {
@@ -97,7 +107,11 @@ const tallyEntry: DerivedFetch = async (db, ids) => {
       version: r.version,
       matches: (data) => {
         const d = data as Record<string, unknown> | null;
-        return typeof d === 'object' && d !== null && (['for', 'against', 'abstain', 'total'] as const).every((k) => d[k] === expected[k]);
+        return (
+          typeof d === 'object' &&
+          d !== null &&
+          (['for', 'against', 'abstain', 'total'] as const).every((k) => d[k] === expected[k])
+        );
       },
     });
   }
@@ -124,7 +138,13 @@ const complianceReportEntry: DerivedFetch = async (db, ids) => {
       version: r.version,
       matches: (data) => {
         const d = data as Record<string, unknown> | null;
-        return typeof d === 'object' && d !== null && d.checks === r.checks && d.passRate === r.pass_rate && d.avgScore === r.avg_score;
+        return (
+          typeof d === 'object' &&
+          d !== null &&
+          d.checks === r.checks &&
+          d.passRate === r.pass_rate &&
+          d.avgScore === r.avg_score
+        );
       },
     });
   }
@@ -143,7 +163,10 @@ export function versionOnly(t: TableDescription, keyColumn: string): DerivedFetc
   return async (db, ids) => {
     const keyType = t.columns[keyColumn]?.type === 'text' ? 'text' : 'bigint';
     const versionSql = t.versioned ? 'version' : 'NULL::int';
-    const { rows } = await db.query(`SELECT "${keyColumn}"::text AS id, ${versionSql} AS version FROM "${t.name}" WHERE "${keyColumn}" = ANY($1::${keyType}[])`, [ids]);
+    const { rows } = await db.query(
+      `SELECT "${keyColumn}"::text AS id, ${versionSql} AS version FROM "${t.name}" WHERE "${keyColumn}" = ANY($1::${keyType}[])`,
+      [ids],
+    );
     return new Map(rows.map((r) => [r.id as string, { version: r.version ?? undefined, matches: () => true }]));
   };
 }

@@ -86,11 +86,22 @@ const descriptionSchema = z
     const tables = new Map(d.tables.map((t) => [t.name, t]));
     d.cacheFamilies.forEach((f, i) => {
       const t = tables.get(f.table);
-      if (!t) ctx.addIssue({ code: 'custom', path: ['cacheFamilies', i, 'table'], message: `table '${f.table}' is not in tables` });
-      else if (!t.columns[f.keyColumn]) ctx.addIssue({ code: 'custom', path: ['cacheFamilies', i, 'keyColumn'], message: `'${f.keyColumn}' is not a column of ${f.table}` });
+      if (!t)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cacheFamilies', i, 'table'],
+          message: `table '${f.table}' is not in tables`,
+        });
+      else if (!t.columns[f.keyColumn])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cacheFamilies', i, 'keyColumn'],
+          message: `'${f.keyColumn}' is not a column of ${f.table}`,
+        });
     });
     for (const [kind, table] of Object.entries(d.ackKinds)) {
-      if (!tables.has(table)) ctx.addIssue({ code: 'custom', path: ['ackKinds', kind], message: `table '${table}' is not in tables` });
+      if (!tables.has(table))
+        ctx.addIssue({ code: 'custom', path: ['ackKinds', kind], message: `table '${table}' is not in tables` });
     }
   });
 
@@ -103,10 +114,14 @@ export async function loadDescription(file: string): Promise<SchemaDescription> 
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new AcgsError('BAD_CONFIG', `description file '${file}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'give the path of a JSON schema description shaped like schema/description.ts',
-      cause: e,
-    });
+    throw new AcgsError(
+      'BAD_CONFIG',
+      `description file '${file}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        hint: 'give the path of a JSON schema description shaped like schema/description.ts',
+        cause: e,
+      },
+    );
   }
   let parsed: unknown;
   try {
@@ -119,10 +134,14 @@ export async function loadDescription(file: string): Promise<SchemaDescription> 
   const result = descriptionSchema.safeParse(parsed);
   if (!result.success) {
     const details = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    throw new AcgsError('BAD_CONFIG', `description file '${file}' has ${details.length} problem${details.length === 1 ? '' : 's'}`, {
-      details,
-      hint: 'write {tables, unenforcedReferences, cacheFamilies, ackKinds}, shaped like schema/description.ts',
-    });
+    throw new AcgsError(
+      'BAD_CONFIG',
+      `description file '${file}' has ${details.length} problem${details.length === 1 ? '' : 's'}`,
+      {
+        details,
+        hint: 'write {tables, unenforcedReferences, cacheFamilies, ackKinds}, shaped like schema/description.ts',
+      },
+    );
   }
   return result.data as SchemaDescription;
 }

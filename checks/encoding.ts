@@ -102,7 +102,13 @@ const NUMERIC_TEXT = /^-?\d+(\.\d+)?$|^NaN$|^-?Infinity$/;
  * than the row's, e.g. JSON inside a string), `text_type`. Any other difference
  * is `differs` (cache-db-sync's content_mismatch).
  */
-export function checkColumn(type: ColumnType, cached: unknown, row: DbRow, col: string, compareValue: boolean): ColumnVerdict {
+export function checkColumn(
+  type: ColumnType,
+  cached: unknown,
+  row: DbRow,
+  col: string,
+  compareValue: boolean,
+): ColumnVerdict {
   const expected = row.encoded[col];
   // null where the row (at this version) holds a value: the encoder dropped it.
   if (cached === null) return expected === null || !compareValue ? OK : issue('null_value');
@@ -120,7 +126,8 @@ export function checkColumn(type: ColumnType, cached: unknown, row: DbRow, col: 
       return isPrecisionLoss(expected as string, cached) ? issue('numeric_precision') : DIFFERS;
     case 'timestamptz': {
       if (compareValue && cached === expected) return OK; // the common case, no parsing
-      if (typeof cached !== 'string' || !ISO_MS.test(cached) || Number.isNaN(Date.parse(cached))) return issue('timestamp_format');
+      if (typeof cached !== 'string' || !ISO_MS.test(cached) || Number.isNaN(Date.parse(cached)))
+        return issue('timestamp_format');
       if (!compareValue) return OK;
       if (typeof expected !== 'string') return DIFFERS;
       // JavaScript Dates hold milliseconds: node-pg truncates PostgreSQL's

@@ -23,25 +23,48 @@ function pct(score: number): string {
 export function formatChecksTable(r: ChecksResult): string {
   const rows = r.checkers.map((c) => {
     const violations = Object.values(c.violations).reduce((a, b) => a + b, 0);
-    return [TITLES[c.name] ?? c.name, String(c.checked), String(violations), pct(c.score), violations === 0 ? 'PASS' : 'FAIL', `${c.durationMs} ms`];
+    return [
+      TITLES[c.name] ?? c.name,
+      String(c.checked),
+      String(violations),
+      pct(c.score),
+      violations === 0 ? 'PASS' : 'FAIL',
+      `${c.durationMs} ms`,
+    ];
   });
   const head = ['Check', 'Checked', 'Violations', 'Score', 'Status', 'Duration'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  const out = ['Data Consistency Validation', line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)];
+  const line = (cells: string[]) =>
+    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  const out = [
+    'Data Consistency Validation',
+    line(head),
+    '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|',
+    ...rows.map(line),
+  ];
   for (const c of r.checkers) {
     for (const [kind, n] of Object.entries(c.violations)) {
-      if (n > 0) out.push(`  ${c.name}: ${kind} ${n}${c.examples[kind]?.length ? ` e.g. ${JSON.stringify(c.examples[kind][0])}` : ''}`);
+      if (n > 0)
+        out.push(
+          `  ${c.name}: ${kind} ${n}${c.examples[kind]?.length ? ` e.g. ${JSON.stringify(c.examples[kind][0])}` : ''}`,
+        );
     }
     const strict = (c.extra?.strict as { violations?: Record<string, number> } | undefined)?.violations;
     if (strict) {
-      const s = Object.entries(strict).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+      const s = Object.entries(strict)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
       if (s) out.push(`  ${c.name} strict (before grace): ${s}`);
     }
     const byType = c.extra?.byDataType as Record<string, { summary: string }> | undefined;
     if (byType) for (const [dt, s] of Object.entries(byType)) out.push(`  ${dt}: ${s.summary}`);
     for (const n of c.notes) out.push(`  note (${c.name}): ${n}`);
   }
-  out.push(r.ok ? 'Result: consistent (no violation after the grace period)' : 'Result: INCONSISTENT (violations remain after the grace period)');
+  out.push(
+    r.ok
+      ? 'Result: consistent (no violation after the grace period)'
+      : 'Result: INCONSISTENT (violations remain after the grace period)',
+  );
   return out.join('\n');
 }

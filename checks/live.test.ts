@@ -11,7 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
-import { clearPrefix, createTestDatabase, databaseUrl, newRedis, PG_ADMIN_URL, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
+import {
+  clearPrefix,
+  createTestDatabase,
+  databaseUrl,
+  newRedis,
+  PG_ADMIN_URL,
+  REDIS_URL,
+  testPrefix,
+  type TestDatabase,
+} from '../test/helpers/services.ts';
 import { loadConfig } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
 import { startApi } from '../api/index.ts';
@@ -35,7 +44,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh copy of the seeded template, dropped in afterAll. */
 async function copyOfSeed(name: string): Promise<string> {
-  const db = `${template.name}_${name.replace(/-/g, "_")}`;
+  const db = `${template.name}_${name.replace(/-/g, '_')}`;
   await admin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${db} TEMPLATE ${template.name}`);
@@ -81,7 +90,10 @@ afterAll(async () => {
   await template.drop();
 });
 
-interface LoadResult { acknowledged: AckedWrite[]; statuses: Record<number, number> }
+interface LoadResult {
+  acknowledged: AckedWrite[];
+  statuses: Record<number, number>;
+}
 
 /**
  * A short real load: reads that fill the cache, then writes that must
@@ -104,7 +116,8 @@ async function shortLoad(base: string, runId: string): Promise<LoadResult> {
     return { status: res.status, json: json as any };
   };
   const ids = (await call('GET', '/api/v1/ids')).json;
-  const range = (r: { min: number; max: number }, n: number) => Array.from({ length: Math.min(n, r.max - r.min + 1) }, (_, i) => r.min + i);
+  const range = (r: { min: number; max: number }, n: number) =>
+    Array.from({ length: Math.min(n, r.max - r.min + 1) }, (_, i) => r.min + i);
   const policies = range(ids.policies, 12);
   const amendments: number[] = ids.openAmendments.sample.slice(0, 6);
   const users = range(ids.users, 40);
@@ -122,18 +135,55 @@ async function shortLoad(base: string, runId: string): Promise<LoadResult> {
   ]);
   // Writes that affect cached entries, interleaved with reads of them.
   await inBatches([
-    ...amendments.flatMap((a, i) => users.slice(i * 5, i * 5 + 5).map((u, j) => () => call('POST', `/api/v1/amendments/${a}/votes`, { voterId: u, choice: ['for', 'against', 'abstain'][j % 3] }, 'vote'))),
+    ...amendments.flatMap((a, i) =>
+      users
+        .slice(i * 5, i * 5 + 5)
+        .map(
+          (u, j) => () =>
+            call(
+              'POST',
+              `/api/v1/amendments/${a}/votes`,
+              { voterId: u, choice: ['for', 'against', 'abstain'][j % 3] },
+              'vote',
+            ),
+        ),
+    ),
     ...policies.slice(0, 6).map((id) => async () => {
       const p = await call('GET', `/api/v1/policies/${id}`);
       const version = p.json.policy?.version ?? p.json.version;
-      await call('PUT', `/api/v1/policies/${id}`, { expectedVersion: version, updatedBy: users[0], description: `updated ${runId}` }, 'policy_update');
+      await call(
+        'PUT',
+        `/api/v1/policies/${id}`,
+        { expectedVersion: version, updatedBy: users[0], description: `updated ${runId}` },
+        'policy_update',
+      );
     }),
-    ...policies.slice(0, 6).map((id, i) => () => call('POST', '/api/v1/compliance-checks', { policyId: id, checkedBy: users[i] }, 'compliance_check')),
+    ...policies
+      .slice(0, 6)
+      .map(
+        (id, i) => () =>
+          call('POST', '/api/v1/compliance-checks', { policyId: id, checkedBy: users[i] }, 'compliance_check'),
+      ),
     ...policies.slice(0, 6).map((id, i) => async () => {
-      const d = await call('POST', '/api/v1/decisions', { policyId: id, subjectId: users[i], action: 'read', resource: `doc:${i}` }, 'decision');
+      const d = await call(
+        'POST',
+        '/api/v1/decisions',
+        { policyId: id, subjectId: users[i], action: 'read', resource: `doc:${i}` },
+        'decision',
+      );
       if (d.json?.id) await call('GET', `/api/v1/decisions/${d.json.id}`);
     }),
-    ...policies.slice(0, 4).map((id, i) => () => call('POST', '/api/v1/synthesis', { policyId: id, requestedBy: users[i], principleIds: principles.slice(0, 2) }, 'synthesis')),
+    ...policies
+      .slice(0, 4)
+      .map(
+        (id, i) => () =>
+          call(
+            'POST',
+            '/api/v1/synthesis',
+            { policyId: id, requestedBy: users[i], principleIds: principles.slice(0, 2) },
+            'synthesis',
+          ),
+      ),
     ...users.slice(0, 6).map((u) => async () => {
       const s = await call('POST', '/api/v1/sessions', { userId: u }, 'session');
       if (s.json?.sessionId) {
@@ -164,7 +214,9 @@ async function loadAndCheck(name: string, faults: Record<string, number>) {
   } finally {
     await target.close();
   }
-  const result = await runChecks(testOptions(url, REDIS_URL, prefix, { graceSeconds: 0.5, runId, acknowledged: load.acknowledged }));
+  const result = await runChecks(
+    testOptions(url, REDIS_URL, prefix, { graceSeconds: 0.5, runId, acknowledged: load.acknowledged }),
+  );
   return { result, load };
 }
 
@@ -174,7 +226,13 @@ describe('checkers on real data', () => {
     const prefix = prefixFor('warm');
     await clearPrefix(redis, prefix);
     const config = loadConfig({ profile: 'smoke', env: {} });
-    await warmCache({ databaseUrl: url, redisUrl: REDIS_URL, prefix, ttlSeconds: config.cache.ttlSeconds, hotFraction: 0.5 });
+    await warmCache({
+      databaseUrl: url,
+      redisUrl: REDIS_URL,
+      prefix,
+      ttlSeconds: config.cache.ttlSeconds,
+      hotFraction: 0.5,
+    });
     const r = await runChecks(testOptions(url, REDIS_URL, prefix));
     expect(violationsOf(r)).toEqual({});
     const byName = Object.fromEntries(r.checkers.map((c) => [c.name, c.checked]));
@@ -199,7 +257,13 @@ describe('checkers on real data', () => {
     // keeps the older tally, whose version now equals its row's: a content_mismatch as well.
     ['wrong-version', { wrongVersionRate: 1 }, 'cache-db-sync', 'ahead', ['ahead', 'content_mismatch']],
     ['no-ttl', { noTtlRate: 1 }, 'cache-db-sync', 'no_ttl', ['no_ttl']],
-    ['skip-vote-counter', { skipVoteCounterRate: 1 }, 'transaction-isolation', 'counter_mismatch', ['counter_mismatch']],
+    [
+      'skip-vote-counter',
+      { skipVoteCounterRate: 1 },
+      'transaction-isolation',
+      'counter_mismatch',
+      ['counter_mismatch'],
+    ],
   ];
   for (const [name, faults, checker, kind, allowed] of faultCases) {
     it(`fault ${name} at rate 1.0 is reported as ${checker} ${kind}`, async () => {

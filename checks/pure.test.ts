@@ -31,15 +31,36 @@ describe('isPrecisionLoss', () => {
 
 describe('checkColumn', () => {
   const principles = TABLES.find((t) => t.name === 'principles')!;
-  const row = encodeRow(principles, { id: '1', code: 'P', title: 't', body: 'b', category: 'c', priority: '1', weight: '1.500', is_active: true, created_at: '2026-01-01T10:00:00.123456', updated_at: '2026-01-01T10:00:00.000000', version: '1' });
+  const row = encodeRow(principles, {
+    id: '1',
+    code: 'P',
+    title: 't',
+    body: 'b',
+    category: 'c',
+    priority: '1',
+    weight: '1.500',
+    is_active: true,
+    created_at: '2026-01-01T10:00:00.123456',
+    updated_at: '2026-01-01T10:00:00.000000',
+    version: '1',
+  });
   it('accepts the rounded millisecond when the microseconds round up', () => {
     const r = encodeRow(principles, { ...row.encoded, created_at: '2026-01-01T10:00:00.123500', updated_at: null });
     expect(checkColumn('timestamptz', '2026-01-01T10:00:00.124Z', r, 'created_at', true).ok).toBe(true);
     expect(checkColumn('timestamptz', '2026-01-01T10:00:00.123Z', r, 'created_at', true).ok).toBe(true);
-    expect(checkColumn('timestamptz', '2026-01-01T10:00:00.125Z', r, 'created_at', true)).toEqual({ ok: false, typeIssue: 'timestamp_instant' });
+    expect(checkColumn('timestamptz', '2026-01-01T10:00:00.125Z', r, 'created_at', true)).toEqual({
+      ok: false,
+      typeIssue: 'timestamp_instant',
+    });
   });
   it('encodes the row per docs/cache-keys.md', () => {
-    expect(row.encoded).toMatchObject({ id: 1, weight: '1.500', created_at: '2026-01-01T10:00:00.123Z', is_active: true, version: 1 });
+    expect(row.encoded).toMatchObject({
+      id: 1,
+      weight: '1.500',
+      created_at: '2026-01-01T10:00:00.123Z',
+      is_active: true,
+      version: 1,
+    });
   });
   it.each([
     ['created_at', '2026-01-01T10:00:00.123Z', true], // truncated
@@ -122,7 +143,9 @@ describe('decodeEnvelope and helpers', () => {
       expect.unreachable();
     } catch (e) {
       expect(isAcgsError(e) && e.kind).toBe('BAD_FLAG');
-      expect((e as Error).message).toBe("--only 'cache-sync' is not a checker; choose from cache-db-sync, referential-integrity, transaction-isolation, data-types, concurrent-access");
+      expect((e as Error).message).toBe(
+        "--only 'cache-sync' is not a checker; choose from cache-db-sync, referential-integrity, transaction-isolation, data-types, concurrent-access",
+      );
     }
   });
 });
@@ -140,7 +163,15 @@ describe('loadDescription', () => {
   });
   it('reports every problem at once', async () => {
     const d = builtinDescription();
-    const bad = { ...d, cacheFamilies: [...d.cacheFamilies, { pattern: 'x:{id}', dataType: 'nope', kind: 'entity', table: 'ghosts', keyColumn: 'id' }], ackKinds: { vote: 'nowhere' }, extra: 1 };
+    const bad = {
+      ...d,
+      cacheFamilies: [
+        ...d.cacheFamilies,
+        { pattern: 'x:{id}', dataType: 'nope', kind: 'entity', table: 'ghosts', keyColumn: 'id' },
+      ],
+      ackKinds: { vote: 'nowhere' },
+      extra: 1,
+    };
     try {
       await loadDescription(file('bad.json', bad));
       expect.unreachable();
@@ -153,12 +184,27 @@ describe('loadDescription', () => {
   });
   it('rejects unknown tables referenced by families', async () => {
     const d = builtinDescription();
-    const bad = { ...d, cacheFamilies: [{ pattern: 'x:{id}', dataType: 'apiResponses', kind: 'entity', table: 'ghosts', keyColumn: 'id' }], ackKinds: { vote: 'nowhere' } };
-    await expect(loadDescription(file('bad2.json', bad))).rejects.toSatisfy((e) => isAcgsError(e) && e.details.some((x) => /table 'ghosts' is not in tables/.test(x)) && e.details.some((x) => /table 'nowhere'/.test(x)));
+    const bad = {
+      ...d,
+      cacheFamilies: [
+        { pattern: 'x:{id}', dataType: 'apiResponses', kind: 'entity', table: 'ghosts', keyColumn: 'id' },
+      ],
+      ackKinds: { vote: 'nowhere' },
+    };
+    await expect(loadDescription(file('bad2.json', bad))).rejects.toSatisfy(
+      (e) =>
+        isAcgsError(e) &&
+        e.details.some((x) => /table 'ghosts' is not in tables/.test(x)) &&
+        e.details.some((x) => /table 'nowhere'/.test(x)),
+    );
   });
   it('missing file and broken JSON', async () => {
-    await expect(loadDescription(join(dir, 'none.json'))).rejects.toSatisfy((e) => isAcgsError(e) && /cannot be read: ENOENT/.test(e.message));
-    await expect(loadDescription(file('broken.json', '{'))).rejects.toSatisfy((e) => isAcgsError(e) && /not valid JSON/.test(e.message));
+    await expect(loadDescription(join(dir, 'none.json'))).rejects.toSatisfy(
+      (e) => isAcgsError(e) && /cannot be read: ENOENT/.test(e.message),
+    );
+    await expect(loadDescription(file('broken.json', '{'))).rejects.toSatisfy(
+      (e) => isAcgsError(e) && /not valid JSON/.test(e.message),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
@@ -170,9 +216,28 @@ describe('formatChecksTable', () => {
       startedAt: '2026-01-01T00:00:00.000Z',
       durationMs: 10,
       checkers: [
-        { name: 'cache-db-sync', checked: 1000, violations: { stale: 1 }, score: 0.999, examples: { stale: [{ key: 'acgs:principle:1' }] }, durationMs: 5, notes: [],
-          extra: { strict: { violations: { stale: 3 } }, byDataType: { governanceRules: { summary: '3.00 nines consistent within 2 s (strict: 2.52 nines)' } } } },
-        { name: 'referential-integrity', checked: 50, violations: {}, score: 1, examples: {}, durationMs: 3, notes: [] },
+        {
+          name: 'cache-db-sync',
+          checked: 1000,
+          violations: { stale: 1 },
+          score: 0.999,
+          examples: { stale: [{ key: 'acgs:principle:1' }] },
+          durationMs: 5,
+          notes: [],
+          extra: {
+            strict: { violations: { stale: 3 } },
+            byDataType: { governanceRules: { summary: '3.00 nines consistent within 2 s (strict: 2.52 nines)' } },
+          },
+        },
+        {
+          name: 'referential-integrity',
+          checked: 50,
+          violations: {},
+          score: 1,
+          examples: {},
+          durationMs: 3,
+          notes: [],
+        },
       ],
     });
     expect(text).toContain('| Cache-DB Sync         |    1000 |          1 | 99.90 % |   FAIL |     5 ms |');

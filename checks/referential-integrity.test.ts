@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, REDIS_URL, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { openFixtureDatabase, closeFixtureDatabase, applySchema, resetRows, testOptions, violationsOf } from '../test/helpers/checks-fixture.ts';
+import {
+  openFixtureDatabase,
+  closeFixtureDatabase,
+  applySchema,
+  resetRows,
+  testOptions,
+  violationsOf,
+} from '../test/helpers/checks-fixture.ts';
 import { runChecks } from './index.ts';
 import { listForeignKeys } from './referential-integrity.ts';
 
@@ -57,7 +64,9 @@ describe('referential-integrity', () => {
       INSERT INTO amendment_comments (id, amendment_id, author_id, body, created_at, updated_at) VALUES (7, 1, 77, 'ghost', now(), now()), (8, 1, 78, 'ghost', now(), now());
       DELETE FROM policy_templates WHERE id = 1;`);
     const r = await run();
-    expect(violationsOf(r)).toEqual({ 'referential-integrity': { 'fk:amendment_comments_author_fk': 2, 'fk:policies_template_fk': 2 } });
+    expect(violationsOf(r)).toEqual({
+      'referential-integrity': { 'fk:amendment_comments_author_fk': 2, 'fk:policies_template_fk': 2 },
+    });
     const ri = r.checkers.find((c) => c.name === 'referential-integrity')!;
     expect(ri.examples['fk:amendment_comments_author_fk']).toEqual([
       expect.objectContaining({ author_id: '77' }),
@@ -73,7 +82,9 @@ describe('referential-integrity', () => {
       ALTER TABLE amendment_votes ADD CONSTRAINT amendment_votes_voter_fk FOREIGN KEY (voter_id) REFERENCES users(id) NOT VALID;`);
     const r = await run();
     expect(violationsOf(r)).toEqual({ 'referential-integrity': { 'fk:amendment_votes_voter_fk': 1 } });
-    expect(r.checkers.find((c) => c.name === 'referential-integrity')!.notes.join()).toMatch(/NOT VALID.*amendment_votes_voter_fk/);
+    expect(r.checkers.find((c) => c.name === 'referential-integrity')!.notes.join()).toMatch(
+      /NOT VALID.*amendment_votes_voter_fk/,
+    );
   });
 
   it('a multi-column foreign key (MATCH SIMPLE: a NULL column references nothing)', async () => {
@@ -103,11 +114,12 @@ describe('referential-integrity', () => {
       UPDATE policy_rules SET source_principle_ids = '[1, 99, 98]' WHERE id = 3;
       UPDATE synthesis_results SET principle_ids = '[1, "x"]' WHERE id = 1;`);
     const r = await run();
-    expect(violationsOf(r)).toEqual({ 'referential-integrity': { 'ref:policy_rules.source_principle_ids': 2, 'ref:synthesis_results.principle_ids': 1 } });
-    expect(r.checkers.find((c) => c.name === 'referential-integrity')!.examples['ref:policy_rules.source_principle_ids']).toEqual([
-      expect.objectContaining({ id: '3', value: '99' }),
-      expect.objectContaining({ id: '3', value: '98' }),
-    ]);
+    expect(violationsOf(r)).toEqual({
+      'referential-integrity': { 'ref:policy_rules.source_principle_ids': 2, 'ref:synthesis_results.principle_ids': 1 },
+    });
+    expect(
+      r.checkers.find((c) => c.name === 'referential-integrity')!.examples['ref:policy_rules.source_principle_ids'],
+    ).toEqual([expect.objectContaining({ id: '3', value: '99' }), expect.objectContaining({ id: '3', value: '98' })]);
   });
 
   it('a JSONB reference column that is not an array', async () => {
@@ -124,7 +136,10 @@ describe('referential-integrity', () => {
         (12, now(), 1, 'create', 'compliance_check', 556, '{}');`);
     const r = await run();
     expect(violationsOf(r)).toEqual({
-      'referential-integrity': { 'ref:audit_log.entity_id[policy_decision]': 1, 'ref:audit_log.entity_id[compliance_check]': 1 },
+      'referential-integrity': {
+        'ref:audit_log.entity_id[policy_decision]': 1,
+        'ref:audit_log.entity_id[compliance_check]': 1,
+      },
     });
   });
 });

@@ -40,8 +40,13 @@ export async function listForeignKeys(db: pg.Pool): Promise<ForeignKey[]> {
      WHERE c.contype = 'f' AND cn.nspname NOT IN ('pg_catalog', 'information_schema')
      ORDER BY c.conname`);
   return rows.map((r) => ({
-    name: r.name, child: r.child, parent: r.parent, match: r.match, validated: r.validated,
-    childColumns: r.child_columns, parentColumns: r.parent_columns,
+    name: r.name,
+    child: r.child,
+    parent: r.parent,
+    match: r.match,
+    validated: r.validated,
+    childColumns: r.child_columns,
+    parentColumns: r.parent_columns,
   }));
 }
 
@@ -50,22 +55,32 @@ export async function listForeignKeys(db: pg.Pool): Promise<ForeignKey[]> {
  * references nothing. MATCH FULL: all NULL references nothing, a mix is an
  * orphan. Counted with a LEFT JOIN (a hash anti-join at scale).
  */
-async function checkForeignKey(db: pg.Pool, fk: ForeignKey, examples: number): Promise<{ checked: number; orphans: number; examples: unknown[] }> {
+async function checkForeignKey(
+  db: pg.Pool,
+  fk: ForeignKey,
+  examples: number,
+): Promise<{ checked: number; orphans: number; examples: unknown[] }> {
   const cc = fk.childColumns.map((c) => `c.${qi(c)}`);
   const on = fk.childColumns.map((c, i) => `p.${qi(fk.parentColumns[i])} = c.${qi(c)}`).join(' AND ');
   const allSet = cc.map((c) => `${c} IS NOT NULL`).join(' AND ');
   const anyNull = cc.map((c) => `${c} IS NULL`).join(' OR ');
   const allNull = cc.map((c) => `${c} IS NULL`).join(' AND ');
-  const orphan = fk.match === 'f'
-    ? `((${allSet}) AND p.${qi(fk.parentColumns[0])} IS NULL) OR ((${anyNull}) AND NOT (${allNull}))`
-    : `(${allSet}) AND p.${qi(fk.parentColumns[0])} IS NULL`;
+  const orphan =
+    fk.match === 'f'
+      ? `((${allSet}) AND p.${qi(fk.parentColumns[0])} IS NULL) OR ((${anyNull}) AND NOT (${allNull}))`
+      : `(${allSet}) AND p.${qi(fk.parentColumns[0])} IS NULL`;
   const from = `FROM ${fk.child} c LEFT JOIN ${fk.parent} p ON ${on}`;
-  const { rows } = await db.query(`SELECT count(*)::bigint::text AS checked, count(*) FILTER (WHERE ${orphan})::bigint::text AS orphans ${from}`);
+  const { rows } = await db.query(
+    `SELECT count(*)::bigint::text AS checked, count(*) FILTER (WHERE ${orphan})::bigint::text AS orphans ${from}`,
+  );
   const orphans = Number(rows[0].orphans);
   let ex: unknown[] = [];
   if (orphans > 0) {
     const cols = fk.childColumns.map((c) => `c.${qi(c)}::text AS ${qi(c)}`).join(', ');
-    ex = (await db.query(`SELECT ${cols} ${from} WHERE ${orphan} LIMIT ${examples}`)).rows.map((r) => ({ table: fk.child, ...r }));
+    ex = (await db.query(`SELECT ${cols} ${from} WHERE ${orphan} LIMIT ${examples}`)).rows.map((r) => ({
+      table: fk.child,
+      ...r,
+    }));
   }
   return { checked: Number(rows[0].checked), orphans, examples: ex };
 }
@@ -73,7 +88,10 @@ async function checkForeignKey(db: pg.Pool, fk: ForeignKey, examples: number): P
 /** Orphans of one unenforced reference (a plain column or a JSONB array of ids). */
 async function checkReference(db: pg.Pool, ref: UnenforcedReference, desc: SchemaDescription, examples: number) {
   const where = ref.where ? `(${ref.where})` : 'true';
-  const refType = desc.tables.find((t) => t.name === ref.references.table)?.columns[ref.references.column]?.type === 'text' ? 'text' : 'bigint';
+  const refType =
+    desc.tables.find((t) => t.name === ref.references.table)?.columns[ref.references.column]?.type === 'text'
+      ? 'text'
+      : 'bigint';
   const parent = `${qi(ref.references.table)} p`;
   const pcol = `p.${qi(ref.references.column)}`;
   const childKey = desc.tables.find((t) => t.name === ref.table)?.key ?? [];
@@ -94,17 +112,27 @@ async function checkReference(db: pg.Pool, ref: UnenforcedReference, desc: Schem
       LEFT JOIN ${parent} ON ${pcol} = ${elem} WHERE ${where}`;
     orphan = `${pcol} IS NULL OR jsonb_typeof(c.${qi(ref.column)}) <> 'array'`;
   }
-  const { rows } = await db.query(`SELECT count(*)::bigint::text AS checked, count(*) FILTER (WHERE ${orphan})::bigint::text AS orphans ${from}`);
+  const { rows } = await db.query(
+    `SELECT count(*)::bigint::text AS checked, count(*) FILTER (WHERE ${orphan})::bigint::text AS orphans ${from}`,
+  );
   const orphans = Number(rows[0].orphans);
   let ex: unknown[] = [];
   if (orphans > 0) {
-    ex = (await db.query(`SELECT ${keyCols ? keyCols + ', ' : ''}${value}::text AS value ${from} AND (${orphan}) LIMIT ${examples}`)).rows.map((r) => ({ table: ref.table, ...r }));
+    ex = (
+      await db.query(
+        `SELECT ${keyCols ? keyCols + ', ' : ''}${value}::text AS value ${from} AND (${orphan}) LIMIT ${examples}`,
+      )
+    ).rows.map((r) => ({ table: ref.table, ...r }));
   }
   return { checked: Number(rows[0].checked), orphans, examples: ex };
 }
 
 /** The referential-integrity checker. */
-export async function checkReferentialIntegrity(db: pg.Pool, desc: SchemaDescription, opts: Pick<CheckOptions, 'examples'>): Promise<CheckerResult> {
+export async function checkReferentialIntegrity(
+  db: pg.Pool,
+  desc: SchemaDescription,
+  opts: Pick<CheckOptions, 'examples'>,
+): Promise<CheckerResult> {
   const started = performance.now();
   const tally = new Tally(opts.examples);
   const fks = await listForeignKeys(db);
@@ -121,5 +149,8 @@ export async function checkReferentialIntegrity(db: pg.Pool, desc: SchemaDescrip
     tally.checked += r.checked;
     tally.add(`ref:${ref.name}`, r.orphans, ...r.examples);
   }
-  return tally.result('referential-integrity', started, undefined, { foreignKeys: fks.length, unenforcedReferences: desc.unenforcedReferences.length });
+  return tally.result('referential-integrity', started, undefined, {
+    foreignKeys: fks.length,
+    unenforcedReferences: desc.unenforcedReferences.length,
+  });
 }

@@ -17,9 +17,13 @@ import { checkConcurrentAccess } from './concurrent-access.ts';
 export function parseCheckerNames(names: readonly string[]): CheckerName[] {
   const bad = names.filter((n) => !(CHECKER_NAMES as readonly string[]).includes(n));
   if (bad.length) {
-    throw new AcgsError('BAD_FLAG', `--only '${bad.join(',')}' is not a checker; choose from ${CHECKER_NAMES.join(', ')}`, {
-      hint: `e.g. --only cache-db-sync,referential-integrity`,
-    });
+    throw new AcgsError(
+      'BAD_FLAG',
+      `--only '${bad.join(',')}' is not a checker; choose from ${CHECKER_NAMES.join(', ')}`,
+      {
+        hint: `e.g. --only cache-db-sync,referential-integrity`,
+      },
+    );
   }
   return [...new Set(names)] as CheckerName[];
 }
@@ -27,11 +31,17 @@ export function parseCheckerNames(names: readonly string[]): CheckerName[] {
 function validate(opts: CheckOptions): void {
   const problems: string[] = [];
   if (!(opts.graceSeconds >= 0)) problems.push(`graceSeconds must be >= 0 (given: ${opts.graceSeconds})`);
-  if (!Number.isInteger(opts.sample) || opts.sample < 0) problems.push(`sample must be a whole number >= 0 (given: ${opts.sample})`);
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) problems.push(`batchSize must be a whole number >= 1 (given: ${opts.batchSize})`);
-  if (!Number.isInteger(opts.examples) || opts.examples < 0) problems.push(`examples must be a whole number >= 0 (given: ${opts.examples})`);
+  if (!Number.isInteger(opts.sample) || opts.sample < 0)
+    problems.push(`sample must be a whole number >= 0 (given: ${opts.sample})`);
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+    problems.push(`batchSize must be a whole number >= 1 (given: ${opts.batchSize})`);
+  if (!Number.isInteger(opts.examples) || opts.examples < 0)
+    problems.push(`examples must be a whole number >= 0 (given: ${opts.examples})`);
   if (problems.length) {
-    throw new AcgsError('BAD_CONFIG', `check options: ${problems[0]}`, { details: problems.slice(1), hint: 'see checks in config/schema.ts' });
+    throw new AcgsError('BAD_CONFIG', `check options: ${problems[0]}`, {
+      details: problems.slice(1),
+      hint: 'see checks in config/schema.ts',
+    });
   }
 }
 
@@ -49,15 +59,20 @@ export async function runChecks(opts: CheckOptions): Promise<ChecksResult> {
     if (wantCache) {
       const redis = await openRedis(opts.redisUrl);
       try {
-        const r = await sweepCache(pool, redis, desc, opts, { sync: only.has('cache-db-sync'), types: only.has('data-types') });
+        const r = await sweepCache(pool, redis, desc, opts, {
+          sync: only.has('cache-db-sync'),
+          types: only.has('data-types'),
+        });
         if (r.sync) results.set('cache-db-sync', r.sync);
         if (r.types) results.set('data-types', r.types);
       } finally {
         await redis.close();
       }
     }
-    if (only.has('referential-integrity')) results.set('referential-integrity', await checkReferentialIntegrity(pool, desc, opts));
-    if (only.has('transaction-isolation')) results.set('transaction-isolation', await checkTransactionIsolation(pool, opts));
+    if (only.has('referential-integrity'))
+      results.set('referential-integrity', await checkReferentialIntegrity(pool, desc, opts));
+    if (only.has('transaction-isolation'))
+      results.set('transaction-isolation', await checkTransactionIsolation(pool, opts));
     if (only.has('concurrent-access')) results.set('concurrent-access', await checkConcurrentAccess(pool, desc, opts));
   } finally {
     await pool.end();

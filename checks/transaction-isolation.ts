@@ -44,7 +44,8 @@ export const INVARIANTS: Invariant[] = [
     says: 'one vote per voter and amendment (checked on the rows, whether or not the unique constraint exists); one violation per (amendment, voter) pair',
     tables: ['amendment_votes'],
     checkedSql: 'SELECT count(*) FROM amendment_votes',
-    violationsSql: 'SELECT amendment_id, voter_id, count(*) AS votes FROM amendment_votes GROUP BY amendment_id, voter_id HAVING count(*) > 1',
+    violationsSql:
+      'SELECT amendment_id, voter_id, count(*) AS votes FROM amendment_votes GROUP BY amendment_id, voter_id HAVING count(*) > 1',
   },
   {
     kind: 'version_mismatch',
@@ -102,10 +103,18 @@ export const INVARIANTS: Invariant[] = [
 ];
 
 /** The transaction-isolation checker. */
-export async function checkTransactionIsolation(db: pg.Pool, opts: Pick<CheckOptions, 'examples'>, invariants = INVARIANTS): Promise<CheckerResult> {
+export async function checkTransactionIsolation(
+  db: pg.Pool,
+  opts: Pick<CheckOptions, 'examples'>,
+  invariants = INVARIANTS,
+): Promise<CheckerResult> {
   const started = performance.now();
   const tally = new Tally(opts.examples);
-  const present = new Set((await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)).rows.map((r) => r.tablename as string));
+  const present = new Set(
+    (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)).rows.map(
+      (r) => r.tablename as string,
+    ),
+  );
   for (const inv of invariants) {
     const missing = inv.tables.filter((t) => !present.has(t));
     if (missing.length) {

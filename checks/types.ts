@@ -3,7 +3,13 @@ import type { Config } from '../config/index.ts';
 import type { SchemaDescription } from './description.ts';
 
 /** The five checkers, in the order they run. */
-export const CHECKER_NAMES = ['cache-db-sync', 'referential-integrity', 'transaction-isolation', 'data-types', 'concurrent-access'] as const;
+export const CHECKER_NAMES = [
+  'cache-db-sync',
+  'referential-integrity',
+  'transaction-isolation',
+  'data-types',
+  'concurrent-access',
+] as const;
 export type CheckerName = (typeof CHECKER_NAMES)[number];
 
 /** One write a scenario counted as acknowledged (k6 Counter `acked_writes`). */

@@ -5,7 +5,8 @@
  */
 import type { LadderStepFigures } from '../report/index.ts';
 
-const num = (v: number | null, digits: number, suffix = ''): string => (v === null ? '-' : `${v.toFixed(digits)}${suffix}`);
+const num = (v: number | null, digits: number, suffix = ''): string =>
+  v === null ? '-' : `${v.toFixed(digits)}${suffix}`;
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)} %`);
 
 /** The steps as an aligned text table (client-side latency from http_req_duration). */
@@ -23,7 +24,8 @@ export function formatLadderTable(steps: readonly LadderStepFigures[], stepSecon
     pct(s.cacheHitRate),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
     `ladder: ${steps.length} steps of ${stepSeconds} s (k6 sub-metrics {scenario:users_N}; req/s = requests / step duration)`,
     line(head),

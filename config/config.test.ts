@@ -63,7 +63,9 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'acgs-profile-'));
     const file = join(dir, 'typo.json');
     writeFileSync(file, JSON.stringify({ seed: { scael: 2 } }));
-    expect(expectConfigError(() => loadConfig({ profile: file, env: {} })).format()).toContain("seed: unknown key 'scael'");
+    expect(expectConfigError(() => loadConfig({ profile: file, env: {} })).format()).toContain(
+      "seed: unknown key 'scael'",
+    );
   });
 
   it('names the profiles when the one given does not exist', () => {
@@ -88,7 +90,9 @@ describe('configuration', () => {
   });
 
   it('never shows a password when printed', () => {
-    const c = loadConfig({ env: { DATABASE_URL: 'postgres://u:hunter2@db:5432/x', REDIS_URL: 'redis://:s3cret@r:6379' } });
+    const c = loadConfig({
+      env: { DATABASE_URL: 'postgres://u:hunter2@db:5432/x', REDIS_URL: 'redis://:s3cret@r:6379' },
+    });
     const printed = JSON.stringify(redactConfig(c));
     expect(printed).not.toContain('hunter2');
     expect(printed).not.toContain('s3cret');
@@ -96,10 +100,23 @@ describe('configuration', () => {
   });
 
   it('hides the arguments of stop/start commands, which may carry a password', () => {
-    const c = loadConfig({ env: {}, flags: { services: { redis: { stopCommand: 'REDISCLI_AUTH=hunter2 redis-cli -a hunter2 shutdown', startCommand: 'systemctl start redis' } } } });
+    const c = loadConfig({
+      env: {},
+      flags: {
+        services: {
+          redis: {
+            stopCommand: 'REDISCLI_AUTH=hunter2 redis-cli -a hunter2 shutdown',
+            startCommand: 'systemctl start redis',
+          },
+        },
+      },
+    });
     const printed = JSON.stringify(redactConfig(c));
     expect(printed).not.toContain('hunter2');
-    expect(redactConfig(c).services.redis).toEqual({ stopCommand: 'redis-cli … (arguments hidden)', startCommand: 'systemctl … (arguments hidden)' });
+    expect(redactConfig(c).services.redis).toEqual({
+      stopCommand: 'redis-cli … (arguments hidden)',
+      startCommand: 'systemctl … (arguments hidden)',
+    });
   });
 
   it('is frozen', () => {

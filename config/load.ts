@@ -104,7 +104,10 @@ export function envToInput(env: NodeJS.ProcessEnv, errors: string[]): Record<str
     } else if (v.conv === 'boolean') {
       value = raw === '1' || raw.toLowerCase() === 'true';
     } else if (v.conv === 'list') {
-      value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      value = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     }
     setPath(out, v.path, value);
   }
@@ -118,8 +121,12 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
     if (v === undefined) continue;
     const b = out[k];
     const bothObjects =
-      typeof v === 'object' && v !== null && !Array.isArray(v) &&
-      typeof b === 'object' && b !== null && !Array.isArray(b);
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      typeof b === 'object' &&
+      b !== null &&
+      !Array.isArray(b);
     out[k] = bothObjects ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
   }
   return out;
@@ -177,10 +184,14 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   if (errors.length > 0 || !result.success) {
     // One problem: on the error line itself, so the one line a user reads names it.
     const one = errors.length === 1;
-    throw new AcgsError('BAD_CONFIG', `the configuration from profile '${profile.name}' has ${errors.length} problem${one ? `: ${errors[0]}` : 's'}`, {
-      details: one ? [] : errors,
-      hint: 'fix the listed keys in the profile file, environment or flags; see config/schema.ts for every key',
-    });
+    throw new AcgsError(
+      'BAD_CONFIG',
+      `the configuration from profile '${profile.name}' has ${errors.length} problem${one ? `: ${errors[0]}` : 's'}`,
+      {
+        details: one ? [] : errors,
+        hint: 'fix the listed keys in the profile file, environment or flags; see config/schema.ts for every key',
+      },
+    );
   }
   const config = result.data;
   validateUrls(config);
@@ -225,7 +236,11 @@ export function redactUrl(url: string): string {
 }
 
 function hideArguments(command: string): string {
-  const program = command.trim().split(/\s+/).find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '';
+  const program =
+    command
+      .trim()
+      .split(/\s+/)
+      .find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) ?? '';
   return `${program} … (arguments hidden)`;
 }
 

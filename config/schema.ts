@@ -166,9 +166,7 @@ export const configSchema = z.strictObject({
       /** `auto` uses the k6 binary when it is on PATH (or K6_BINARY), else the embedded engine. */
       engine: z.enum(['auto', 'k6', 'embedded']).default('auto'),
       /** Think time between a user's steps, uniformly drawn. */
-      thinkTimeMs: z
-        .strictObject({ min: nonNegativeInt.default(100), max: nonNegativeInt.default(500) })
-        .prefault({}),
+      thinkTimeMs: z.strictObject({ min: nonNegativeInt.default(100), max: nonNegativeInt.default(500) }).prefault({}),
       /** Multiplies every scenario's duration (0.1 makes a quick variant). */
       durationFactor: z.number().positive().max(100).default(1),
       /** Ladder steps: concurrent users per step and each step's duration. */
@@ -183,9 +181,7 @@ export const configSchema = z.strictObject({
       /** Overrides of a scenario's VUs/duration/stages (soak and spike variants). */
       vus: positiveInt.max(10_000).optional(),
       durationSeconds: positiveInt.optional(),
-      stages: z
-        .array(z.strictObject({ durationSeconds: positiveInt, target: nonNegativeInt }))
-        .optional(),
+      stages: z.array(z.strictObject({ durationSeconds: positiveInt, target: nonNegativeInt })).optional(),
     })
     .prefault({}),
 
@@ -233,9 +229,7 @@ export const configSchema = z.strictObject({
       postgres: z
         .strictObject({ stopCommand: z.string().optional(), startCommand: z.string().optional() })
         .prefault({}),
-      redis: z
-        .strictObject({ stopCommand: z.string().optional(), startCommand: z.string().optional() })
-        .prefault({}),
+      redis: z.strictObject({ stopCommand: z.string().optional(), startCommand: z.string().optional() }).prefault({}),
     })
     .prefault({}),
 

@@ -47,7 +47,8 @@ describe('deploy/k6-operator', () => {
     } finally {
       process.stdout.write = o;
     }
-    for (const flag of ['--merge', '--checks', '--profile', '--run-id', '--acks', '--json', '--baseline']) expect(help).toContain(flag);
+    for (const flag of ['--merge', '--checks', '--profile', '--run-id', '--acks', '--json', '--baseline'])
+      expect(help).toContain(flag);
   });
 });
 

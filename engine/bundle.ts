@@ -23,7 +23,9 @@ import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
  */
 export async function bundleScript(entry: string, outfile?: string): Promise<string> {
   const abs = resolve(entry);
-  const out = outfile ? resolve(outfile) : join(tmpdir(), 'acgs-load-k6', `${basename(abs, extname(abs))}-${process.pid}.js`);
+  const out = outfile
+    ? resolve(outfile)
+    : join(tmpdir(), 'acgs-load-k6', `${basename(abs, extname(abs))}-${process.pid}.js`);
   mkdirSync(dirname(out), { recursive: true });
   try {
     await build(k6BundleOptions(abs, out));
@@ -47,7 +49,18 @@ export const VU_DEFINES: Record<string, string> = {
 };
 
 /** Parameters of the factory function, in order (see script-program.ts). */
-export const FACTORY_PARAMS = ['require', 'module', 'exports', '__k6vu', 'open', 'console', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'];
+export const FACTORY_PARAMS = [
+  'require',
+  'module',
+  'exports',
+  '__k6vu',
+  'open',
+  'console',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+];
 
 /** The bundled script as the source of one factory function expression. */
 export async function buildFactorySource(entry: string): Promise<string> {
@@ -78,5 +91,10 @@ function scriptBuildError(entry: string, e: unknown): K6RunError {
     return `${loc}${m.text}`;
   });
   const first = errors[0] ?? String((e as Error)?.message ?? e);
-  return new K6RunError(K6_EXIT_CODES.SCRIPT_EXCEPTION, `could not load the script ${entry}: ${first}`, errors.slice(1), e);
+  return new K6RunError(
+    K6_EXIT_CODES.SCRIPT_EXCEPTION,
+    `could not load the script ${entry}: ${first}`,
+    errors.slice(1),
+    e,
+  );
 }

@@ -10,7 +10,13 @@
  * test.abort() 108, crossed thresholds 99, setup/teardown timeouts 100/101.
  */
 import { Registry, defineBuiltinMetrics, DEFAULT_TREND_STATS } from './metrics/index.ts';
-import { parseThresholds, evaluateThresholds, ThresholdError, type ThresholdDef, type ThresholdResult } from './thresholds/index.ts';
+import {
+  parseThresholds,
+  evaluateThresholds,
+  ThresholdError,
+  type ThresholdDef,
+  type ThresholdResult,
+} from './thresholds/index.ts';
 import { buildSummaryData, type SummaryData } from './summary/index.ts';
 import { ScriptProgram } from './script-program.ts';
 import { EngineLogger } from './logger.ts';
@@ -48,7 +54,12 @@ export async function runEmbedded(opts: K6RunOptions): Promise<K6RunResult> {
   }
 }
 
-async function lifecycle(opts: K6RunOptions, logger: EngineLogger, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<K6RunResult> {
+async function lifecycle(
+  opts: K6RunOptions,
+  logger: EngineLogger,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<K6RunResult> {
   const program = await ScriptProgram.load(opts.script);
   const registry = new Registry();
   defineBuiltinMetrics(registry);
@@ -80,7 +91,8 @@ async function lifecycle(opts: K6RunOptions, logger: EngineLogger, stdout: NodeJ
   try {
     thresholds = parseThresholds(options.thresholds, registry);
   } catch (e) {
-    if (e instanceof ThresholdError) throw new K6RunError(K6_EXIT_CODES.INVALID_CONFIG, `invalid thresholds: ${e.problems[0]}`, e.problems.slice(1));
+    if (e instanceof ThresholdError)
+      throw new K6RunError(K6_EXIT_CODES.INVALID_CONFIG, `invalid thresholds: ${e.problems[0]}`, e.problems.slice(1));
     throw e;
   }
   const outputs = openOutputs(opts.out ?? [], registry, () => thresholds);
@@ -116,7 +128,14 @@ async function lifecycle(opts: K6RunOptions, logger: EngineLogger, stdout: NodeJ
   phase = 'vu';
   run.startMs = Date.now();
   monitor.start();
-  const stopTickers = startTickers(run, monitor, thresholds, stdout, opts.quiet === true, options.scenarios.map((c) => c.name));
+  const stopTickers = startTickers(
+    run,
+    monitor,
+    thresholds,
+    stdout,
+    opts.quiet === true,
+    options.scenarios.map((c) => c.name),
+  );
   if (!run.stopped) {
     await Promise.all(
       options.scenarios.map(async (cfg) => {
@@ -156,7 +175,15 @@ async function lifecycle(opts: K6RunOptions, logger: EngineLogger, stdout: NodeJ
     run.groups.root,
     { summaryTrendStats: options.summaryTrendStats ?? [...DEFAULT_TREND_STATS] },
     { testRunDurationMs, isStdOutTTY: isTTY(stdout), isStdErrTTY: isTTY(stderr) },
-    { engine: { name: engineReport.name, limited: engineReport.limited, eventLoopDelayP99Ms: engineReport.eventLoopDelayP99Ms, cpuPercent: engineReport.cpuPercent, reasons: engineReport.reasons } },
+    {
+      engine: {
+        name: engineReport.name,
+        limited: engineReport.limited,
+        eventLoopDelayP99Ms: engineReport.eventLoopDelayP99Ms,
+        cpuPercent: engineReport.cpuPercent,
+        reasons: engineReport.reasons,
+      },
+    },
   );
   await writeSummaryOutputs(vu0, summary, engineReport, opts, stdout, stderr, logger);
   await Promise.all(outputs.map((o) => o.close()));
@@ -166,7 +193,12 @@ async function lifecycle(opts: K6RunOptions, logger: EngineLogger, stdout: NodeJ
 }
 
 /** k6's precedence: an abort's own code, then script errors, crossed thresholds, test.fail(). */
-function finalExitCode(run: RunState, results: ThresholdResult[], teardownFailed: boolean, logger: EngineLogger): number {
+function finalExitCode(
+  run: RunState,
+  results: ThresholdResult[],
+  teardownFailed: boolean,
+  logger: EngineLogger,
+): number {
   const crossed = [...new Set(results.filter((r) => !r.ok).map((r) => r.def.metric))];
   if (crossed.length) logger.log('error', `thresholds on metrics '${crossed.join("', '")}' have been crossed`);
   if (run.stopReason) return run.stopReason.exitCode;
@@ -180,7 +212,14 @@ function finalExitCode(run: RunState, results: ThresholdResult[], teardownFailed
  * Runs setup() or teardown() on VU 0 with its timeout; returns the JSON of
  * the result. An exception is a script error (107), a timeout 100/101.
  */
-async function runHook(vu0: VU, name: 'setup' | 'teardown', args: unknown[], timeoutMs: number, timeoutCode: 100 | 101, run: RunState): Promise<string | undefined> {
+async function runHook(
+  vu0: VU,
+  name: 'setup' | 'teardown',
+  args: unknown[],
+  timeoutMs: number,
+  timeoutCode: 100 | 101,
+  run: RunState,
+): Promise<string | undefined> {
   const fn = vu0.exports[name];
   if (typeof fn !== 'function') return undefined;
   vu0.interrupted = false;
@@ -189,14 +228,21 @@ async function runHook(vu0: VU, name: 'setup' | 'teardown', args: unknown[], tim
     const result = await Promise.race([
       Promise.resolve().then(() => (fn as (...a: unknown[]) => unknown)(...args)),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new K6RunError(timeoutCode, `${name}() execution timed out after ${timeoutMs / 1000} seconds`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new K6RunError(timeoutCode, `${name}() execution timed out after ${timeoutMs / 1000} seconds`)),
+          timeoutMs,
+        );
       }),
     ]);
     return result === undefined ? undefined : JSON.stringify(result);
   } catch (e) {
     if (e instanceof K6RunError) throw e;
     if (isAbort(e) || run.stopped) {
-      run.stop({ exitCode: K6_EXIT_CODES.SCRIPT_ABORTED, message: (e as Error).message, duringSetup: name === 'setup' });
+      run.stop({
+        exitCode: K6_EXIT_CODES.SCRIPT_ABORTED,
+        message: (e as Error).message,
+        duringSetup: name === 'setup',
+      });
       return undefined;
     }
     throw new K6RunError(K6_EXIT_CODES.SCRIPT_EXCEPTION, `${name}: ${errorText(e)}`, [], e);
@@ -210,7 +256,10 @@ function checkExecFunctions(exports: Record<string, unknown>, options: TestOptio
   for (const c of options.scenarios) {
     if (typeof exports[c.exec] !== 'function') {
       const what = c.exec === 'default' ? 'no default function is exported' : `function '${c.exec}' is not exported`;
-      throw new K6RunError(K6_EXIT_CODES.SCRIPT_EXCEPTION, `${entry}: ${what} (scenario "${c.name}" needs it); export it, or set "exec" to an exported function`);
+      throw new K6RunError(
+        K6_EXIT_CODES.SCRIPT_EXCEPTION,
+        `${entry}: ${what} (scenario "${c.name}" needs it); export it, or set "exec" to an exported function`,
+      );
     }
   }
 }
@@ -235,7 +284,11 @@ function scriptConsole(logger: EngineLogger) {
 function openOutputs(out: string[], registry: Registry, thresholds: () => ThresholdDef[]): NdjsonOutput[] {
   return out.map((o) => {
     const m = /^json=(.+)$/.exec(o);
-    if (!m) throw new K6RunError(K6_EXIT_CODES.INVALID_CONFIG, `output "${o}" is not supported by the embedded engine; use json=FILE, or run real k6 (--engine k6)`);
+    if (!m)
+      throw new K6RunError(
+        K6_EXIT_CODES.INVALID_CONFIG,
+        `output "${o}" is not supported by the embedded engine; use json=FILE, or run real k6 (--engine k6)`,
+      );
     return new NdjsonOutput(m[1], registry, thresholds);
   });
 }

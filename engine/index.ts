@@ -17,7 +17,14 @@ export type { EngineReport } from './self-monitor.ts';
 export { ENGINE_LIMITS, judgeEngine } from './self-monitor.ts';
 export { blockingCallMessage } from './modules/http.ts';
 export { K6_HTTP_ERRORS } from './http/error-codes.ts';
-export { newSink, parseMetricSelector, tagsMatch, DEFAULT_TREND_STATS, type MetricType, type Sink } from './metrics/index.ts';
+export {
+  newSink,
+  parseMetricSelector,
+  tagsMatch,
+  DEFAULT_TREND_STATS,
+  type MetricType,
+  type Sink,
+} from './metrics/index.ts';
 export { compare, parseThresholdExpression } from './thresholds/index.ts';
 export {
   scenarioNames,

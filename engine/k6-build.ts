@@ -55,8 +55,12 @@ export async function buildScenario(name: string, outDir = K6_DIST_DIR, dir = SC
   try {
     await build(k6BundleOptions(entry, out));
   } catch (e) {
-    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
-    const details = errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text));
+    const errors =
+      (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> })
+        .errors ?? [];
+    const details = errors.map((m) =>
+      m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text,
+    );
     throw new AcgsError('SCRIPT_ERROR', `scenario '${name}' does not build: ${details[0] ?? (e as Error).message}`, {
       details: details.slice(1),
       hint: `fix scenarios/${name}.ts (run \`npm run typecheck:k6\` for type errors)`,

@@ -16,7 +16,12 @@ function fmtValue(v: unknown): string {
 }
 
 /** One logfmt line without the trailing newline. */
-export function formatLogLine(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, time = new Date()): string {
+export function formatLogLine(
+  level: LogLevel,
+  msg: string,
+  fields: Record<string, unknown> = {},
+  time = new Date(),
+): string {
   let line = `time="${time.toISOString()}" level=${level} msg=${JSON.stringify(msg)}`;
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${fmtValue(v)}`;
   return line;
@@ -27,7 +32,8 @@ export function formatConsoleArgs(args: unknown[]): string {
   return args
     .map((a) => {
       if (typeof a === 'string') return a;
-      if (a instanceof Error || (a && typeof a === 'object' && 'stack' in a && 'message' in a)) return String((a as Error).stack ?? a);
+      if (a instanceof Error || (a && typeof a === 'object' && 'stack' in a && 'message' in a))
+        return String((a as Error).stack ?? a);
       if (a !== null && typeof a === 'object') {
         try {
           return JSON.stringify(a);

@@ -23,7 +23,11 @@ export class NdjsonOutput {
     this.off = registry.onSample((s: Sample, m: Metric) => {
       if (!this.seen.has(m.name)) {
         this.seen.add(m.name);
-        this.buf += ndjsonMetricLine(m, thresholds().filter((t) => t.metric === m.name || t.metric.startsWith(`${m.name}{`))) + '\n';
+        this.buf +=
+          ndjsonMetricLine(
+            m,
+            thresholds().filter((t) => t.metric === m.name || t.metric.startsWith(`${m.name}{`)),
+          ) + '\n';
       }
       this.buf += ndjsonPointLine(s) + '\n';
       if (this.buf.length > 1 << 16) this.flush();

@@ -45,7 +45,8 @@ const DEFAULT_SCENARIO = 'default';
 /** Consolidates script options and CLI options; throws K6RunError(104) listing every problem. */
 export function consolidateOptions(scriptOptions: unknown, cli: CliOptions): TestOptions {
   const errors: string[] = [];
-  const o: Record<string, unknown> = scriptOptions && typeof scriptOptions === 'object' ? JSON.parse(JSON.stringify(scriptOptions)) : {};
+  const o: Record<string, unknown> =
+    scriptOptions && typeof scriptOptions === 'object' ? JSON.parse(JSON.stringify(scriptOptions)) : {};
   if (cli.duration !== undefined || cli.iterations !== undefined) {
     delete o.scenarios;
     delete o.stages;
@@ -62,12 +63,18 @@ export function consolidateOptions(scriptOptions: unknown, cli: CliOptions): Tes
   const setupTimeoutMs = timeout(o, 'setupTimeout', errors);
   const teardownTimeoutMs = timeout(o, 'teardownTimeout', errors);
   const thresholds = cli.noThresholds ? {} : ((o.thresholds ?? {}) as Record<string, unknown>);
-  if (o.thresholds !== undefined && (typeof o.thresholds !== 'object' || o.thresholds === null || Array.isArray(o.thresholds))) errors.push(`"thresholds" must be an object of metric -> expressions, got ${JSON.stringify(o.thresholds)}`);
+  if (
+    o.thresholds !== undefined &&
+    (typeof o.thresholds !== 'object' || o.thresholds === null || Array.isArray(o.thresholds))
+  )
+    errors.push(`"thresholds" must be an object of metric -> expressions, got ${JSON.stringify(o.thresholds)}`);
   const sts = o.summaryTrendStats;
-  if (sts !== undefined && (!Array.isArray(sts) || sts.some((s) => typeof s !== 'string'))) errors.push(`"summaryTrendStats" must be a list of strings like "avg", "p(95)", got ${JSON.stringify(sts)}`);
+  if (sts !== undefined && (!Array.isArray(sts) || sts.some((s) => typeof s !== 'string')))
+    errors.push(`"summaryTrendStats" must be a list of strings like "avg", "p(95)", got ${JSON.stringify(sts)}`);
   const tags: Tags = {};
   if (o.tags && typeof o.tags === 'object') for (const [k, v] of Object.entries(o.tags)) tags[k] = String(v);
-  if (errors.length) throw new K6RunError(K6_EXIT_CODES.INVALID_CONFIG, `invalid options: ${errors[0]}`, errors.slice(1));
+  if (errors.length)
+    throw new K6RunError(K6_EXIT_CODES.INVALID_CONFIG, `invalid options: ${errors[0]}`, errors.slice(1));
   return {
     scenarios,
     thresholds,
@@ -97,7 +104,10 @@ function deriveScenarios(o: Record<string, unknown>, errors: string[]): Record<s
     if (stages?.length) errors.push('using `duration` and `stages` options simultaneously is not allowed');
     if (scenarios) errors.push('using `duration` and `scenarios` options simultaneously is not allowed');
     const d = parseDuration(o.duration);
-    if (d !== null && d <= 0) errors.push('`duration` option should be more than 0, for infinite duration use the externally-controlled executor');
+    if (d !== null && d <= 0)
+      errors.push(
+        '`duration` option should be more than 0, for infinite duration use the externally-controlled executor',
+      );
     const s: Record<string, unknown> = { executor: 'constant-vus', duration: o.duration };
     if (vus !== undefined) s.vus = vus;
     return { [DEFAULT_SCENARIO]: s };
@@ -108,7 +118,8 @@ function deriveScenarios(o: Record<string, unknown>, errors: string[]): Record<s
     if (vus !== undefined) s.startVUs = vus;
     return { [DEFAULT_SCENARIO]: s };
   }
-  if (vus !== undefined && !scenarios) return { [DEFAULT_SCENARIO]: { executor: 'shared-iterations', vus, iterations: vus } };
+  if (vus !== undefined && !scenarios)
+    return { [DEFAULT_SCENARIO]: { executor: 'shared-iterations', vus, iterations: vus } };
   if (scenarios && typeof scenarios === 'object' && Object.keys(scenarios).length > 0) return scenarios;
   return { [DEFAULT_SCENARIO]: { executor: 'per-vu-iterations', vus: 1, iterations: 1 } };
 }

@@ -12,16 +12,31 @@ export interface ScenarioProgress {
 }
 
 /** One progress line: elapsed, VUs, iterations, and req/s per scenario. */
-export function progressLine(elapsedMs: number, vusActive: number, vusMax: number, completed: number, interrupted: number, scenarios: ScenarioProgress[]): string {
+export function progressLine(
+  elapsedMs: number,
+  vusActive: number,
+  vusMax: number,
+  completed: number,
+  interrupted: number,
+  scenarios: ScenarioProgress[],
+): string {
   const secs = Math.max(elapsedMs / 1000, 0.001);
   const m = Math.floor(secs / 60);
   const s = (secs - m * 60).toFixed(1).padStart(4, '0');
-  const per = scenarios.map((sc) => `${sc.name} ${Math.round(sc.progress * 100)}% ${(sc.requests / secs).toFixed(1)} req/s`).join(' | ');
+  const per = scenarios
+    .map((sc) => `${sc.name} ${Math.round(sc.progress * 100)}% ${(sc.requests / secs).toFixed(1)} req/s`)
+    .join(' | ');
   return `running (${String(m).padStart(2, '0')}m${s}s), ${vusActive}/${vusMax} VUs, ${completed} complete and ${interrupted} interrupted iterations${per ? ` | ${per}` : ''}`;
 }
 
 /** The banner k6 prints before the test (execution, script, output, scenarios). */
-export function startBanner(script: string, outputs: string[], scenarios: Array<{ name: string; line: string }>, maxVUs: number, maxDurationMs: number): string {
+export function startBanner(
+  script: string,
+  outputs: string[],
+  scenarios: Array<{ name: string; line: string }>,
+  maxVUs: number,
+  maxDurationMs: number,
+): string {
   const lines = [
     '',
     '  execution: local (acgs-load embedded engine)',

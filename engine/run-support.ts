@@ -52,7 +52,14 @@ export function scenarioRuntime(cfg: BaseConfig, env: Record<string, string>): S
 export const THRESHOLD_TICK_MS = 2000;
 
 /** Starts the periodic work; returns the function that stops it. */
-export function startTickers(run: RunState, monitor: SelfMonitor, thresholds: ThresholdDef[], stdout: NodeJS.WritableStream, quiet: boolean, scenarioNames: string[]): () => void {
+export function startTickers(
+  run: RunState,
+  monitor: SelfMonitor,
+  thresholds: ThresholdDef[],
+  stdout: NodeJS.WritableStream,
+  quiet: boolean,
+  scenarioNames: string[],
+): () => void {
   const sampleVus = (): void => {
     run.emit('vus', run.vusActive, { ...run.globalTags });
     run.emit('vus_max', run.vusInitialized, { ...run.globalTags });
@@ -67,7 +74,10 @@ export function startTickers(run: RunState, monitor: SelfMonitor, thresholds: Th
     const { results, abort } = evaluateThresholds(thresholds, run.registry, run.elapsedMs(), { duringRun: true });
     if (abort) {
       const metrics = [...new Set(results.filter((r) => !r.ok).map((r) => r.def.metric))];
-      run.logger.log('error', `thresholds on metrics '${metrics.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+      run.logger.log(
+        'error',
+        `thresholds on metrics '${metrics.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`,
+      );
       run.stop({ exitCode: K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED, message: 'thresholds crossed (abortOnFail)' });
     }
   }, THRESHOLD_TICK_MS);
@@ -82,7 +92,14 @@ export function startTickers(run: RunState, monitor: SelfMonitor, thresholds: Th
     : () => {};
   const progressTimer = tty
     ? setInterval(() => {
-        const line = progressLine(run.elapsedMs(), run.vusActive, run.vusInitialized, run.iterationsCompleted, run.iterationsInterrupted, scenarioNames.map((n) => ({ name: n, progress: 0, requests: requests.get(n) ?? 0 })));
+        const line = progressLine(
+          run.elapsedMs(),
+          run.vusActive,
+          run.vusInitialized,
+          run.iterationsCompleted,
+          run.iterationsInterrupted,
+          scenarioNames.map((n) => ({ name: n, progress: 0, requests: requests.get(n) ?? 0 })),
+        );
         stdout.write(`\r\x1b[K${line}`);
       }, 250)
     : undefined;

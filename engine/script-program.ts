@@ -36,7 +36,10 @@ export class ScriptProgram {
     try {
       factory = new vm.Script(source, { filename: abs }).runInContext(context) as Factory;
     } catch (e) {
-      throw new K6RunError(K6_EXIT_CODES.SCRIPT_EXCEPTION, `could not compile the script ${abs}: ${(e as Error).message}`);
+      throw new K6RunError(
+        K6_EXIT_CODES.SCRIPT_EXCEPTION,
+        `could not compile the script ${abs}: ${(e as Error).message}`,
+      );
     }
     return new ScriptProgram(factory, abs);
   }
@@ -52,7 +55,18 @@ export class ScriptProgram {
     const open = (path: string, mode?: string): string | ArrayBuffer => this.open(vu, path, mode);
     vu.inInit = true;
     try {
-      this.factory(require, module, module.exports, vu.scope, open, consoleObj, setTimeout, clearTimeout, setInterval, clearInterval);
+      this.factory(
+        require,
+        module,
+        module.exports,
+        vu.scope,
+        open,
+        consoleObj,
+        setTimeout,
+        clearTimeout,
+        setInterval,
+        clearInterval,
+      );
     } finally {
       vu.inInit = false;
     }
@@ -66,7 +80,9 @@ export class ScriptProgram {
    */
   private open(vu: VU, path: string, mode?: string): string | ArrayBuffer {
     if (!vu.inInit) {
-      throw new Error('The "open()" function is only available in the init stage (i.e. the global scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/');
+      throw new Error(
+        'The "open()" function is only available in the init stage (i.e. the global scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/',
+      );
     }
     const abs = resolve(dirname(this.entry), path);
     const key = `${mode === 'b' ? 'b' : 't'}:${abs}`;

@@ -36,20 +36,31 @@ export interface EngineReport {
 export function judgeEngine(eventLoopDelayP99Ms: number, cpuSamples: number[]): EngineReport {
   const reasons: string[] = [];
   if (eventLoopDelayP99Ms > ENGINE_LIMITS.eventLoopDelayP99Ms) {
-    reasons.push(`event-loop delay p99 was ${eventLoopDelayP99Ms.toFixed(1)} ms (limit ${ENGINE_LIMITS.eventLoopDelayP99Ms} ms)`);
+    reasons.push(
+      `event-loop delay p99 was ${eventLoopDelayP99Ms.toFixed(1)} ms (limit ${ENGINE_LIMITS.eventLoopDelayP99Ms} ms)`,
+    );
   }
   const saturated = cpuSamples.filter((c) => c >= ENGINE_LIMITS.cpuSaturatedPercent).length;
   if (cpuSamples.length >= 2 && saturated / cpuSamples.length >= ENGINE_LIMITS.cpuSaturatedShare) {
-    reasons.push(`the engine used >= ${ENGINE_LIMITS.cpuSaturatedPercent}% of a CPU core in ${saturated} of ${cpuSamples.length} seconds`);
+    reasons.push(
+      `the engine used >= ${ENGINE_LIMITS.cpuSaturatedPercent}% of a CPU core in ${saturated} of ${cpuSamples.length} seconds`,
+    );
   }
   const mean = cpuSamples.length ? cpuSamples.reduce((a, b) => a + b, 0) / cpuSamples.length : 0;
-  return { name: 'acgs-load embedded', limited: reasons.length > 0, eventLoopDelayP99Ms: round(eventLoopDelayP99Ms), cpuPercent: round(mean), reasons };
+  return {
+    name: 'acgs-load embedded',
+    limited: reasons.length > 0,
+    eventLoopDelayP99Ms: round(eventLoopDelayP99Ms),
+    cpuPercent: round(mean),
+    reasons,
+  };
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 const RESOLUTION_MS = 5;
 /** A histogram percentile in ms of delay beyond the sampling interval. */
-const delayMs = (h: IntervalHistogram, p: number): number => (h.count > 0 ? Math.max(0, h.percentile(p) / 1e6 - RESOLUTION_MS) : 0);
+const delayMs = (h: IntervalHistogram, p: number): number =>
+  h.count > 0 ? Math.max(0, h.percentile(p) / 1e6 - RESOLUTION_MS) : 0;
 
 /** Samples delay and CPU once per second while running. */
 export class SelfMonitor {

@@ -17,19 +17,30 @@ function writeFile(path: string, content: unknown): void {
   const abs = resolve(path);
   mkdirSync(dirname(abs), { recursive: true });
   if (typeof content === 'string') writeFileSync(abs, content);
-  else if (content instanceof ArrayBuffer || Object.prototype.toString.call(content) === '[object ArrayBuffer]') writeFileSync(abs, Buffer.from(content as ArrayBuffer));
-  else if (ArrayBuffer.isView(content)) writeFileSync(abs, Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+  else if (content instanceof ArrayBuffer || Object.prototype.toString.call(content) === '[object ArrayBuffer]')
+    writeFileSync(abs, Buffer.from(content as ArrayBuffer));
+  else if (ArrayBuffer.isView(content))
+    writeFileSync(abs, Buffer.from(content.buffer, content.byteOffset, content.byteLength));
   else writeFileSync(abs, String(content));
 }
 
 /** Writes handleSummary's outputs or the text summary, and the summary export. */
-export async function writeSummaryOutputs(vu0: VU, data: SummaryData, engine: EngineReport, opts: K6RunOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, logger: EngineLogger): Promise<void> {
+export async function writeSummaryOutputs(
+  vu0: VU,
+  data: SummaryData,
+  engine: EngineReport,
+  opts: K6RunOptions,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+  logger: EngineLogger,
+): Promise<void> {
   if (opts.summaryExport) writeFile(opts.summaryExport, summaryExportJson(data) + '\n');
   const handle = vu0.exports.handleSummary;
   if (typeof handle === 'function') {
     try {
       // handleSummary gets its own copy, as the JS runtime gets in k6
-      const result = (await (handle as (d: unknown) => unknown)(JSON.parse(JSON.stringify(data)))) as Record<string, unknown> | undefined;
+      const result = (await (handle as (d: unknown) => unknown)(JSON.parse(JSON.stringify(data)))) as
+        Record<string, unknown> | undefined;
       for (const [key, content] of Object.entries(result ?? {})) {
         if (key === 'stdout') stdout.write(String(content));
         else if (key === 'stderr') stderr.write(String(content));
@@ -42,5 +53,7 @@ export async function writeSummaryOutputs(vu0: VU, data: SummaryData, engine: En
     }
   }
   const colors = (stdout as { isTTY?: boolean }).isTTY === true;
-  stdout.write(`\n${textSummary(data, { indent: ' ', enableColors: colors })}\n${engine.limited ? engineLimitedText(engine) : ''}\n`);
+  stdout.write(
+    `\n${textSummary(data, { indent: ' ', enableColors: colors })}\n${engine.limited ? engineLimitedText(engine) : ''}\n`,
+  );
 }

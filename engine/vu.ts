@@ -154,7 +154,10 @@ export class VU {
       this.rejectIteration = null;
     }
     if (this.pendingSleeps > 0 && outcome === 'completed') {
-      run.logger.warnOnce('sleep-not-awaited', 'sleep() returned before the iteration ended: in the embedded engine sleep() returns a Promise, write `await sleep(n)`');
+      run.logger.warnOnce(
+        'sleep-not-awaited',
+        'sleep() returned before the iteration ended: in the embedded engine sleep() returns a Promise, write `await sleep(n)`',
+      );
     }
     this.iterationInScenario++;
     this.iterationInInstance++;
@@ -178,7 +181,8 @@ export class VU {
     this.run.logger.log('error', errorText(e), { executor: s?.executor, scenario: s?.name, source: 'stacktrace' });
     // A blocking http call can never succeed on this engine: stop as a script error (107)
     // rather than fail every iteration and exit 0.
-    if ((e as Error | undefined)?.name === 'BlockingCallError') this.run.stop({ exitCode: K6_EXIT_CODES.SCRIPT_EXCEPTION, message: (e as Error).message });
+    if ((e as Error | undefined)?.name === 'BlockingCallError')
+      this.run.stop({ exitCode: K6_EXIT_CODES.SCRIPT_EXCEPTION, message: (e as Error).message });
   }
 
   /** Interrupts the running iteration: pending sleeps and requests reject (k6 context cancel). */
@@ -199,7 +203,10 @@ export function isAbort(e: unknown): boolean {
 /** Frames of the suite itself (engine, CLI, packages, Node internals), never the script's. */
 const SUITE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 function isSuiteFrame(line: string): boolean {
-  return ['engine/', 'cli/', 'node_modules/'].some((d) => line.includes(SUITE_ROOT + d)) || /\(node:|at node:|\(<anonymous>\)|at <anonymous> /.test(line);
+  return (
+    ['engine/', 'cli/', 'node_modules/'].some((d) => line.includes(SUITE_ROOT + d)) ||
+    /\(node:|at node:|\(<anonymous>\)|at <anonymous> /.test(line)
+  );
 }
 
 /**
@@ -209,7 +216,10 @@ function isSuiteFrame(line: string): boolean {
  */
 export function errorText(e: unknown): string {
   if (e && typeof e === 'object' && 'stack' in e && typeof (e as Error).stack === 'string') {
-    return (e as Error).stack!.split('\n').filter((l) => !/^\s+at /.test(l) || !isSuiteFrame(l)).join('\n');
+    return (e as Error)
+      .stack!.split('\n')
+      .filter((l) => !/^\s+at /.test(l) || !isSuiteFrame(l))
+      .join('\n');
   }
   if (e && typeof e === 'object' && 'message' in e) return String((e as Error).message);
   return String(e);

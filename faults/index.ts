@@ -15,7 +15,14 @@ import { serverControls } from './server-control.ts';
 export { parseFaultFlag, parseFaultFlags, parseSpan, faultLabel, type FaultSpec } from './parse.ts';
 export { planFaults, type PlannedFault } from './plan.ts';
 export { FaultSchedule } from './schedule.ts';
-export { analyseFaults, windowStats, recoverySeconds, errorKind, type RequestPoint, type TimelineOptions } from './timeline.ts';
+export {
+  analyseFaults,
+  windowStats,
+  recoverySeconds,
+  errorKind,
+  type RequestPoint,
+  type TimelineOptions,
+} from './timeline.ts';
 export { serverControls, serverOptions, type ServerControl } from './server-control.ts';
 export type { FaultContext, FaultOutcome, FaultResult, PoolExhaustOutcome, WindowStats } from './types.ts';
 
@@ -23,7 +30,10 @@ export type { FaultContext, FaultOutcome, FaultResult, PoolExhaustOutcome, Windo
 export const STABLE_SECONDS = 3;
 
 /** The faults of `config` this run may inject; throws FAULT_REFUSED (exit 6) before any load. */
-export function planRunFaults(config: Readonly<Config>, services: Pick<Services, 'databaseUrl' | 'redisUrl' | 'source' | 'throwaway'>): PlannedFault[] {
+export function planRunFaults(
+  config: Readonly<Config>,
+  services: Pick<Services, 'databaseUrl' | 'redisUrl' | 'source' | 'throwaway'>,
+): PlannedFault[] {
   if (!config.faults.length) return [];
   return planFaults(config, serverControls(config, services), services.source);
 }

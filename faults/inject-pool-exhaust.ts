@@ -22,13 +22,21 @@ export function extraRequests(poolMax: number): number {
   return Math.max(5, Math.ceil(poolMax / 2));
 }
 
-interface PoolSample { inUse: number; waiting: number; max: number }
+interface PoolSample {
+  inUse: number;
+  waiting: number;
+  max: number;
+}
 
 async function poolSample(baseUrl: string): Promise<PoolSample | null> {
   try {
     const res = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(2000) });
     const s = parsePrometheus(await res.text());
-    return { inUse: sumOf(s, 'acgs_pool_connections', { state: 'in_use' }), waiting: sumOf(s, 'acgs_pool_waiting'), max: sumOf(s, 'acgs_pool_max') };
+    return {
+      inUse: sumOf(s, 'acgs_pool_connections', { state: 'in_use' }),
+      waiting: sumOf(s, 'acgs_pool_waiting'),
+      max: sumOf(s, 'acgs_pool_max'),
+    };
   } catch {
     return null;
   }
@@ -41,11 +49,22 @@ async function getJson(baseUrl: string, path: string): Promise<any> {
 }
 
 /** Sends one slow update; resolves with its status and Retry-After (never rejects). */
-async function slowUpdate(baseUrl: string, policyId: number, body: object, runId: string, i: number, timeoutMs: number): Promise<{ status: string; retryAfter: string | null }> {
+async function slowUpdate(
+  baseUrl: string,
+  policyId: number,
+  body: object,
+  runId: string,
+  i: number,
+  timeoutMs: number,
+): Promise<{ status: string; retryAfter: string | null }> {
   try {
     const res = await fetch(new URL(`/api/v1/policies/${policyId}`, baseUrl), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-run-id': `${runId}-fault`, 'x-client-request-id': `pool-exhaust-${i}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-run-id': `${runId}-fault`,
+        'x-client-request-id': `pool-exhaust-${i}`,
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -67,12 +86,21 @@ function watchPool(baseUrl: string) {
       await sleep(200);
     }
   })();
-  return { seen, async stop() { stopped = true; await loop; } };
+  return {
+    seen,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 /** Exhausts the target's pool for the fault's duration and measures its recovery. */
 export const injectPoolExhaust: Injector = async (fault, ctx) => {
-  const out = blankOutcome(fault, 'row lock held by the suite + poolMax + extra concurrent PUT /api/v1/policies/:id waiting on it');
+  const out = blankOutcome(
+    fault,
+    'row lock held by the suite + poolMax + extra concurrent PUT /api/v1/policies/:id waiting on it',
+  );
   const acquireTimeoutMs = ctx.config.pool.acquireTimeoutMs;
   const lock = new pg.Client({ connectionString: ctx.databaseUrl });
   lock.on('error', () => {});
@@ -89,9 +117,15 @@ export const injectPoolExhaust: Injector = async (fault, ctx) => {
     await lock.query('SELECT id FROM policies WHERE id = $1 FOR UPDATE', [policyId]);
     out.startedAt = Date.now();
     out.injected = true;
-    const body = { expectedVersion: policy.policy.version, updatedBy: userId, description: `pool-exhaust fault ${ctx.runId}` };
+    const body = {
+      expectedVersion: policy.policy.version,
+      updatedBy: userId,
+      description: `pool-exhaust fault ${ctx.runId}`,
+    };
     const timeoutMs = fault.durationSeconds * 1000 + acquireTimeoutMs + ctx.config.pool.statementTimeoutMs + 10_000;
-    const requests = Array.from({ length: n }, (_, i) => slowUpdate(ctx.targetUrl, policyId, body, ctx.runId, i, timeoutMs));
+    const requests = Array.from({ length: n }, (_, i) =>
+      slowUpdate(ctx.targetUrl, policyId, body, ctx.runId, i, timeoutMs),
+    );
     ctx.log(`  fault ${fault.label}: policy ${policyId} locked, ${n} concurrent updates for a pool of ${poolMax}`);
     await sleep(fault.durationSeconds * 1000, ctx.signal);
     await lock.query('ROLLBACK');
@@ -114,9 +148,18 @@ export const injectPoolExhaust: Injector = async (fault, ctx) => {
       await sleep(100);
     }
     await watch.stop();
-    const health = await fetch(new URL('/healthz', ctx.targetUrl), { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => null);
-    out.pool = summarise(answers, watch.seen.filter((s) => s.t >= out.startedAt!), { poolMax, acquireTimeoutMs, releasedAt, recoveredAt, health });
-    ctx.log(`  fault ${fault.label}: released; ${out.pool.rejected503} × 503, pool normal after ${out.pool.recoverySeconds?.toFixed(2) ?? 'n/a'} s`);
+    const health = await fetch(new URL('/healthz', ctx.targetUrl), { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.status,
+      () => null,
+    );
+    out.pool = summarise(
+      answers,
+      watch.seen.filter((s) => s.t >= out.startedAt!),
+      { poolMax, acquireTimeoutMs, releasedAt, recoveredAt, health },
+    );
+    ctx.log(
+      `  fault ${fault.label}: released; ${out.pool.rejected503} × 503, pool normal after ${out.pool.recoverySeconds?.toFixed(2) ?? 'n/a'} s`,
+    );
   } catch (e) {
     out.error = `pool exhaustion failed: ${(e as Error).message}`;
     out.endedAt ??= Date.now();
@@ -131,7 +174,13 @@ export const injectPoolExhaust: Injector = async (fault, ctx) => {
 function summarise(
   answers: Array<{ status: string; retryAfter: string | null }>,
   samples: PoolSample[],
-  o: { poolMax: number; acquireTimeoutMs: number; releasedAt: number; recoveredAt: number | null; health: number | null },
+  o: {
+    poolMax: number;
+    acquireTimeoutMs: number;
+    releasedAt: number;
+    recoveredAt: number | null;
+    health: number | null;
+  },
 ): PoolExhaustOutcome {
   const statuses: Record<string, number> = {};
   for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;

@@ -37,7 +37,8 @@ export const injectRedisSlow: Injector = async (fault, ctx) => {
     out.method = debug.ok
       ? `DEBUG SLEEP ${SLICE_MS / 1000} every ${PERIOD_MS} ms`
       : `CLIENT PAUSE ${SLICE_MS} ALL every ${PERIOD_MS} ms`;
-    if (!debug.ok) out.notes.push(`DEBUG is disabled on this server (${debug.why}); stalled with CLIENT PAUSE ALL instead`);
+    if (!debug.ok)
+      out.notes.push(`DEBUG is disabled on this server (${debug.why}); stalled with CLIENT PAUSE ALL instead`);
     const until = Date.now() + fault.durationSeconds * 1000;
     out.startedAt = Date.now();
     out.injected = true;

@@ -33,11 +33,17 @@ export const injectServerStop: Injector = async (fault, ctx) => {
     out.error = `start failed: ${(e as Error).message}`;
   }
   out.endedAt = Date.now();
-  out.notes.push(`down for ${((startAt - downAt) / 1000).toFixed(1)} s; stopping took ${downAt - out.startedAt} ms, starting until it answered ${out.endedAt - startAt} ms`);
+  out.notes.push(
+    `down for ${((startAt - downAt) / 1000).toFixed(1)} s; stopping took ${downAt - out.startedAt} ms, starting until it answered ${out.endedAt - startAt} ms`,
+  );
   if (fault.kind === 'redis-stop') {
     // INFO counters live in the server process: the restarted one counts from zero.
-    out.notes.push('Redis restarted: its INFO counters (commandstats, keyspace hits/misses) restarted from zero, so this run\'s server-side Redis deltas in the cache tables do not cover the whole run');
+    out.notes.push(
+      "Redis restarted: its INFO counters (commandstats, keyspace hits/misses) restarted from zero, so this run's server-side Redis deltas in the cache tables do not cover the whole run",
+    );
   }
-  ctx.log(`  fault ${fault.label}: ${out.error ? out.error : `server answers again (${out.endedAt - startAt} ms to start)`}`);
+  ctx.log(
+    `  fault ${fault.label}: ${out.error ? out.error : `server answers again (${out.endedAt - startAt} ms to start)`}`,
+  );
   return out;
 };

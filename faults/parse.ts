@@ -40,7 +40,8 @@ export function parseFaultFlag(value: string): FaultSpec {
   const at = value.indexOf('@');
   if (at < 0) throw bad('missing "@TIME" (when the fault starts)');
   const kind = value.slice(0, at).trim();
-  if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw bad(`'${kind}' is not a fault kind; choose one of ${FAULT_KINDS.join(', ')}`);
+  if (!(FAULT_KINDS as readonly string[]).includes(kind))
+    throw bad(`'${kind}' is not a fault kind; choose one of ${FAULT_KINDS.join(', ')}`);
   const rest = value.slice(at + 1);
   const colon = rest.indexOf(':');
   const timeText = colon < 0 ? rest : rest.slice(0, colon);

@@ -17,8 +17,10 @@ export interface PlannedFault extends FaultSpec {
 }
 
 const FIX: Record<'postgres' | 'redis', string> = {
-  postgres: 'run with --profile chaos or --throwaway-services (services.throwaway: the run starts its own servers), or set services.postgres.stopCommand and startCommand in the profile',
-  redis: 'run with --profile chaos or --throwaway-services (services.throwaway: the run starts its own servers), or set services.redis.stopCommand and startCommand in the profile',
+  postgres:
+    'run with --profile chaos or --throwaway-services (services.throwaway: the run starts its own servers), or set services.postgres.stopCommand and startCommand in the profile',
+  redis:
+    'run with --profile chaos or --throwaway-services (services.throwaway: the run starts its own servers), or set services.redis.stopCommand and startCommand in the profile',
 };
 
 /** Checks every configured fault; throws FAULT_REFUSED or BAD_CONFIG naming the first problem. */
@@ -32,9 +34,13 @@ export function planFaults(
     const label = faultLabel(f);
     if (f.kind === 'pool-exhaust') {
       if (config.api.baseUrl) {
-        throw new AcgsError('FAULT_REFUSED', `fault ${label} refused: pool-exhaust needs the target this run starts, but --base-url points at ${new URL(config.api.baseUrl).origin}`, {
-          hint: 'leave --base-url out for fault runs (the run starts the target itself), or drop the pool-exhaust fault',
-        });
+        throw new AcgsError(
+          'FAULT_REFUSED',
+          `fault ${label} refused: pool-exhaust needs the target this run starts, but --base-url points at ${new URL(config.api.baseUrl).origin}`,
+          {
+            hint: 'leave --base-url out for fault runs (the run starts the target itself), or drop the pool-exhaust fault',
+          },
+        );
       }
       planned.push({ ...f, label, control: null });
       continue;
@@ -43,9 +49,13 @@ export function planFaults(
     const control = controls[server];
     if (!control) {
       const name = server === 'postgres' ? 'PostgreSQL' : 'Redis';
-      throw new AcgsError('FAULT_REFUSED', `fault ${label} refused: the ${name} server is ${source[server] === 'env' ? 'given by URL' : `a ${source[server]} server`} the suite did not start, and the profile names no commands to stop and start it`, {
-        hint: FIX[server],
-      });
+      throw new AcgsError(
+        'FAULT_REFUSED',
+        `fault ${label} refused: the ${name} server is ${source[server] === 'env' ? 'given by URL' : `a ${source[server]} server`} the suite did not start, and the profile names no commands to stop and start it`,
+        {
+          hint: FIX[server],
+        },
+      );
     }
     planned.push({ ...f, label, control });
   }

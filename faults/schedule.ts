@@ -43,7 +43,12 @@ export class FaultSchedule {
       const t = setTimeout(() => {
         this.fired.add(f);
         this.ctx.log(`  fault ${f.label}: injecting (${f.kind})`);
-        this.running.push(INJECTORS[f.kind](f, { ...this.ctx, signal: this.abort.signal }).catch((e: Error) => ({ ...blankOutcome(f, 'n/a'), error: e.message })));
+        this.running.push(
+          INJECTORS[f.kind](f, { ...this.ctx, signal: this.abort.signal }).catch((e: Error) => ({
+            ...blankOutcome(f, 'n/a'),
+            error: e.message,
+          })),
+        );
       }, f.atSeconds * 1000);
       this.timers.push(t);
     }

@@ -39,7 +39,10 @@ function pgCtl(args: string[]): void {
   if (!bin) throw new Error('no pg_ctl found');
   const [c, a] = asPostgresUser(bin, args);
   const r = spawnSync(c, a, { encoding: 'utf8', timeout: 90_000 });
-  if (r.status !== 0) throw new Error(`pg_ctl ${args.at(-1)} failed: ${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `pg_ctl ${args.at(-1)} failed: ${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+    );
 }
 
 /**
@@ -51,7 +54,10 @@ export function serverOptions(postmasterOpts: string): string {
   const args = postmasterOpts.trim().match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
   const out: string[] = [];
   for (let i = 1; i < args.length; i++) {
-    if (args[i] === '"-D"' || args[i] === '-D') { i++; continue; }
+    if (args[i] === '"-D"' || args[i] === '-D') {
+      i++;
+      continue;
+    }
     out.push(args[i]);
   }
   return out.join(' ');
@@ -65,7 +71,8 @@ export async function waitUntil(what: string, probe: () => Promise<void>, timeou
       await probe();
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what} did not answer within ${timeoutMs / 1000} s: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -85,7 +92,12 @@ export async function pgAnswers(url: string): Promise<void> {
 
 /** Resolves when Redis at `url` answers PING. */
 export async function redisAnswers(url: string): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -122,10 +134,17 @@ export function throwawayRedisControl(h: ThrowawayRedis): ServerControl {
       // The server closes the connection instead of answering: that is success.
       await r.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
       r.disconnect();
-      await waitUntil('Redis shutdown', async () => {
-        const down = await redisAnswers(h.url).then(() => false, () => true);
-        if (!down) throw new Error('still answering');
-      }, 10_000);
+      await waitUntil(
+        'Redis shutdown',
+        async () => {
+          const down = await redisAnswers(h.url).then(
+            () => false,
+            () => true,
+          );
+          if (!down) throw new Error('still answering');
+        },
+        10_000,
+      );
     },
     async start() {
       await h.restart();
@@ -139,20 +158,34 @@ export function runCommand(command: string, timeoutMs = 120_000): Promise<void> 
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-2000);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
       // The command itself is not repeated: a profile's command may hold a password.
-      else reject(new Error(`the ${signal ? `command was killed (${signal})` : `command exited with code ${code}`}${err.trim() ? `: ${err.trim().split('\n').at(-1)}` : ''}`));
+      else
+        reject(
+          new Error(
+            `the ${signal ? `command was killed (${signal})` : `command exited with code ${code}`}${err.trim() ? `: ${err.trim().split('\n').at(-1)}` : ''}`,
+          ),
+        );
     });
   });
 }
 
 /** Control through the profile's stop/start commands; readiness probed on `url`. */
-export function commandControl(what: 'PostgreSQL' | 'Redis', cmds: { stopCommand: string; startCommand: string }, url: string): ServerControl {
+export function commandControl(
+  what: 'PostgreSQL' | 'Redis',
+  cmds: { stopCommand: string; startCommand: string },
+  url: string,
+): ServerControl {
   return {
     method: `${what}: the profile's services.${what === 'PostgreSQL' ? 'postgres' : 'redis'}.stopCommand / startCommand`,
     stop: () => runCommand(cmds.stopCommand),
@@ -166,14 +199,22 @@ export function commandControl(what: 'PostgreSQL' | 'Redis', cmds: { stopCommand
 /** The controls a run has: throw-away handles first, then the profile's commands, else null. */
 export function serverControls(
   config: Readonly<Config>,
-  services: { databaseUrl: string; redisUrl: string; throwaway?: { postgres?: ThrowawayPostgres; redis?: ThrowawayRedis } },
+  services: {
+    databaseUrl: string;
+    redisUrl: string;
+    throwaway?: { postgres?: ThrowawayPostgres; redis?: ThrowawayRedis };
+  },
 ): { postgres: ServerControl | null; redis: ServerControl | null } {
   const sp = config.services.postgres;
   const sr = config.services.redis;
   const postgres = services.throwaway?.postgres
     ? throwawayPostgresControl(services.throwaway.postgres)
     : sp.stopCommand && sp.startCommand
-      ? commandControl('PostgreSQL', { stopCommand: sp.stopCommand, startCommand: sp.startCommand }, services.databaseUrl)
+      ? commandControl(
+          'PostgreSQL',
+          { stopCommand: sp.stopCommand, startCommand: sp.startCommand },
+          services.databaseUrl,
+        )
       : null;
   const redis = services.throwaway?.redis
     ? throwawayRedisControl(services.throwaway.redis)

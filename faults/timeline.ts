@@ -66,7 +66,13 @@ export function windowStats(points: readonly RequestPoint[], from: number, to: n
 }
 
 /** Seconds from `from` to the first stable run of good buckets before `to`, or null. */
-export function recoverySeconds(points: readonly RequestPoint[], from: number, to: number, target: number, stable: number): { seconds: number | null; buckets: number } {
+export function recoverySeconds(
+  points: readonly RequestPoint[],
+  from: number,
+  to: number,
+  target: number,
+  stable: number,
+): { seconds: number | null; buckets: number } {
   const buckets = Math.floor((to - from) / 1000);
   let run = 0;
   for (let k = 0; k < buckets; k++) {
@@ -78,12 +84,21 @@ export function recoverySeconds(points: readonly RequestPoint[], from: number, t
 }
 
 /** The effect of each fault on the load. `points` must be sorted by time. */
-export function analyseFaults(points: readonly RequestPoint[], outcomes: readonly FaultOutcome[], o: TimelineOptions): FaultResult[] {
+export function analyseFaults(
+  points: readonly RequestPoint[],
+  outcomes: readonly FaultOutcome[],
+  o: TimelineOptions,
+): FaultResult[] {
   const injected = outcomes.filter((f) => f.injected && f.startedAt !== null && f.endedAt !== null);
   return outcomes.map((f) => {
     const base = { target: o.successTarget, stableSeconds: o.stableSeconds };
     if (!f.injected || f.startedAt === null || f.endedAt === null) {
-      return { ...f, windows: null, errorsByKind: {}, recovery: { ...base, seconds: null, recovered: null, note: 'not injected' } };
+      return {
+        ...f,
+        windows: null,
+        errorsByKind: {},
+        recovery: { ...base, seconds: null, recovered: null, note: 'not injected' },
+      };
     }
     const idx = injected.indexOf(f);
     const prevEnd = idx > 0 ? injected[idx - 1].endedAt! : o.loadStart;

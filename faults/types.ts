@@ -70,7 +70,6 @@ export interface FaultResult extends FaultOutcome {
   errorsByKind: Record<string, number>;
 }
 
-
 /** Everything an injector may touch: the run's own target, database and Redis. */
 export interface FaultContext {
   config: Readonly<Config>;

@@ -26,7 +26,10 @@ export class ApiSampler {
   errors = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly baseUrl: string, private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly intervalMs = 1000,
+  ) {}
 
   async scrape(): Promise<PromSample[] | null> {
     try {

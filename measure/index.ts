@@ -4,7 +4,31 @@
  * with the delta between two snapshots; the API's /metrics (Prometheus text)
  * parsed and sampled once a second during the load.
  */
-export { enableStatements, takePgSnapshot, pgDelta, type PgSnapshot, type PgDelta, type StatementStat } from './pg-stats.ts';
-export { takeRedisSnapshot, redisDelta, parseInfo, snapshotFromInfo, REDIS_COMMANDS, type RedisSnapshot, type RedisDelta } from './redis-stats.ts';
-export { parsePrometheus, sumOf, has, histogramDelta, histogramQuantile, fractionAtOrBelow, type PromSample, type HistogramDelta } from './prometheus.ts';
+export {
+  enableStatements,
+  takePgSnapshot,
+  pgDelta,
+  type PgSnapshot,
+  type PgDelta,
+  type StatementStat,
+} from './pg-stats.ts';
+export {
+  takeRedisSnapshot,
+  redisDelta,
+  parseInfo,
+  snapshotFromInfo,
+  REDIS_COMMANDS,
+  type RedisSnapshot,
+  type RedisDelta,
+} from './redis-stats.ts';
+export {
+  parsePrometheus,
+  sumOf,
+  has,
+  histogramDelta,
+  histogramQuantile,
+  fractionAtOrBelow,
+  type PromSample,
+  type HistogramDelta,
+} from './prometheus.ts';
 export { ApiSampler, type PoolSample, type PoolPoint } from './api-sampler.ts';

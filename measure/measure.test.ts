@@ -48,8 +48,14 @@ describe('Redis INFO snapshots (real server)', () => {
   });
 
   it('parses commandstats and counts what happened between two snapshots', () => {
-    const a = snapshotFromInfo('# Stats\r\nkeyspace_hits:10\r\nkeyspace_misses:5\r\n# Commandstats\r\ncmdstat_get:calls=15,usec=30,usec_per_call=2.00,rejected_calls=0,failed_calls=0\r\n', 0);
-    const b = snapshotFromInfo('# Stats\r\nkeyspace_hits:28\r\nkeyspace_misses:7\r\n# Commandstats\r\ncmdstat_get:calls=35,usec=90,usec_per_call=2.57,rejected_calls=0,failed_calls=1\r\n', 2000);
+    const a = snapshotFromInfo(
+      '# Stats\r\nkeyspace_hits:10\r\nkeyspace_misses:5\r\n# Commandstats\r\ncmdstat_get:calls=15,usec=30,usec_per_call=2.00,rejected_calls=0,failed_calls=0\r\n',
+      0,
+    );
+    const b = snapshotFromInfo(
+      '# Stats\r\nkeyspace_hits:28\r\nkeyspace_misses:7\r\n# Commandstats\r\ncmdstat_get:calls=35,usec=90,usec_per_call=2.57,rejected_calls=0,failed_calls=1\r\n',
+      2000,
+    );
     const d = redisDelta(a, b);
     expect(d.keyspaceHits).toBe(18);
     expect(d.keyspaceMisses).toBe(2);
@@ -60,8 +66,14 @@ describe('Redis INFO snapshots (real server)', () => {
   });
 
   it('never reports negative figures when the server restarted between snapshots', () => {
-    const a = snapshotFromInfo('# Server\r\nrun_id:aaa\r\n# Stats\r\nkeyspace_hits:1000\r\nkeyspace_misses:50\r\n# Commandstats\r\ncmdstat_set:calls=900,usec=900\r\n', 0);
-    const b = snapshotFromInfo('# Server\r\nrun_id:bbb\r\n# Stats\r\nkeyspace_hits:30\r\nkeyspace_misses:10\r\n# Commandstats\r\ncmdstat_set:calls=20,usec=40\r\n', 1000);
+    const a = snapshotFromInfo(
+      '# Server\r\nrun_id:aaa\r\n# Stats\r\nkeyspace_hits:1000\r\nkeyspace_misses:50\r\n# Commandstats\r\ncmdstat_set:calls=900,usec=900\r\n',
+      0,
+    );
+    const b = snapshotFromInfo(
+      '# Server\r\nrun_id:bbb\r\n# Stats\r\nkeyspace_hits:30\r\nkeyspace_misses:10\r\n# Commandstats\r\ncmdstat_set:calls=20,usec=40\r\n',
+      1000,
+    );
     const d = redisDelta(a, b);
     expect(d.restarted).toBe(true);
     expect(d.keyspaceHits).toBe(30);
@@ -124,7 +136,12 @@ describe('query plans', () => {
   it('sees an index anywhere in a plan tree, and none in a sequential scan', () => {
     const seq = { 'Node Type': 'Seq Scan' };
     expect(planUsesIndex({ 'Node Type': 'Limit', Plans: [{ 'Node Type': 'Sort', Plans: [seq] }] })).toBe(false);
-    expect(planUsesIndex({ 'Node Type': 'Hash Join', Plans: [seq, { 'Node Type': 'Bitmap Heap Scan', Plans: [{ 'Node Type': 'Bitmap Index Scan' }] }] })).toBe(true);
+    expect(
+      planUsesIndex({
+        'Node Type': 'Hash Join',
+        Plans: [seq, { 'Node Type': 'Bitmap Heap Scan', Plans: [{ 'Node Type': 'Bitmap Index Scan' }] }],
+      }),
+    ).toBe(true);
     expect(planUsesIndex({ 'Node Type': 'Index Only Scan' })).toBe(true);
   });
 
@@ -133,7 +150,9 @@ describe('query plans', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      await c.query('CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, \'x\' FROM generate_series(1, 5000) g; ANALYZE t');
+      await c.query(
+        "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 5000) g; ANALYZE t",
+      );
       const [byKey, byValue] = await explainAll(c, [
         { queryType: 'simple', sql: 'SELECT * FROM t WHERE id = $1', params: [7] },
         { queryType: 'scan', sql: 'SELECT count(*) FROM t WHERE v = $1', params: ['x'] },

@@ -14,9 +14,16 @@
 import type pg from 'pg';
 
 /** Statements of the suite's own measuring (statistics views, EXPLAIN), not of the load. */
-const SUITE_OWN = /pg_stat_|pg_settings|pg_database|current_setting|^EXPLAIN|^SHOW |pg_stat_force_next_flush|^(BEGIN|ROLLBACK|COMMIT)$|^SELECT \$?1$/i;
+const SUITE_OWN =
+  /pg_stat_|pg_settings|pg_database|current_setting|^EXPLAIN|^SHOW |pg_stat_force_next_flush|^(BEGIN|ROLLBACK|COMMIT)$|^SELECT \$?1$/i;
 
-export interface StatementStat { queryid: string; query: string; calls: number; totalMs: number; rows: number }
+export interface StatementStat {
+  queryid: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  rows: number;
+}
 
 export interface PgSnapshot {
   takenAt: number;
@@ -29,7 +36,9 @@ export interface PgSnapshot {
 
 /** Tries to make pg_stat_statements usable; returns why not when it cannot. */
 export async function enableStatements(client: pg.ClientBase): Promise<string | null> {
-  const preload = await client.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'");
+  const preload = await client.query<{ setting: string }>(
+    "SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'",
+  );
   if (!String(preload.rows[0]?.setting ?? '').includes('pg_stat_statements')) {
     return "pg_stat_statements is not in the server's shared_preload_libraries (add it and restart PostgreSQL; docker-compose.yml does)";
   }
@@ -53,8 +62,13 @@ export async function takePgSnapshot(client: pg.ClientBase, statementsReason: st
   const database: Record<string, number> = {};
   for (const [k, v] of Object.entries(db.rows[0] ?? {})) database[k] = Number(v);
   const tables: PgSnapshot['tables'] = {};
-  for (const r of (await client.query('SELECT relname, seq_scan, idx_scan, n_live_tup FROM pg_stat_user_tables')).rows) {
-    tables[r.relname] = { seqScan: Number(r.seq_scan ?? 0), idxScan: Number(r.idx_scan ?? 0), nLiveTup: Number(r.n_live_tup ?? 0) };
+  for (const r of (await client.query('SELECT relname, seq_scan, idx_scan, n_live_tup FROM pg_stat_user_tables'))
+    .rows) {
+    tables[r.relname] = {
+      seqScan: Number(r.seq_scan ?? 0),
+      idxScan: Number(r.idx_scan ?? 0),
+      nLiveTup: Number(r.n_live_tup ?? 0),
+    };
   }
   const indexes: PgSnapshot['indexes'] = {};
   for (const r of (await client.query('SELECT relname, indexrelname, idx_scan FROM pg_stat_user_indexes')).rows) {
@@ -70,7 +84,13 @@ export async function takePgSnapshot(client: pg.ClientBase, statementsReason: st
     );
     statements = {
       available: true,
-      rows: rows.rows.map((r) => ({ queryid: r.queryid, query: r.query, calls: Number(r.calls), totalMs: Number(r.total_exec_time), rows: Number(r.rows) })),
+      rows: rows.rows.map((r) => ({
+        queryid: r.queryid,
+        query: r.query,
+        calls: Number(r.calls),
+        totalMs: Number(r.total_exec_time),
+        rows: Number(r.rows),
+      })),
     };
   }
   return { takenAt, version, database, tables, indexes, statements };
@@ -88,8 +108,7 @@ export interface PgDelta {
   indexScanRatio: number | null;
   tables: Array<{ table: string; seqScan: number; idxScan: number }>;
   statements:
-    | { available: true; rows: Array<StatementStat & { meanMs: number }> }
-    | { available: false; reason: string };
+    { available: true; rows: Array<StatementStat & { meanMs: number }> } | { available: false; reason: string };
 }
 
 /** What the server did between two snapshots of the same database. */

@@ -6,7 +6,11 @@
  * Spec: https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 
-export interface PromSample { name: string; labels: Record<string, string>; value: number }
+export interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 const SAMPLE_RE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\d+)?$/;
 const LABEL_RE = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
@@ -21,7 +25,8 @@ export function parsePrometheus(text: string): PromSample[] {
     if (!m) continue;
     const labels: Record<string, string> = {};
     if (m[3]) {
-      for (const l of m[3].matchAll(LABEL_RE)) labels[l[1]] = l[2].replace(/\\"/g, '"').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
+      for (const l of m[3].matchAll(LABEL_RE))
+        labels[l[1]] = l[2].replace(/\\"/g, '"').replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
     }
     const value = m[4] === '+Inf' ? Infinity : m[4] === '-Inf' ? -Infinity : Number(m[4]);
     out.push({ name: m[1], labels, value });
@@ -45,7 +50,11 @@ export function has(samples: PromSample[], name: string): boolean {
   return samples.some((s) => s.name === name || s.name.startsWith(name + '_'));
 }
 
-export interface HistogramDelta { count: number; sum: number; buckets: Array<{ le: number; count: number }> }
+export interface HistogramDelta {
+  count: number;
+  sum: number;
+  buckets: Array<{ le: number; count: number }>;
+}
 
 /** The histogram `name` (summed over series matching `want`) between two scrapes. */
 export function histogramDelta(

@@ -75,7 +75,11 @@ export function snapshotFromInfo(text: string, takenAt = Date.now()): RedisSnaps
     stats,
     commands,
     latency,
-    memory: { usedBytes: Number(mem.used_memory ?? 0), maxBytes: Number(mem.maxmemory ?? 0), policy: mem.maxmemory_policy ?? '' },
+    memory: {
+      usedBytes: Number(mem.used_memory ?? 0),
+      maxBytes: Number(mem.maxmemory ?? 0),
+      policy: mem.maxmemory_policy ?? '',
+    },
   };
 }
 

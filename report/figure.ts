@@ -36,7 +36,12 @@ export function judge(f: Figure, target: Target | undefined): Figure {
   if (!target) return f;
   let pass: boolean | null = null;
   if (f.value !== null && Number.isFinite(f.value)) {
-    pass = target.op === '<=' ? f.value <= target.value : target.op === '>=' ? f.value >= target.value : f.value === target.value;
+    pass =
+      target.op === '<='
+        ? f.value <= target.value
+        : target.op === '>='
+          ? f.value >= target.value
+          : f.value === target.value;
   }
   return { ...f, target, pass };
 }

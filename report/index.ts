@@ -5,9 +5,25 @@
  * documented outputs (handleSummary data, summary export, NDJSON metric
  * stream) including the merge of k6-operator instances.
  */
-export { judge, formatValue, formatTarget, verdict, indexFigures, type Figure, type Target, type Unit } from './figure.ts';
+export {
+  judge,
+  formatValue,
+  formatTarget,
+  verdict,
+  indexFigures,
+  type Figure,
+  type Target,
+  type Unit,
+} from './figure.ts';
 export { renderCell, type Cell, type Table } from './tables.ts';
-export { RUN_SCHEMA, parseRunJson, type RunJson, type RunScenario, type RunEnvironment, type PoolSample } from './run-json.ts';
+export {
+  RUN_SCHEMA,
+  parseRunJson,
+  type RunJson,
+  type RunScenario,
+  type RunEnvironment,
+  type PoolSample,
+} from './run-json.ts';
 export { metric, value, thresholds, normaliseSummary, type K6Metric, type K6SummaryData } from './k6-summary.ts';
 export { markdownReport, markdownTable, type ReportHeader } from './markdown.ts';
 export { junitXml, escapeXml, type JunitChecker } from './junit.ts';

@@ -15,14 +15,16 @@ export interface JunitChecker {
 }
 
 export function escapeXml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // characters XML 1.0 cannot carry at all
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // characters XML 1.0 cannot carry at all
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  );
 }
 
 function testcase(classname: string, name: string, seconds: number, failure: string | null): string {
@@ -38,8 +40,15 @@ export function junitXml(runId: string, figures: Figure[], checkers: JunitChecke
     .map((f) => {
       const measured = `${formatValue(f.value, f.unit)} (${f.source}, ${f.side} side)`;
       const failure =
-        f.pass === true ? null : f.pass === null ? `no measurement: ${f.note ?? 'the source returned nothing'}` : `measured ${measured}, target ${formatTarget(f.target, f.unit)}`;
-      return { xml: testcase('targets', `${f.label} ${formatTarget(f.target, f.unit)}`, 0, failure), failed: failure !== null };
+        f.pass === true
+          ? null
+          : f.pass === null
+            ? `no measurement: ${f.note ?? 'the source returned nothing'}`
+            : `measured ${measured}, target ${formatTarget(f.target, f.unit)}`;
+      return {
+        xml: testcase('targets', `${f.label} ${formatTarget(f.target, f.unit)}`, 0, failure),
+        failed: failure !== null,
+      };
     });
   const checkerCases = checkers.map((c) => {
     const bad = Object.entries(c.violations).filter(([, n]) => n > 0);

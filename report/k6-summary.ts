@@ -84,7 +84,8 @@ export function normaliseSummary(data: unknown): K6SummaryData | null {
     else if ('count' in rest) type = 'counter';
     else type = 'gauge';
     const m: K6Metric = { type, values };
-    if (thresholds) m.thresholds = Object.fromEntries(Object.entries(thresholds).map(([expr, failed]) => [expr, { ok: !failed }]));
+    if (thresholds)
+      m.thresholds = Object.fromEntries(Object.entries(thresholds).map(([expr, failed]) => [expr, { ok: !failed }]));
     metrics[name] = m;
   }
   return { ...d, metrics } as K6SummaryData;

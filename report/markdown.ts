@@ -32,7 +32,12 @@ export function markdownTable(t: Table, figures: Map<string, Figure>): string {
 }
 
 /** The whole report.md. */
-export function markdownReport(header: ReportHeader, figureList: Figure[], tables: Table[], appendix: string[] = []): string {
+export function markdownReport(
+  header: ReportHeader,
+  figureList: Figure[],
+  tables: Table[],
+  appendix: string[] = [],
+): string {
   const figures = indexFigures(figureList);
   const out = [
     `# acgs-load run ${header.runId}`,

@@ -14,10 +14,14 @@ describe('report writers', () => {
   });
 
   it('writes a failing JUnit case for a missed target and a checker with violations', () => {
-    const xml = junitXml('r1', [fig('avg', 250, '<=', 200), fig('p95', 20, '<=', 100)], [
-      { name: 'cache-db-sync', checked: 10, violations: { stale: 2, orphan: 0 }, durationMs: 5 },
-      { name: 'data-types', checked: 10, violations: {}, durationMs: 5 },
-    ]);
+    const xml = junitXml(
+      'r1',
+      [fig('avg', 250, '<=', 200), fig('p95', 20, '<=', 100)],
+      [
+        { name: 'cache-db-sync', checked: 10, violations: { stale: 2, orphan: 0 }, durationMs: 5 },
+        { name: 'data-types', checked: 10, violations: {}, durationMs: 5 },
+      ],
+    );
     expect(xml).toContain('tests="4" failures="2"');
     expect(xml).toContain('measured 250.0 ms (test source, client side), target ≤ 200.0 ms');
     expect(xml).toContain('2 stale of 10 checked');
@@ -27,21 +31,53 @@ describe('report writers', () => {
   it('renders tables only from figures, by id', () => {
     const figures = [fig('q.avg', 12.5, '<=', 200)];
     const md = markdownReport(
-      { runId: 'r1', profile: 'smoke', startedAt: 'now', durationS: 1, engine: 'embedded', exitCode: 0, verdict: 'PASS', environment: [] },
+      {
+        runId: 'r1',
+        profile: 'smoke',
+        startedAt: 'now',
+        durationS: 1,
+        engine: 'embedded',
+        exitCode: 0,
+        verdict: 'PASS',
+        environment: [],
+      },
       figures,
-      [{ title: 'Query', columns: ['value', 'target', 'verdict', 'source'], rows: [[{ figure: 'q.avg' }, { figure: 'q.avg', show: 'target' }, { figure: 'q.avg', show: 'verdict' }, { figure: 'q.avg', show: 'source' }]] }],
+      [
+        {
+          title: 'Query',
+          columns: ['value', 'target', 'verdict', 'source'],
+          rows: [
+            [
+              { figure: 'q.avg' },
+              { figure: 'q.avg', show: 'target' },
+              { figure: 'q.avg', show: 'verdict' },
+              { figure: 'q.avg', show: 'source' },
+            ],
+          ],
+        },
+      ],
     );
     expect(md).toContain('| 12.50 ms | ≤ 200.0 ms | PASS | test source |');
   });
 });
 
 describe('k6 summaries from either engine', () => {
-  it('reads real k6\'s legacy --summary-export as handleSummary data', async () => {
+  it("reads real k6's legacy --summary-export as handleSummary data", async () => {
     const { normaliseSummary, metric, value, thresholds } = await import('./k6-summary.ts');
     const legacy = {
       root_group: { name: '', path: '', id: 'x', groups: {}, checks: {} },
       metrics: {
-        http_req_duration: { avg: 12, min: 1, med: 10, max: 40, 'p(90)': 20, 'p(95)': 30, 'p(99)': 38, count: 100, thresholds: { 'p(95)<25': true } },
+        http_req_duration: {
+          avg: 12,
+          min: 1,
+          med: 10,
+          max: 40,
+          'p(90)': 20,
+          'p(95)': 30,
+          'p(99)': 38,
+          count: 100,
+          thresholds: { 'p(95)<25': true },
+        },
         'db_query_duration{query_type:join}': { avg: 2, min: 1, med: 2, max: 5, 'p(95)': 4, count: 7 },
         http_req_failed: { passes: 1, fails: 99, value: 0.01, thresholds: { 'rate<0.05': false } },
         http_reqs: { count: 100, rate: 50 },

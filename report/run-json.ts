@@ -73,7 +73,8 @@ export function parseRunJson(text: string, file: string): RunJson {
     throw new Error(`${file} is not JSON: ${(e as Error).message}`);
   }
   const d = data as Partial<RunJson>;
-  if (d?.schema !== RUN_SCHEMA) throw new Error(`${file} is not an acgs-load run.json (schema '${String(d?.schema)}', expected '${RUN_SCHEMA}')`);
+  if (d?.schema !== RUN_SCHEMA)
+    throw new Error(`${file} is not an acgs-load run.json (schema '${String(d?.schema)}', expected '${RUN_SCHEMA}')`);
   if (!Array.isArray(d.figures) || !Array.isArray(d.tables)) throw new Error(`${file} has no figures/tables`);
   return d as RunJson;
 }

@@ -5,7 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
-import { parseCheckerNames, readAcknowledgedWrites, runChecks, type AckedWrite, type ChecksResult } from '../checks/index.ts';
+import {
+  parseCheckerNames,
+  readAcknowledgedWrites,
+  runChecks,
+  type AckedWrite,
+  type ChecksResult,
+} from '../checks/index.ts';
 
 export async function runConsistencyChecks(o: {
   config: Readonly<Config>;

@@ -5,7 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
-import { analyseFaults, STABLE_SECONDS, type FaultOutcome, type FaultResult, type RequestPoint } from '../faults/index.ts';
+import {
+  analyseFaults,
+  STABLE_SECONDS,
+  type FaultOutcome,
+  type FaultResult,
+  type RequestPoint,
+} from '../faults/index.ts';
 import { readK6Records } from '../report/index.ts';
 
 /** Every http_req_failed Point of `files` (missing files are skipped), sorted by time. */

@@ -10,7 +10,10 @@ import { stepNames, stepSeconds } from '../scenarios/lib/ladder-steps.ts';
 /** Step names and duration from the configuration the scenario was given. */
 export function ladderPlan(config: Readonly<Config>): LadderPlan {
   const { users, stepSeconds: configured } = config.load.ladder;
-  return { steps: stepNames(users).map((name, i) => ({ name, users: users[i] })), stepSeconds: stepSeconds(configured, config.load.durationFactor) };
+  return {
+    steps: stepNames(users).map((name, i) => ({ name, users: users[i] })),
+    stepSeconds: stepSeconds(configured, config.load.durationFactor),
+  };
 }
 
 /** The same from the scenario's environment (`scenario run ladder -e LADDER_STEP_SECONDS=...`). */

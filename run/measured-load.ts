@@ -9,7 +9,16 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import { type Services, pgError } from '../services/index.ts';
-import { enableStatements, pgDelta, takePgSnapshot, type PgDelta, redisDelta, takeRedisSnapshot, type RedisDelta, ApiSampler } from '../measure/index.ts';
+import {
+  enableStatements,
+  pgDelta,
+  takePgSnapshot,
+  type PgDelta,
+  redisDelta,
+  takeRedisSnapshot,
+  type RedisDelta,
+  ApiSampler,
+} from '../measure/index.ts';
 import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/index.ts';
 import type { StageLog } from './stage.ts';
 import { runScenarios, type ScenarioRun } from './scenarios.ts';
@@ -60,24 +69,57 @@ export async function measuredLoad(o: {
   };
   try {
     const statementsReason = await enableStatements(pgClient);
-    const before = await stages.run('snapshot: before', async () => {
-      const p = await takePgSnapshot(pgClient, statementsReason);
-      const r = await takeRedisSnapshot(redis);
-      await sampler.scrape();
-      return { p, r };
-    }, () => (statementsReason ? 'pg_stat_statements unavailable' : 'pg_stat_statements on'));
+    const before = await stages.run(
+      'snapshot: before',
+      async () => {
+        const p = await takePgSnapshot(pgClient, statementsReason);
+        const r = await takeRedisSnapshot(redis);
+        await sampler.scrape();
+        return { p, r };
+      },
+      () => (statementsReason ? 'pg_stat_statements unavailable' : 'pg_stat_statements on'),
+    );
 
     sampler.start();
     // the schedule's clock starts with the scenarios; faults are lifted before anything else runs.
-    const faults = o.faultPlan.length ? new FaultSchedule(o.faultPlan, { config, targetUrl: o.targetUrl, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId: o.runId, log: o.log }) : null;
+    const faults = o.faultPlan.length
+      ? new FaultSchedule(o.faultPlan, {
+          config,
+          targetUrl: o.targetUrl,
+          databaseUrl: svc.databaseUrl,
+          redisUrl: svc.redisUrl,
+          runId: o.runId,
+          log: o.log,
+        })
+      : null;
     faults?.start();
-    const scenarios = await stages.run(
-      'scenarios',
-      () => runScenarios({ config, runId: o.runId, baseUrl: o.targetUrl, results: o.results, quiet: o.quietEngine, log: o.log }),
-      (r) => r.map((s) => `${s.name}: exit ${s.exitCode}`).join(', '),
-    ).catch(async (e) => { await faults?.finish({ abort: true }); throw e; });
+    const scenarios = await stages
+      .run(
+        'scenarios',
+        () =>
+          runScenarios({
+            config,
+            runId: o.runId,
+            baseUrl: o.targetUrl,
+            results: o.results,
+            quiet: o.quietEngine,
+            log: o.log,
+          }),
+        (r) => r.map((s) => `${s.name}: exit ${s.exitCode}`).join(', '),
+      )
+      .catch(async (e) => {
+        await faults?.finish({ abort: true });
+        throw e;
+      });
     const loadEnded = Date.now();
-    const outcomes = faults ? await stages.run('faults', () => faults.finish(), (r) => `${r.filter((f) => f.injected).length}/${r.length} injected${r.some((f) => f.error) ? ', with errors' : ''}`) : [];
+    const outcomes = faults
+      ? await stages.run(
+          'faults',
+          () => faults.finish(),
+          (r) =>
+            `${r.filter((f) => f.injected).length}/${r.length} injected${r.some((f) => f.error) ? ', with errors' : ''}`,
+        )
+      : [];
     if (outcomes.some((f) => f.kind === 'postgres-restart' && f.injected)) {
       await pgClient.end().catch(() => undefined); // the restart ended it; measure on a new one
       pgClient = newPgClient(svc.databaseUrl);
@@ -94,7 +136,11 @@ export async function measuredLoad(o: {
       await new Promise((r) => setTimeout(r, Math.max(0, loadEnded + STATS_IDLE_FLUSH_MS - Date.now())));
       return { p: await takePgSnapshot(pgClient, statementsReason), r: await takeRedisSnapshot(redis) };
     });
-    await stages.run('quiesce', () => quiesce(sampler), (q) => q);
+    await stages.run(
+      'quiesce',
+      () => quiesce(sampler),
+      (q) => q,
+    );
     return {
       scenarios,
       pg: pgDelta(before.p, after.p),
@@ -110,7 +156,9 @@ export async function measuredLoad(o: {
     await close();
     // A lost PostgreSQL connection mid-run is an infrastructure failure (exit 5), not a bug;
     // anything else that is not already an AcgsError stays what it is.
-    const fromPg = typeof (e as { code?: unknown })?.code === 'string' || /Connection terminated|terminating connection|ECONN/i.test(String((e as Error)?.message));
+    const fromPg =
+      typeof (e as { code?: unknown })?.code === 'string' ||
+      /Connection terminated|terminating connection|ECONN/i.test(String((e as Error)?.message));
     throw fromPg ? pgError(e, svc.databaseUrl, 'measuring the run') : e;
   }
 }

@@ -44,7 +44,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
   let services: Services | null = null;
   let target: ApiProcess | null = null;
   try {
-    services = await stages.run('preflight: services', () => resolveServices(config), (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`);
+    services = await stages.run(
+      'preflight: services',
+      () => resolveServices(config),
+      (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`,
+    );
     const svc = services;
     const pre = await preflight(stages, config, svc);
     await prepareData(stages, config, svc, Boolean(pre.baseUrl));
@@ -56,25 +60,72 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       // The warm stage has filled the cache from the database already: the target must not
       // warm it a second time through its read path at start-up.
       const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
-      target = await stages.run('api', () => startApiProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }), (t) => `${t.url} (pid ${t.pid})`);
+      target = await stages.run(
+        'api',
+        () => startApiProcess({ config: targetConfig, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl }),
+        (t) => `${t.url} (pid ${t.pid})`,
+      );
       url = target.url;
       healthMs = await timeHealth(url);
     } else stages.skip('api', `using ${url}`);
     const targetUrl = url;
 
-    const load = await measuredLoad({ stages, config, svc, targetUrl, runId, results, faultPlan: pre.faultPlan, quietEngine: opts.quietEngine, log });
+    const load = await measuredLoad({
+      stages,
+      config,
+      svc,
+      targetUrl,
+      runId,
+      results,
+      faultPlan: pre.faultPlan,
+      quietEngine: opts.quietEngine,
+      log,
+    });
     try {
       const metricsFiles = load.scenarios.map((s) => results.file(s.files.metrics));
-      const checks = await stages.run('checks', () => runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles }), (c) => (c.ok ? 'no violations' : 'VIOLATIONS'));
+      const checks = await stages.run(
+        'checks',
+        () =>
+          runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles }),
+        (c) => (c.ok ? 'no violations' : 'VIOLATIONS'),
+      );
       // each fault's effect, from the requests' NDJSON stream
-      const faults = load.faultRun ? await analyseRunFaults(load.faultRun.outcomes, { metricsFiles, loadStart: load.faultRun.origin, loadEnd: load.faultRun.ended, config }) : [];
-      const plans = await stages.run('plans', async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)), (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`);
-      return await stages.run('results', () =>
-        writeResults({
-          config, runId, startedAt, results, stages, info: pre.info, targetUrl, healthMs, services: svc,
-          scenarios: load.scenarios, pg: load.pg, redis: load.redis, sampler: load.sampler, checks, plans, faults,
-        }),
-      (o) => `exit code ${o.exitCode}`);
+      const faults = load.faultRun
+        ? await analyseRunFaults(load.faultRun.outcomes, {
+            metricsFiles,
+            loadStart: load.faultRun.origin,
+            loadEnd: load.faultRun.ended,
+            config,
+          })
+        : [];
+      const plans = await stages.run(
+        'plans',
+        async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)),
+        (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`,
+      );
+      return await stages.run(
+        'results',
+        () =>
+          writeResults({
+            config,
+            runId,
+            startedAt,
+            results,
+            stages,
+            info: pre.info,
+            targetUrl,
+            healthMs,
+            services: svc,
+            scenarios: load.scenarios,
+            pg: load.pg,
+            redis: load.redis,
+            sampler: load.sampler,
+            checks,
+            plans,
+            faults,
+          }),
+        (o) => `exit code ${o.exitCode}`,
+      );
     } finally {
       await load.close();
     }
@@ -85,30 +136,74 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 }
 
 /** Faults allowed? Versions and round trips; a given base URL answers and is the API. */
-async function preflight(stages: StageLog, config: Readonly<Config>, svc: Services): Promise<{ faultPlan: PlannedFault[]; info: ServiceInfo; baseUrl?: string; healthMs: number | null }> {
+async function preflight(
+  stages: StageLog,
+  config: Readonly<Config>,
+  svc: Services,
+): Promise<{ faultPlan: PlannedFault[]; info: ServiceInfo; baseUrl?: string; healthMs: number | null }> {
   // a fault against a server the run does not own is refused here, before any load.
-  const faultPlan = config.faults.length ? await stages.run('preflight: faults', async () => planRunFaults(config, svc), (p) => p.map((f) => f.label).join(', ')) : [];
-  const info = await stages.run('preflight: versions', () => probeServices(svc.databaseUrl, svc.redisUrl), (i) => `PostgreSQL ${i.pgVersion}, Redis ${i.redisVersion}`);
+  const faultPlan = config.faults.length
+    ? await stages.run(
+        'preflight: faults',
+        async () => planRunFaults(config, svc),
+        (p) => p.map((f) => f.label).join(', '),
+      )
+    : [];
+  const info = await stages.run(
+    'preflight: versions',
+    () => probeServices(svc.databaseUrl, svc.redisUrl),
+    (i) => `PostgreSQL ${i.pgVersion}, Redis ${i.redisVersion}`,
+  );
   const baseUrl = config.api.baseUrl;
   if (!baseUrl) return { faultPlan, info, healthMs: null };
-  const { healthMs } = await stages.run('preflight: base URL', () => checkBaseUrl(baseUrl, config.api.allowRemote), () => baseUrl);
+  const { healthMs } = await stages.run(
+    'preflight: base URL',
+    () => checkBaseUrl(baseUrl, config.api.allowRemote),
+    () => baseUrl,
+  );
   return { faultPlan, info, baseUrl, healthMs };
 }
 
 /** migrate -> seed (skipped when the fingerprint matches) -> warm (unless another deployment owns the cache). */
-async function prepareData(stages: StageLog, config: Readonly<Config>, svc: Services, remoteTarget: boolean): Promise<void> {
+async function prepareData(
+  stages: StageLog,
+  config: Readonly<Config>,
+  svc: Services,
+  remoteTarget: boolean,
+): Promise<void> {
   // preflight (probeServices) has created the database when it was missing.
-  await stages.run('migrate', () => migrate(svc.databaseUrl, { force: config.database.force }), (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`));
+  await stages.run(
+    'migrate',
+    () => migrate(svc.databaseUrl, { force: config.database.force }),
+    (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`),
+  );
   await stages.run(
     'seed',
-    () => seedDatabase({ databaseUrl: svc.databaseUrl, scale: config.seed.scale, seed: config.seed.seed, fresh: config.seed.fresh, force: config.database.force }),
-    (s) => (s.skipped ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows` : `${s.totalRows} rows in ${(s.totalMs / 1000).toFixed(1)} s`),
+    () =>
+      seedDatabase({
+        databaseUrl: svc.databaseUrl,
+        scale: config.seed.scale,
+        seed: config.seed.seed,
+        fresh: config.seed.fresh,
+        force: config.database.force,
+      }),
+    (s) =>
+      s.skipped
+        ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows`
+        : `${s.totalRows} rows in ${(s.totalMs / 1000).toFixed(1)} s`,
   );
   if (remoteTarget) return stages.skip('warm', 'the deployment at --base-url owns its cache');
   if (!config.cache.warmOnStart) return stages.skip('warm', 'cache.warmOnStart is false');
   await stages.run(
     'warm',
-    () => warmCache({ databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, prefix: config.redis.prefix, ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction }),
+    () =>
+      warmCache({
+        databaseUrl: svc.databaseUrl,
+        redisUrl: svc.redisUrl,
+        prefix: config.redis.prefix,
+        ttlSeconds: config.cache.ttlSeconds,
+        hotFraction: config.cache.warmHotFraction,
+      }),
     (w) => `${w.keys} keys`,
   );
 }

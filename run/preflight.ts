@@ -34,7 +34,11 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
     client = await connectPg(databaseUrl, 'checking the PostgreSQL version');
     const pgVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v;
     if (parseInt(pgVersion, 10) < MIN_PG) {
-      throw new AcgsError('PG_ERROR', `PostgreSQL ${pgVersion} at ${redactUrl(databaseUrl)} is too old; acgs-load needs ${MIN_PG} or newer`, { hint: 'use a newer server, e.g. `docker compose up -d postgres`' });
+      throw new AcgsError(
+        'PG_ERROR',
+        `PostgreSQL ${pgVersion} at ${redactUrl(databaseUrl)} is too old; acgs-load needs ${MIN_PG} or newer`,
+        { hint: 'use a newer server, e.g. `docker compose up -d postgres`' },
+      );
     }
     let t0 = performance.now();
     for (let i = 0; i < 20; i++) await client.query('SELECT 1');
@@ -44,7 +48,11 @@ export async function probeServices(databaseUrl: string, redisUrl: string): Prom
     const info = await redis.info('server');
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     if (parseInt(redisVersion, 10) < MIN_REDIS) {
-      throw new AcgsError('REDIS_ERROR', `Redis ${redisVersion} at ${redactUrl(redisUrl)} is too old; acgs-load needs ${MIN_REDIS} or newer`, { hint: 'use a newer server, e.g. `docker compose up -d redis`' });
+      throw new AcgsError(
+        'REDIS_ERROR',
+        `Redis ${redisVersion} at ${redactUrl(redisUrl)} is too old; acgs-load needs ${MIN_REDIS} or newer`,
+        { hint: 'use a newer server, e.g. `docker compose up -d redis`' },
+      );
     }
     t0 = performance.now();
     for (let i = 0; i < 20; i++) await redis.ping();
@@ -73,9 +81,13 @@ export function isLoopback(host: string): boolean {
 export async function checkBaseUrl(baseUrl: string, allowRemote: boolean): Promise<{ healthMs: number }> {
   const url = new URL(baseUrl);
   if (!isLoopback(url.hostname) && !allowRemote) {
-    throw new AcgsError('UNSAFE_TARGET', `--base-url ${url.origin} is not a loopback address; refusing to load-test it without confirmation`, {
-      hint: 'if you really mean to load this deployment, add --allow-remote-target (and make sure it is not production)',
-    });
+    throw new AcgsError(
+      'UNSAFE_TARGET',
+      `--base-url ${url.origin} is not a loopback address; refusing to load-test it without confirmation`,
+      {
+        hint: 'if you really mean to load this deployment, add --allow-remote-target (and make sure it is not production)',
+      },
+    );
   }
   let healthMs: number;
   try {
@@ -84,9 +96,13 @@ export async function checkBaseUrl(baseUrl: string, allowRemote: boolean): Promi
     healthMs = performance.now() - t0;
     await res.arrayBuffer();
   } catch (e) {
-    throw new AcgsError('TARGET_UNREACHABLE', `the base URL ${url.origin} does not answer (${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message})`, {
-      hint: 'start the API there (`acgs-load target`), or leave --base-url out and the run starts the reference target itself',
-    });
+    throw new AcgsError(
+      'TARGET_UNREACHABLE',
+      `the base URL ${url.origin} does not answer (${(e as Error).cause ? String((e as Error & { cause: Error }).cause.message) : (e as Error).message})`,
+      {
+        hint: 'start the API there (`acgs-load target`), or leave --base-url out and the run starts the reference target itself',
+      },
+    );
   }
   type OpenApiDoc = { info?: { title?: string }; paths?: Record<string, unknown> };
   let doc: OpenApiDoc | null = null;
@@ -97,9 +113,13 @@ export async function checkBaseUrl(baseUrl: string, allowRemote: boolean): Promi
     doc = null;
   }
   if (!doc?.paths || !Object.keys(doc.paths).some((p) => p.startsWith('/api/v1/'))) {
-    throw new AcgsError('NOT_THE_TARGET', `${url.origin} answers, but is not the ACGS governance API (no /openapi.json with /api/v1/ routes)`, {
-      hint: 'point --base-url at a deployment of the governance API contract (docs/api.md)',
-    });
+    throw new AcgsError(
+      'NOT_THE_TARGET',
+      `${url.origin} answers, but is not the ACGS governance API (no /openapi.json with /api/v1/ routes)`,
+      {
+        hint: 'point --base-url at a deployment of the governance API contract (docs/api.md)',
+      },
+    );
   }
   return { healthMs };
 }

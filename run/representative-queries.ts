@@ -10,7 +10,9 @@ import type { RepresentativeQuery } from './plans.ts';
 
 /** A 30-day window around the middle of the hottest actor's audit events (what a user would search). */
 async function auditWindow(client: pg.ClientBase): Promise<[string, string]> {
-  const r = await client.query<{ mid: Date | null }>('SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY occurred_at) AS mid FROM audit_log WHERE actor_id = 1');
+  const r = await client.query<{ mid: Date | null }>(
+    'SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY occurred_at) AS mid FROM audit_log WHERE actor_id = 1',
+  );
   const mid = r.rows[0]?.mid?.getTime() ?? Date.now();
   const half = 15 * 86_400_000;
   return [new Date(mid - half).toISOString(), new Date(mid + half).toISOString()];

@@ -77,7 +77,9 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioRunRes
         await seedDatabase({ databaseUrl, scale, seed, force: o.config.database.force });
       } else if (marker.fingerprint !== datasetFingerprint(scale, seed)) {
         // Reloading someone's dataset is `acgs-load seed`'s decision, not a scenario's.
-        log(`the database holds another dataset than scale ${scale}, seed ${seed}; running against it (reload with \`acgs-load seed\`)`);
+        log(
+          `the database holds another dataset than scale ${scale}, seed ${seed}; running against it (reload with \`acgs-load seed\`)`,
+        );
       }
       // A process of its own: the load generator must not share the target's event loop.
       target = await startApiProcess({ config: o.config, databaseUrl, redisUrl });

@@ -32,7 +32,12 @@ export class StageLog {
       this.records.push({ name, ms, ok: false, detail: (e as Error).message });
       this.write(`✗ ${name} failed after ${formatMs(ms)}`);
       if (isAcgsError(e)) {
-        throw new AcgsError(e.kind, `stage '${name}': ${e.message}`, { hint: e.hint, details: [...e.details], cause: e, exitCode: e.exitCode });
+        throw new AcgsError(e.kind, `stage '${name}': ${e.message}`, {
+          hint: e.hint,
+          details: [...e.details],
+          cause: e,
+          exitCode: e.exitCode,
+        });
       }
       throw e;
     }

@@ -11,7 +11,20 @@
 import os from 'node:os';
 import { ExitCode, redactConfig, type Config } from '../config/index.ts';
 import type { FaultResult } from '../faults/index.ts';
-import { buildFigures, type RunInputs, junitXml, markdownReport, RUN_SCHEMA, type RunJson, appendixLines, reportHeader, compareRuns, comparisonMarkdown, comparisonTable, readReference } from '../report/index.ts';
+import {
+  buildFigures,
+  type RunInputs,
+  junitXml,
+  markdownReport,
+  RUN_SCHEMA,
+  type RunJson,
+  appendixLines,
+  reportHeader,
+  compareRuns,
+  comparisonMarkdown,
+  comparisonTable,
+  readReference,
+} from '../report/index.ts';
 import { ladderPlan } from './ladder-plan.ts';
 import type { ChecksResult } from '../checks/index.ts';
 import type { PgDelta, RedisDelta, ApiSampler } from '../measure/index.ts';
@@ -54,11 +67,25 @@ export async function writeResults(o: {
 }): Promise<RunOutcome> {
   const inputs: RunInputs = {
     config: o.config,
-    scenarios: o.scenarios.map((s) => ({ name: s.name, summary: s.summary, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS })),
+    scenarios: o.scenarios.map((s) => ({
+      name: s.name,
+      summary: s.summary,
+      exitCode: s.exitCode,
+      engine: s.engine,
+      engineLimited: s.engineLimited,
+      durationS: s.durationS,
+    })),
     pg: o.pg,
     redis: o.redis,
     target: { before: o.sampler.first, after: o.sampler.last, utilisation: o.sampler.utilisation() },
-    infra: { pgVersion: o.info.pgVersion, redisVersion: o.info.redisVersion, pgRttMs: o.info.pgRttMs, redisRttMs: o.info.redisRttMs, targetHealthMs: o.healthMs, targetUrl: o.targetUrl },
+    infra: {
+      pgVersion: o.info.pgVersion,
+      redisVersion: o.info.redisVersion,
+      pgRttMs: o.info.pgRttMs,
+      redisRttMs: o.info.redisRttMs,
+      targetHealthMs: o.healthMs,
+      targetUrl: o.targetUrl,
+    },
     checks: o.checks,
     plans: o.plans,
     ladder: ladderPlan(o.config),
@@ -84,7 +111,8 @@ export async function writeResults(o: {
   if (crossed.length || missed.length) {
     if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
     for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
-    for (const f of missed) reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
+    for (const f of missed)
+      reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
   }
   let verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
   const finishedAt = new Date();
@@ -113,7 +141,11 @@ export async function writeResults(o: {
       loadavgEnd: os.loadavg(),
       pgVersion: o.info.pgVersion,
       redisVersion: o.info.redisVersion,
-      services: { postgres: o.services.source.postgres, redis: o.services.source.redis, target: o.config.api.baseUrl ? 'base URL' : 'started by the run' },
+      services: {
+        postgres: o.services.source.postgres,
+        redis: o.services.source.redis,
+        target: o.config.api.baseUrl ? 'base URL' : 'started by the run',
+      },
       targetUrl: o.targetUrl,
       notes: [
         'The load generator, the target, PostgreSQL and Redis share this machine unless --base-url and service URLs point elsewhere.',
@@ -123,23 +155,39 @@ export async function writeResults(o: {
     stages: o.stages.records,
     figures,
     tables,
-    scenarios: o.scenarios.map((s) => ({ name: s.name, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS, startedAt: s.startedAt, files: s.files })),
+    scenarios: o.scenarios.map((s) => ({
+      name: s.name,
+      exitCode: s.exitCode,
+      engine: s.engine,
+      engineLimited: s.engineLimited,
+      durationS: s.durationS,
+      startedAt: s.startedAt,
+      files: s.files,
+    })),
     timeSeries: { pool: o.sampler.points },
     checks: o.checks,
     plans: o.plans,
-    slowQueries: o.pg.statements.available ? o.pg.statements.rows.slice(0, 10).map((r) => ({ query: r.query, calls: r.calls, meanMs: r.meanMs, totalMs: r.totalMs })) : [],
+    slowQueries: o.pg.statements.available
+      ? o.pg.statements.rows
+          .slice(0, 10)
+          .map((r) => ({ query: r.query, calls: r.calls, meanMs: r.meanMs, totalMs: r.totalMs }))
+      : [],
   };
 
   // --baseline: a regression only counts when the run is otherwise a pass, so the
   // exit code keeps naming the most serious problem (README, "Exit codes").
   let comparison: string | null = null;
   if (o.config.results.baseline) {
-    const c = compareRuns(run, readReference(o.config.results.baseline), { tolerance: o.config.results.regressionTolerance });
+    const c = compareRuns(run, readReference(o.config.results.baseline), {
+      tolerance: o.config.results.regressionTolerance,
+    });
     comparison = comparisonMarkdown(c);
     o.results.write('comparison.md', comparison);
     o.results.write('comparison.txt', comparisonTable(c));
     if (c.regressed) {
-      reasons.push(`regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and spread (comparison.md)`);
+      reasons.push(
+        `regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and spread (comparison.md)`,
+      );
       if (exitCode === ExitCode.OK) {
         exitCode = ExitCode.REGRESSION;
         run.exitCode = exitCode;
@@ -157,5 +205,11 @@ export async function writeResults(o: {
   o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);
-  return { runId: o.runId, exitCode, reasons, resultsPath: o.results.path, markdown: comparison ? `${markdown}\n${comparison}` : markdown };
+  return {
+    runId: o.runId,
+    exitCode,
+    reasons,
+    resultsPath: o.results.path,
+    markdown: comparison ? `${markdown}\n${comparison}` : markdown,
+  };
 }

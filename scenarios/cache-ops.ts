@@ -20,7 +20,8 @@ import { cacheOpThresholds, reportThresholds, SUMMARY_TREND_STATS } from './lib/
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'Sessions, tokens, static config and decisions: GET hit and miss, SET, DEL, EXISTS at CACHE_OPS_RATE/s each.';
+export const description =
+  'Sessions, tokens, static config and decisions: GET hit and miss, SET, DEL, EXISTS at CACHE_OPS_RATE/s each.';
 
 const settings = readSettings(__ENV);
 const HOT = { cache_path: 'hot' };

@@ -17,7 +17,8 @@ import { cacheOpThresholds, fmt, reportThresholds, SUMMARY_TREND_STATS } from '.
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'The report\'s load test: 10, 25, 50, 100 users (LADDER_USERS), one scenario per step, per-step figures.';
+export const description =
+  "The report's load test: 10, 25, 50, 100 users (LADDER_USERS), one scenario per step, per-step figures.";
 
 const settings = readSettings(__ENV);
 const seconds = stepSeconds(settings.ladderStepSeconds, settings.durationFactor);

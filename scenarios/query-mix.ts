@@ -16,10 +16,17 @@ import { reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'One open-model (constant-arrival-rate) scenario per query type, QUERY_MIX_RATE iterations/s each, to time every type.';
+export const description =
+  'One open-model (constant-arrival-rate) scenario per query type, QUERY_MIX_RATE iterations/s each, to time every type.';
 
 const settings = readSettings(__ENV);
-const EXECS = { q_simple: 'simple', q_join: 'join', q_aggregation: 'aggregation', q_complex: 'complex', q_index_scan: 'indexScan' };
+const EXECS = {
+  q_simple: 'simple',
+  q_join: 'join',
+  q_aggregation: 'aggregation',
+  q_complex: 'complex',
+  q_index_scan: 'indexScan',
+};
 
 function arrival(exec: string): Scenario {
   const rate = settings.queryMixRate;
@@ -55,7 +62,8 @@ export async function simple(data: SetupData): Promise<void> {
   const { ids } = ctx;
   if (pick === 0) await withId(pickUniform(ids.principles, ctx.rng), (id) => api.getPrinciple(ctx, id));
   else if (pick === 1) await withId(pickUniform(ids.policyDecisions, ctx.rng), (id) => api.getDecision(ctx, id));
-  else if (pick === 2) await withId(pickUniform(ids.complianceChecks, ctx.rng), (id) => api.getComplianceCheck(ctx, id));
+  else if (pick === 2)
+    await withId(pickUniform(ids.complianceChecks, ctx.rng), (id) => api.getComplianceCheck(ctx, id));
   else await withId(pickUniform(ids.synthesisResults, ctx.rng), (id) => api.getSynthesis(ctx, id));
 }
 
@@ -82,7 +90,9 @@ export async function complex(data: SetupData): Promise<void> {
 export async function indexScan(data: SetupData): Promise<void> {
   const ctx = vuContext(settings, data);
   const { from, to } = ctx.ids.auditWindow;
-  await withId(pickUniform(ctx.ids.users, ctx.rng), (actorId) => api.auditSearch(ctx, { actorId, from, to, limit: 50 }));
+  await withId(pickUniform(ctx.ids.users, ctx.rng), (actorId) =>
+    api.auditSearch(ctx, { actorId, from, to, limit: 50 }),
+  );
 }
 
 async function withId(id: number | undefined, f: (id: number) => Promise<unknown>): Promise<void> {

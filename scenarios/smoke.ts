@@ -18,7 +18,8 @@ import { loginOwnUser } from './lib/journey.ts';
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'Every endpoint once or twice by 2 VUs: correctness judged strictly, latency per query type and cache operation; under 30 s.';
+export const description =
+  'Every endpoint once or twice by 2 VUs: correctness judged strictly, latency per query type and cache operation; under 30 s.';
 
 const settings = readSettings(__ENV);
 const VUS = 2;
@@ -65,14 +66,24 @@ export default async function (data: SetupData): Promise<void> {
   await api.getTally(ctx, amendmentId);
   await api.statsByCategory(ctx);
   await api.complianceReport(ctx, policyId);
-  await api.auditSearch(ctx, { actorId: pickUniform(ids.users, ctx.rng), from: ids.auditWindow.from, to: ids.auditWindow.to, limit: 10 });
+  await api.auditSearch(ctx, {
+    actorId: pickUniform(ids.users, ctx.rng),
+    from: ids.auditWindow.from,
+    to: ids.auditWindow.to,
+    limit: 10,
+  });
   if (ids.configKeys.length) await api.getConfig(ctx, ids.configKeys[(ctx.vu - 1) % ids.configKeys.length]);
 
   const login = await loginOwnUser(ctx, VUS);
   check(null, { 'a user of this VU can log in': () => login !== undefined });
   const user = login?.userId ?? (partitionMember(ids.users, ctx.vu, VUS, 0).id as number);
 
-  const d = await api.createDecision(ctx, { policyId, subjectId: user, action: 'read', resource: `policy:${policyId}` });
+  const d = await api.createDecision(ctx, {
+    policyId,
+    subjectId: user,
+    action: 'read',
+    resource: `policy:${policyId}`,
+  });
   const decisionId = api.idOf(d, 'decision');
   if (decisionId) await api.getDecision(ctx, decisionId);
   const cc = await api.createComplianceCheck(ctx, { policyId, checkedBy: user });
@@ -95,7 +106,11 @@ export default async function (data: SetupData): Promise<void> {
   const version = api.policyVersion(fresh);
   check(null, { 'policy carries its version': () => version !== undefined });
   if (version !== undefined) {
-    const u = await api.updatePolicy(ctx, policyId, { expectedVersion: version, updatedBy: user, description: `smoke ${ctx.runId}` });
+    const u = await api.updatePolicy(ctx, policyId, {
+      expectedVersion: version,
+      updatedBy: user,
+      description: `smoke ${ctx.runId}`,
+    });
     has(u, 'policy update bumps the version', (j) => Number(j.version) === version + 1);
     // Read after write: never the old version (the update invalidated policy:{id}).
     const reread = await api.getPolicy(ctx, policyId);

@@ -15,7 +15,8 @@ import { cacheOpThresholds, reportThresholds, SUMMARY_TREND_STATS } from './lib/
 import { vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'Realistic governance users with think time: login, browse, policy, tally, report, audit, vote, decision, logout.';
+export const description =
+  'Realistic governance users with think time: login, browse, policy, tally, report, audit, vote, decision, logout.';
 
 const settings = readSettings(__ENV);
 const DEFAULTS = { vus: 10, seconds: 60 };

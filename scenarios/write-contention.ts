@@ -19,7 +19,8 @@ import { reportThresholds, SUMMARY_TREND_STATS } from './lib/thresholds.ts';
 import { think, vuContext, type SetupData } from './lib/vu.ts';
 
 /** One line for `acgs-load scenario list`. */
-export const description = 'Many VUs vote on and update the same HOT_ROWS rows; 409 (stale version, duplicate vote) is expected.';
+export const description =
+  'Many VUs vote on and update the same HOT_ROWS rows; 409 (stale version, duplicate vote) is expected.';
 
 const settings = readSettings(__ENV);
 const DEFAULTS = { vus: 20, seconds: 30 };
@@ -61,7 +62,11 @@ export default async function (data: SetupData): Promise<void> {
     const p = await api.getPolicy(ctx, policyId);
     const version = api.policyVersion(p);
     if (check(null, { 'policy carries its version': () => version !== undefined }) && version !== undefined) {
-      await api.updatePolicy(ctx, policyId, { expectedVersion: version, updatedBy: voterId, description: `contention ${ctx.runId} vu ${ctx.vu}` });
+      await api.updatePolicy(ctx, policyId, {
+        expectedVersion: version,
+        updatedBy: voterId,
+        description: `contention ${ctx.runId} vu ${ctx.vu}`,
+      });
     }
   }
   await think(ctx);

@@ -19,7 +19,11 @@ import { describePg, withPg } from '../services/index.ts';
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** One migration file. */
-export interface Migration { name: string; number: number; sql: string }
+export interface Migration {
+  name: string;
+  number: number;
+  sql: string;
+}
 
 /** The migrations shipped with the suite, in order. */
 export const MIGRATIONS: readonly Migration[] = readdirSync(DIR)
@@ -38,7 +42,11 @@ export interface Marker {
 }
 
 /** What a database holds, as far as ownership goes. */
-export interface DbState { tables: string[]; marker: Marker | null; applied: string[] }
+export interface DbState {
+  tables: string[];
+  marker: Marker | null;
+  applied: string[];
+}
 
 /** Every table the suite creates (001), plus its meta table. */
 export const SUITE_TABLES: readonly string[] = ['acgs_meta', ...TABLES.map((t) => t.name)];
@@ -50,24 +58,35 @@ export async function readState(c: pg.Client): Promise<DbState> {
   );
   const tables = r.rows.map((x) => x.name);
   if (!tables.includes('acgs_meta')) return { tables, marker: null, applied: [] };
-  const meta = await c.query<{ key: string; value: unknown }>("SELECT key, value FROM acgs_meta WHERE key IN ('acgs-load', 'migrations')");
+  const meta = await c.query<{ key: string; value: unknown }>(
+    "SELECT key, value FROM acgs_meta WHERE key IN ('acgs-load', 'migrations')",
+  );
   const marker = (meta.rows.find((x) => x.key === 'acgs-load')?.value as Marker | undefined) ?? null;
-  const applied = ((meta.rows.find((x) => x.key === 'migrations')?.value as { applied?: string[] } | undefined)?.applied) ?? [];
+  const applied =
+    (meta.rows.find((x) => x.key === 'migrations')?.value as { applied?: string[] } | undefined)?.applied ?? [];
   return { tables, marker, applied };
 }
 
 /** Throws FOREIGN_DATABASE / SCHEMA_TOO_NEW unless the suite may change this database. */
 export function assertOwned(state: DbState, url: string, force: boolean | undefined, doing: string): void {
   if (state.marker && state.marker.schemaVersion > SCHEMA_VERSION) {
-    throw new AcgsError('SCHEMA_TOO_NEW', `database ${describePg(url)} has schema version ${state.marker.schemaVersion}; this acgs-load knows up to ${SCHEMA_VERSION}`, {
-      hint: 'upgrade acgs-load, or use another database (ACGS_DATABASE_NAME / DATABASE_URL)',
-    });
+    throw new AcgsError(
+      'SCHEMA_TOO_NEW',
+      `database ${describePg(url)} has schema version ${state.marker.schemaVersion}; this acgs-load knows up to ${SCHEMA_VERSION}`,
+      {
+        hint: 'upgrade acgs-load, or use another database (ACGS_DATABASE_NAME / DATABASE_URL)',
+      },
+    );
   }
   if (!state.marker && state.tables.length > 0 && !force) {
     const shown = state.tables.slice(0, 5).join(', ') + (state.tables.length > 5 ? ', ...' : '');
-    throw new AcgsError('FOREIGN_DATABASE', `refusing ${doing}: database ${describePg(url)} has ${state.tables.length} table(s) (${shown}) but no acgs-load marker`, {
-      hint: 'point DATABASE_URL or ACGS_DATABASE_NAME at a database of its own (acgs-load creates it), or pass --force if this database really belongs to the suite',
-    });
+    throw new AcgsError(
+      'FOREIGN_DATABASE',
+      `refusing ${doing}: database ${describePg(url)} has ${state.tables.length} table(s) (${shown}) but no acgs-load marker`,
+      {
+        hint: 'point DATABASE_URL or ACGS_DATABASE_NAME at a database of its own (acgs-load creates it), or pass --force if this database really belongs to the suite',
+      },
+    );
   }
 }
 
@@ -112,7 +131,10 @@ export function pendingOf(applied: readonly string[]): Migration[] {
 }
 
 /** Applies the pending migrations of the suite's database (refuses a foreign one unless forced). */
-export async function migrate(databaseUrl: string, opts: { force?: boolean } = {}): Promise<{ applied: string[]; current: number }> {
+export async function migrate(
+  databaseUrl: string,
+  opts: { force?: boolean } = {},
+): Promise<{ applied: string[]; current: number }> {
   return withPg(databaseUrl, 'migrating', async (c) => {
     const state = await readState(c);
     assertOwned(state, databaseUrl, opts.force, 'to migrate');
@@ -126,7 +148,9 @@ export async function migrate(databaseUrl: string, opts: { force?: boolean } = {
 }
 
 /** Whether the database is the suite's, which migrations it has and its dataset fingerprint. */
-export async function migrationStatus(databaseUrl: string): Promise<{ owned: boolean; current: number; pending: string[]; fingerprint: string | null }> {
+export async function migrationStatus(
+  databaseUrl: string,
+): Promise<{ owned: boolean; current: number; pending: string[]; fingerprint: string | null }> {
   return withPg(databaseUrl, 'reading migration status', async (c) => {
     const state = await readState(c);
     return {
@@ -139,7 +163,9 @@ export async function migrationStatus(databaseUrl: string): Promise<{ owned: boo
 }
 
 /** The marker's schema version and fingerprint, or null when the database is not marked. */
-export async function readMarker(databaseUrl: string): Promise<{ schemaVersion: number; fingerprint: string | null } | null> {
+export async function readMarker(
+  databaseUrl: string,
+): Promise<{ schemaVersion: number; fingerprint: string | null } | null> {
   return withPg(databaseUrl, 'reading the marker', async (c) => {
     const { marker } = await readState(c);
     return marker ? { schemaVersion: marker.schemaVersion, fingerprint: marker.fingerprint ?? null } : null;

@@ -8,7 +8,10 @@ import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabas
 
 const PREFIX = testPrefix('cli_seed');
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // vitest (vite) sets BASE_URL=/ in process.env; the CLI would read it as the target's base URL.
     const { BASE_URL: _vite, ...parentEnv } = process.env;

@@ -98,13 +98,23 @@ describe('COPY text', () => {
     [0, 2, '0.00'],
     [-1234, 2, '-12.34'],
     [7, 0, '7'],
-  ])('formats fixed(%i, %i) as PostgreSQL numeric text', (units, scale, text) => expect(fixed(units, scale)).toBe(text));
+  ])('formats fixed(%i, %i) as PostgreSQL numeric text', (units, scale, text) =>
+    expect(fixed(units, scale)).toBe(text),
+  );
 });
 
 describe('isoTime', () => {
   it('formats exactly like Date#toISOString', async () => {
     const { isoTime } = await import('./copy-text.ts');
-    for (const ms of [0, 1, 999, 86_399_999, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2035, 11, 31, 12, 0, 0, 5), 1_700_000_000_123]) {
+    for (const ms of [
+      0,
+      1,
+      999,
+      86_399_999,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2035, 11, 31, 12, 0, 0, 5),
+      1_700_000_000_123,
+    ]) {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
   });

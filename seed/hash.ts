@@ -79,7 +79,10 @@ export function cumulative(weights: readonly number[]): number[] {
 /** Lower-case hex of `bytes` bytes derived from one cell (ids, hashes). */
 export function hex(h: CellHash, index: number, bytes: number): string {
   let out = '';
-  for (let k = 0; k * 4 < bytes; k++) out += h(index, 100 + k).toString(16).padStart(8, '0');
+  for (let k = 0; k * 4 < bytes; k++)
+    out += h(index, 100 + k)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, bytes * 2);
 }
 

@@ -14,7 +14,13 @@ import type { GenContext } from './context.ts';
 import type { TableGenerator } from './generators/index.ts';
 
 /** Progress of one table while it loads. */
-export interface TableProgress { table: string; rows: number; totalRows: number; rowsPerSec: number; done: boolean }
+export interface TableProgress {
+  table: string;
+  rows: number;
+  totalRows: number;
+  rowsPerSec: number;
+  done: boolean;
+}
 
 const CHUNK_ROWS = 512;
 const REPORT_EVERY_MS = 250;
@@ -38,14 +44,16 @@ export async function copyTable(
   await client.query('BEGIN');
   try {
     await client.query(`TRUNCATE ${gen.table}`);
-    const stream = client.query(copyFrom(`COPY ${gen.table} (${gen.columns.join(', ')}) FROM STDIN WITH (FORMAT text, FREEZE)`));
+    const stream = client.query(
+      copyFrom(`COPY ${gen.table} (${gen.columns.join(', ')}) FROM STDIN WITH (FORMAT text, FREEZE)`),
+    );
     const finished = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
     let failed: unknown;
     stream.on('error', (e) => (failed = e));
-    for (let i = 0; i < total && failed === undefined; ) {
+    for (let i = 0; i < total && failed === undefined;) {
       const end = Math.min(total, i + CHUNK_ROWS);
       let chunk = '';
       for (; i < end; i++) chunk += row(i) + '\n';

@@ -30,7 +30,10 @@ describe('owning its data', () => {
   beforeAll(async () => {
     foreign = await createTestDatabase('own_foreign');
     empty = await createTestDatabase('own_empty');
-    await run(foreign.url, "CREATE TABLE customer_orders (id int PRIMARY KEY, note text); INSERT INTO customer_orders VALUES (1, 'keep me')");
+    await run(
+      foreign.url,
+      "CREATE TABLE customer_orders (id int PRIMARY KEY, note text); INSERT INTO customer_orders VALUES (1, 'keep me')",
+    );
   });
   afterAll(async () => {
     await foreign?.drop();
@@ -38,16 +41,29 @@ describe('owning its data', () => {
   });
 
   it('refuses to seed or migrate a database with tables but no marker, and leaves it as it was', async () => {
-    await expect(seedDatabase({ databaseUrl: foreign.url, scale: 0.05, seed: 1 })).rejects.toMatchObject({ kind: 'FOREIGN_DATABASE', exitCode: 6 });
-    await expect(seedDatabase({ databaseUrl: foreign.url, scale: 0.05, seed: 1, fresh: true })).rejects.toMatchObject({ kind: 'FOREIGN_DATABASE' });
-    await expect(migrate(foreign.url)).rejects.toMatchObject({ kind: 'FOREIGN_DATABASE', message: expect.stringContaining('customer_orders') });
+    await expect(seedDatabase({ databaseUrl: foreign.url, scale: 0.05, seed: 1 })).rejects.toMatchObject({
+      kind: 'FOREIGN_DATABASE',
+      exitCode: 6,
+    });
+    await expect(seedDatabase({ databaseUrl: foreign.url, scale: 0.05, seed: 1, fresh: true })).rejects.toMatchObject({
+      kind: 'FOREIGN_DATABASE',
+    });
+    await expect(migrate(foreign.url)).rejects.toMatchObject({
+      kind: 'FOREIGN_DATABASE',
+      message: expect.stringContaining('customer_orders'),
+    });
     expect(await tables(foreign.url)).toEqual(['customer_orders']);
     expect(await run(foreign.url, 'SELECT note FROM customer_orders')).toEqual([{ note: 'keep me' }]);
-    expect(await migrationStatus(foreign.url)).toEqual({ owned: false, current: 0, pending: ['001_tables', '002_keys_indexes'], fingerprint: null });
+    expect(await migrationStatus(foreign.url)).toEqual({
+      owned: false,
+      current: 0,
+      pending: ['001_tables', '002_keys_indexes'],
+      fingerprint: null,
+    });
     expect(await readMarker(foreign.url)).toBeNull();
   });
 
-  it('proceeds with force, without touching tables that are not the suite\'s', async () => {
+  it("proceeds with force, without touching tables that are not the suite's", async () => {
     const s = await seedDatabase({ databaseUrl: foreign.url, scale: 0.05, seed: 1, force: true });
     expect(s.skipped).toBe(false);
     expect(await readMarker(foreign.url)).toMatchObject({ schemaVersion: 1, fingerprint: s.fingerprint });
@@ -66,9 +82,17 @@ describe('owning its data', () => {
   });
 
   it('refuses a database whose marker has a newer schema version', async () => {
-    await run(empty.url, `UPDATE acgs_meta SET value = jsonb_set(value, '{schemaVersion}', '99') WHERE key = 'acgs-load'`);
-    await expect(seedDatabase({ databaseUrl: empty.url, scale: 0.05, seed: 2, fresh: true })).rejects.toMatchObject({ kind: 'SCHEMA_TOO_NEW' });
-    await run(empty.url, `UPDATE acgs_meta SET value = jsonb_set(value, '{schemaVersion}', '1') WHERE key = 'acgs-load'`);
+    await run(
+      empty.url,
+      `UPDATE acgs_meta SET value = jsonb_set(value, '{schemaVersion}', '99') WHERE key = 'acgs-load'`,
+    );
+    await expect(seedDatabase({ databaseUrl: empty.url, scale: 0.05, seed: 2, fresh: true })).rejects.toMatchObject({
+      kind: 'SCHEMA_TOO_NEW',
+    });
+    await run(
+      empty.url,
+      `UPDATE acgs_meta SET value = jsonb_set(value, '{schemaVersion}', '1') WHERE key = 'acgs-load'`,
+    );
   });
 
   it('creates a missing database once', async () => {

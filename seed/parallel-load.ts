@@ -10,10 +10,20 @@ import { GENERATORS } from './generators/index.ts';
 import type { TableProgress } from './loader.ts';
 
 /** One table's load result. */
-export interface TableLoad { table: string; rows: number; ms: number; rowsPerSec: number }
+export interface TableLoad {
+  table: string;
+  rows: number;
+  ms: number;
+  rowsPerSec: number;
+}
 
 /** Runs the COPY of every table in worker threads; rejects with the first failure. */
-export function loadInWorkers(url: string, ctx: GenContext, parallel: number, onProgress?: (p: TableProgress) => void): Promise<TableLoad[]> {
+export function loadInWorkers(
+  url: string,
+  ctx: GenContext,
+  parallel: number,
+  onProgress?: (p: TableProgress) => void,
+): Promise<TableLoad[]> {
   const queue = [...GENERATORS].sort((a, b) => b.count(ctx) - a.count(ctx)).map((g) => g.table);
   const results = new Map<string, TableLoad>();
   const workers: Worker[] = [];
@@ -37,14 +47,30 @@ export function loadInWorkers(url: string, ctx: GenContext, parallel: number, on
       });
       workers.push(w);
       const next = () => w.postMessage({ table: failed ? null : (queue.shift() ?? null) });
-      w.on('message', (m: { type: string; e?: TableProgress; table?: string; rows?: number; ms?: number; message?: string; code?: string }) => {
-        if (m.type === 'ready') next();
-        else if (m.type === 'progress') onProgress?.(m.e!);
-        else if (m.type === 'done') {
-          results.set(m.table!, { table: m.table!, rows: m.rows!, ms: m.ms!, rowsPerSec: m.ms! > 0 ? (m.rows! * 1000) / m.ms! : m.rows! });
-          next();
-        } else if (m.type === 'error') fail(Object.assign(new Error(m.message), { code: m.code }));
-      });
+      w.on(
+        'message',
+        (m: {
+          type: string;
+          e?: TableProgress;
+          table?: string;
+          rows?: number;
+          ms?: number;
+          message?: string;
+          code?: string;
+        }) => {
+          if (m.type === 'ready') next();
+          else if (m.type === 'progress') onProgress?.(m.e!);
+          else if (m.type === 'done') {
+            results.set(m.table!, {
+              table: m.table!,
+              rows: m.rows!,
+              ms: m.ms!,
+              rowsPerSec: m.ms! > 0 ? (m.rows! * 1000) / m.ms! : m.rows!,
+            });
+            next();
+          } else if (m.type === 'error') fail(Object.assign(new Error(m.message), { code: m.code }));
+        },
+      );
       w.on('error', fail);
       w.on('exit', () => {
         if (++finished === n && !failed) resolve(GENERATORS.map((g) => results.get(g.table)!).filter(Boolean));

@@ -37,7 +37,12 @@ export function splitMigration(sql: string): { perTable: Map<string, string[]>; 
 }
 
 /** Runs each job on one of `parallel` fresh connections (largest first is the caller's order). */
-export async function onConnections<T>(url: string, jobs: T[], parallel: number, run: (c: pg.Client, job: T) => Promise<void>): Promise<void> {
+export async function onConnections<T>(
+  url: string,
+  jobs: T[],
+  parallel: number,
+  run: (c: pg.Client, job: T) => Promise<void>,
+): Promise<void> {
   const queue = [...jobs];
   const clients: pg.Client[] = [];
   try {
@@ -47,9 +52,18 @@ export async function onConnections<T>(url: string, jobs: T[], parallel: number,
       await c.query("SET maintenance_work_mem = '256MB'");
       clients.push(c);
     }
-    await Promise.all(clients.map(async (c) => {
-      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await run(c, job);
-    }).map((p) => p.catch((e) => { queue.length = 0; throw e; })));
+    await Promise.all(
+      clients
+        .map(async (c) => {
+          for (let job = queue.shift(); job !== undefined; job = queue.shift()) await run(c, job);
+        })
+        .map((p) =>
+          p.catch((e) => {
+            queue.length = 0;
+            throw e;
+          }),
+        ),
+    );
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
@@ -62,7 +76,9 @@ export async function applyKeysAndIndexes(url: string, c: pg.Client, state: DbSt
     const { perTable, rest } = splitMigration(m.sql);
     const groups = [...perTable.entries()];
     const sizes = await c.query<{ name: string; bytes: string }>(
-      "SELECT relname AS name, pg_relation_size(oid)::text AS bytes FROM pg_class WHERE relname = ANY($1) AND relkind = 'r'", [groups.map((g) => g[0])]);
+      "SELECT relname AS name, pg_relation_size(oid)::text AS bytes FROM pg_class WHERE relname = ANY($1) AND relkind = 'r'",
+      [groups.map((g) => g[0])],
+    );
     const size = new Map(sizes.rows.map((r) => [r.name, Number(r.bytes)]));
     groups.sort((a, b) => (size.get(b[0]) ?? 0) - (size.get(a[0]) ?? 0));
     await onConnections(url, groups, parallel, async (conn, [, stmts]) => {

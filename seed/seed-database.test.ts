@@ -23,7 +23,10 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 /** md5 of every table's rows in key order: equal checksums mean identical content. */
 async function checksums(url: string): Promise<Record<string, string>> {
-  const parts = TABLES.map((t) => `SELECT '${t.name}' AS t, md5(COALESCE(string_agg(x::text, E'\\n' ORDER BY ${t.key.map((k) => `x.${k}`).join(', ')}), '')) AS sum FROM ${t.name} x`);
+  const parts = TABLES.map(
+    (t) =>
+      `SELECT '${t.name}' AS t, md5(COALESCE(string_agg(x::text, E'\\n' ORDER BY ${t.key.map((k) => `x.${k}`).join(', ')}), '')) AS sum FROM ${t.name} x`,
+  );
   const rows = await query<{ t: string; sum: string }>(url, parts.join(' UNION ALL '));
   return Object.fromEntries(rows.map((r) => [r.t, r.sum]));
 }
@@ -74,17 +77,21 @@ describe('seedDatabase', () => {
   });
 
   it('adds and validates every foreign key', async () => {
-    const fks = await query<{ conname: string; convalidated: boolean }>(a.url, "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace");
+    const fks = await query<{ conname: string; convalidated: boolean }>(
+      a.url,
+      "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
+    );
     expect(fks.length).toBeGreaterThanOrEqual(23);
     expect(fks.filter((f) => !f.convalidated)).toEqual([]);
   });
 
   it('resolves every JSONB and audit reference that no constraint enforces', async () => {
     for (const r of UNENFORCED_REFERENCES) {
-      const sql = r.kind === 'jsonb-array'
-        ? `SELECT count(*)::int AS n, (SELECT count(*)::int FROM ${r.table}, jsonb_array_elements(${r.column})) AS total FROM ${r.table} x, jsonb_array_elements(x.${r.column}) e
+      const sql =
+        r.kind === 'jsonb-array'
+          ? `SELECT count(*)::int AS n, (SELECT count(*)::int FROM ${r.table}, jsonb_array_elements(${r.column})) AS total FROM ${r.table} x, jsonb_array_elements(x.${r.column}) e
              WHERE NOT EXISTS (SELECT 1 FROM ${r.references.table} y WHERE y.${r.references.column} = (e #>> '{}')::bigint)`
-        : `SELECT count(*)::int AS n, (SELECT count(*)::int FROM ${r.table} WHERE ${r.where}) AS total FROM ${r.table} x
+          : `SELECT count(*)::int AS n, (SELECT count(*)::int FROM ${r.table} WHERE ${r.where}) AS total FROM ${r.table} x
              WHERE ${r.where} AND NOT EXISTS (SELECT 1 FROM ${r.references.table} y WHERE y.${r.references.column} = x.${r.column})`;
       const [{ n, total }] = await query<{ n: number; total: number }>(a.url, sql);
       expect(n, r.name).toBe(0);
@@ -93,33 +100,48 @@ describe('seedDatabase', () => {
   });
 
   it('keeps the denormalised counters equal to the rows they count', async () => {
-    const [votes] = await query<{ bad: number; n: number }>(a.url, `
+    const [votes] = await query<{ bad: number; n: number }>(
+      a.url,
+      `
       SELECT count(*) FILTER (WHERE a.votes_for <> COALESCE(v.f, 0) OR a.votes_against <> COALESCE(v.ag, 0) OR a.votes_abstain <> COALESCE(v.ab, 0))::int AS bad,
              count(*)::int AS n
         FROM amendments a LEFT JOIN (
           SELECT amendment_id, count(*) FILTER (WHERE choice = 'for') AS f, count(*) FILTER (WHERE choice = 'against') AS ag,
-                 count(*) FILTER (WHERE choice = 'abstain') AS ab FROM amendment_votes GROUP BY 1) v ON v.amendment_id = a.id`);
+                 count(*) FILTER (WHERE choice = 'abstain') AS ab FROM amendment_votes GROUP BY 1) v ON v.amendment_id = a.id`,
+    );
     expect(votes).toEqual({ bad: 0, n: 50 });
-    const [versions] = await query<{ bad: number; updated: number }>(a.url, `
+    const [versions] = await query<{ bad: number; updated: number }>(
+      a.url,
+      `
       SELECT count(*) FILTER (WHERE p.version <> 1 + COALESCE(u.n, 0))::int AS bad, count(u.n)::int AS updated
-        FROM policies p LEFT JOIN (SELECT policy_id, count(*) AS n FROM policy_updates GROUP BY 1) u ON u.policy_id = p.id`);
+        FROM policies p LEFT JOIN (SELECT policy_id, count(*) AS n FROM policy_updates GROUP BY 1) u ON u.policy_id = p.id`,
+    );
     expect(versions.bad).toBe(0);
     expect(versions.updated).toBeGreaterThan(0);
-    const [steps] = await query<{ bad: number }>(a.url, `
+    const [steps] = await query<{ bad: number }>(
+      a.url,
+      `
       SELECT count(*)::int AS bad FROM (
         SELECT from_version, to_version, row_number() OVER (PARTITION BY policy_id ORDER BY from_version) AS rn FROM policy_updates) x
-       WHERE from_version <> rn OR to_version <> rn + 1`);
+       WHERE from_version <> rn OR to_version <> rn + 1`,
+    );
     expect(steps.bad).toBe(0);
   });
 
   it('moves sequences past the seeded ids', async () => {
-    const [r] = await query<{ next: string; max: string }>(a.url, "SELECT nextval('audit_log_id_seq')::text AS next, (SELECT max(id) FROM audit_log)::text AS max");
+    const [r] = await query<{ next: string; max: string }>(
+      a.url,
+      "SELECT nextval('audit_log_id_seq')::text AS next, (SELECT max(id) FROM audit_log)::text AS max",
+    );
     expect(Number(r.next)).toBe(Number(r.max) + 1);
   });
 
   it('skips a rerun with the same fingerprint and reloads with fresh', async () => {
     // A sentinel row a reload would remove.
-    await query(a.url, "INSERT INTO static_config (key, value, description, updated_at) VALUES ('test.sentinel', '1', 'kept unless reloaded', now())");
+    await query(
+      a.url,
+      "INSERT INTO static_config (key, value, description, updated_at) VALUES ('test.sentinel', '1', 'kept unless reloaded', now())",
+    );
     const rerun = await seedDatabase({ databaseUrl: a.url, scale: SCALE, seed: 42 });
     expect(rerun.skipped).toBe(true);
     expect(rerun.totalRows).toBeGreaterThan(5000);
@@ -131,7 +153,13 @@ describe('seedDatabase', () => {
 
   it('reports progress per table, ending with a done event of the full row count', async () => {
     const events: Array<{ table: string; rows: number; totalRows: number; done: boolean }> = [];
-    const s = await seedDatabase({ databaseUrl: a.url, scale: SCALE, seed: 42, fresh: true, onProgress: (e) => events.push(e) });
+    const s = await seedDatabase({
+      databaseUrl: a.url,
+      scale: SCALE,
+      seed: 42,
+      fresh: true,
+      onProgress: (e) => events.push(e),
+    });
     const done = events.filter((e) => e.done);
     expect(done.map((e) => e.table).sort()).toEqual(TABLES.map((t) => t.name).sort());
     for (const d of done) expect(d.rows).toBe(d.totalRows);
@@ -139,6 +167,9 @@ describe('seedDatabase', () => {
   });
 
   it('rejects a bad scale with BAD_CONFIG', async () => {
-    await expect(seedDatabase({ databaseUrl: a.url, scale: -1, seed: 1.5 })).rejects.toMatchObject({ kind: 'BAD_CONFIG', details: [expect.stringContaining('seed')] });
+    await expect(seedDatabase({ databaseUrl: a.url, scale: -1, seed: 1.5 })).rejects.toMatchObject({
+      kind: 'BAD_CONFIG',
+      details: [expect.stringContaining('seed')],
+    });
   });
 });

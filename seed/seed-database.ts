@@ -18,12 +18,27 @@ import { datasetFingerprint } from './fingerprint.ts';
 import { GENERATORS, type TableGenerator } from './generators/index.ts';
 import { copyTable } from './loader.ts';
 import { loadInWorkers } from './parallel-load.ts';
-import { applyMigration, assertOwned, dropSuiteTables, MIGRATIONS, pendingOf, readState, writeMarker, SCHEMA_VERSION } from '../schema/index.ts';
+import {
+  applyMigration,
+  assertOwned,
+  dropSuiteTables,
+  MIGRATIONS,
+  pendingOf,
+  readState,
+  writeMarker,
+  SCHEMA_VERSION,
+} from '../schema/index.ts';
 import { connectPg, pgError, withPg } from '../services/index.ts';
 import { analyzeTables, applyKeysAndIndexes, setSequences } from './post-load.ts';
 
 /** One progress report of the load (rows/s of the table so far). */
-export interface SeedProgressEvent { table: string; rows: number; totalRows: number; rowsPerSec: number; done: boolean }
+export interface SeedProgressEvent {
+  table: string;
+  rows: number;
+  totalRows: number;
+  rowsPerSec: number;
+  done: boolean;
+}
 
 export interface SeedOptions {
   databaseUrl: string;
@@ -52,8 +67,10 @@ export interface SeedSummary {
 function checkOptions(o: SeedOptions): void {
   const problems: string[] = [];
   if (!(Number.isFinite(o.scale) && o.scale > 0)) problems.push(`scale must be a positive number (given: ${o.scale})`);
-  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 31)) problems.push(`seed must be an integer in [0, 2^31) (given: ${o.seed})`);
-  if (problems.length) throw new AcgsError('BAD_CONFIG', problems[0], { details: problems.slice(1), hint: 'e.g. --scale 1 --seed 42' });
+  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 31))
+    problems.push(`seed must be an integer in [0, 2^31) (given: ${o.seed})`);
+  if (problems.length)
+    throw new AcgsError('BAD_CONFIG', problems[0], { details: problems.slice(1), hint: 'e.g. --scale 1 --seed 42' });
 }
 
 /**
@@ -84,7 +101,9 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
     assertOwned(state, url, opts.force, 'to seed');
     const complete = pendingOf(state.applied).length === 0;
     if (!opts.fresh && complete && state.marker?.fingerprint === fingerprint) {
-      const r = await c.query<{ value: { tables?: SeedSummary['tables'] } }>("SELECT value FROM acgs_meta WHERE key = 'dataset'");
+      const r = await c.query<{ value: { tables?: SeedSummary['tables'] } }>(
+        "SELECT value FROM acgs_meta WHERE key = 'dataset'",
+      );
       const tables = (r.rows[0]?.value.tables ?? []).map((t) => ({ ...t, ms: 0, rowsPerSec: 0 }));
       return { skipped: true, tables };
     }
@@ -103,7 +122,9 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
   const threads = opts.threads ?? GENERATORS.reduce((a, g) => a + g.count(ctx), 0) >= 200_000;
   const tables = !threads
     ? await loadAll(url, ctx, opts)
-    : await loadInWorkers(url, ctx, opts.parallel ?? 2, opts.onProgress).catch((e) => { throw pgError(e, url, 'loading rows'); });
+    : await loadInWorkers(url, ctx, opts.parallel ?? 2, opts.onProgress).catch((e) => {
+        throw pgError(e, url, 'loading rows');
+      });
 
   await withPg(url, 'adding keys and indexes', async (c) => {
     const state = await readState(c);
@@ -115,8 +136,12 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
       [JSON.stringify({ tables: tables.map((t) => ({ table: t.table, rows: t.rows })) })],
     );
     await writeMarker(c, {
-      schemaVersion: SCHEMA_VERSION, fingerprint, generatorVersion: GENERATOR_VERSION,
-      scale: opts.scale, seed: opts.seed, loadedAt: new Date().toISOString(),
+      schemaVersion: SCHEMA_VERSION,
+      fingerprint,
+      generatorVersion: GENERATOR_VERSION,
+      scale: opts.scale,
+      seed: opts.seed,
+      loadedAt: new Date().toISOString(),
     });
   });
   const totalRows = tables.reduce((a, t) => a + t.rows, 0);
@@ -124,7 +149,11 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
 }
 
 /** COPYs every table, `parallel` at a time, largest first (so the tail is short). */
-async function loadAll(url: string, ctx: ReturnType<typeof buildContext>, opts: SeedOptions): Promise<SeedSummary['tables']> {
+async function loadAll(
+  url: string,
+  ctx: ReturnType<typeof buildContext>,
+  opts: SeedOptions,
+): Promise<SeedSummary['tables']> {
   const queue: TableGenerator[] = [...GENERATORS].sort((a, b) => b.count(ctx) - a.count(ctx));
   const results = new Map<string, SeedSummary['tables'][number]>();
   const workers = Math.max(1, Math.min(opts.parallel ?? 2, queue.length));
@@ -137,7 +166,14 @@ async function loadAll(url: string, ctx: ReturnType<typeof buildContext>, opts: 
   const clients: pg.Client[] = [];
   try {
     for (let k = 0; k < workers; k++) clients.push(await connectPg(url, 'seeding'));
-    await Promise.all(clients.map((c) => worker(c).catch((e) => { queue.length = 0; throw e; })));
+    await Promise.all(
+      clients.map((c) =>
+        worker(c).catch((e) => {
+          queue.length = 0;
+          throw e;
+        }),
+      ),
+    );
   } catch (e) {
     throw pgError(e, url, 'loading rows');
   } finally {

@@ -16,7 +16,16 @@ import { CACHE_FAMILIES, TABLES, type ColumnType } from '../schema/description.t
 const PREFIX = testPrefix('warm');
 const OUTSIDE = testPrefix('warm_outside');
 // Distinct TTLs per policy, so a key with another policy's TTL cannot pass.
-const TTLS = { sessions: 1101, authTokens: 1202, policyDecisions: 1303, governanceRules: 1404, staticConfig: 1505, apiResponses: 1606, complianceChecks: 1707, synthesisResults: 1808 };
+const TTLS = {
+  sessions: 1101,
+  authTokens: 1202,
+  policyDecisions: 1303,
+  governanceRules: 1404,
+  staticConfig: 1505,
+  apiResponses: 1606,
+  complianceChecks: 1707,
+  synthesisResults: 1808,
+};
 
 function familyOf(key: string) {
   const rest = key.slice(PREFIX.length);
@@ -28,12 +37,20 @@ function familyOf(key: string) {
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 function decodes(type: ColumnType, v: unknown): boolean {
   switch (type) {
-    case 'bigint': case 'integer': return Number.isInteger(v);
-    case 'numeric': return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
-    case 'timestamptz': return typeof v === 'string' && ISO_MS.test(v);
-    case 'boolean': return typeof v === 'boolean';
-    case 'jsonb': return v !== undefined;
-    case 'text': case 'inet': return typeof v === 'string';
+    case 'bigint':
+    case 'integer':
+      return Number.isInteger(v);
+    case 'numeric':
+      return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
+    case 'timestamptz':
+      return typeof v === 'string' && ISO_MS.test(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'jsonb':
+      return v !== undefined;
+    case 'text':
+    case 'inet':
+      return typeof v === 'string';
   }
 }
 
@@ -64,7 +81,13 @@ describe('warmCache', () => {
     await redis.set(OUTSIDE + 'keep', 'x');
     await redis.set(PREFIX.slice(0, -1) + '_neighbour', 'y'); // shares the prefix's text but not its colon
     await seedDatabase({ databaseUrl: db.url, scale: 0.05, seed: 42 });
-    result = await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    result = await warmCache({
+      databaseUrl: db.url,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: PREFIX,
+      ttlSeconds: TTLS,
+      hotFraction: 0.2,
+    });
   });
   afterAll(async () => {
     await clearPrefix(redis, PREFIX);
@@ -77,11 +100,12 @@ describe('warmCache', () => {
   it('writes every key family, as many keys as it reports', async () => {
     const keys = await scanAll(redis, PREFIX + '*');
     expect(keys.length).toBe(result.keys);
-    for (const f of CACHE_FAMILIES) expect(result.byFamily[f.pattern.replace(/:\{id\}$/, '')], f.pattern).toBeGreaterThan(0);
+    for (const f of CACHE_FAMILIES)
+      expect(result.byFamily[f.pattern.replace(/:\{id\}$/, '')], f.pattern).toBeGreaterThan(0);
     expect(result.byFamily.config).toBe(100);
   });
 
-  it('gives every key exactly its policy\'s TTL', async () => {
+  it("gives every key exactly its policy's TTL", async () => {
     for (const key of await scanAll(redis, PREFIX + '*')) {
       const f = familyOf(key);
       expect(f, key).toBeDefined();
@@ -106,11 +130,15 @@ describe('warmCache', () => {
         expect(value.cachedAt).toMatch(ISO_MS);
         for (const [col, d] of Object.entries(t.columns)) {
           const v = value.row[col];
-          expect(v === null ? Boolean(d.nullable) : decodes(d.type, v), `${key} ${col}=${JSON.stringify(v)}`).toBe(true);
+          expect(v === null ? Boolean(d.nullable) : decodes(d.type, v), `${key} ${col}=${JSON.stringify(v)}`).toBe(
+            true,
+          );
         }
       }
       const p = JSON.parse((await redis.get(PREFIX + 'principle:1'))!);
-      const r = await c.query(`SELECT weight::text AS weight, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created, version FROM principles WHERE id = 1`);
+      const r = await c.query(
+        `SELECT weight::text AS weight, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created, version FROM principles WHERE id = 1`,
+      );
       expect({ weight: p.row.weight, created: p.row.created_at, version: p.v }).toEqual(r.rows[0]);
     } finally {
       await c.end();
@@ -123,11 +151,18 @@ describe('warmCache', () => {
     expect(tally.data.total).toBeGreaterThan(0);
     const policy = JSON.parse((await redis.get(PREFIX + 'policy:1'))!);
     expect(policy.v).toBe(policy.data.policy.version);
-    expect(policy.data.rules.map((r: { rule_order: number }) => r.rule_order)).toEqual(policy.data.rules.map((_: unknown, i: number) => i + 1));
+    expect(policy.data.rules.map((r: { rule_order: number }) => r.rule_order)).toEqual(
+      policy.data.rules.map((_: unknown, i: number) => i + 1),
+    );
     expect(policy.data.principleIds).toEqual([...policy.data.principleIds].sort((a: number, b: number) => a - b));
-    for (const id of policy.data.rules.flatMap((r: { source_principle_ids: number[] }) => r.source_principle_ids)) expect(policy.data.principleIds).toContain(id);
+    for (const id of policy.data.rules.flatMap((r: { source_principle_ids: number[] }) => r.source_principle_ids))
+      expect(policy.data.principleIds).toContain(id);
     const report = JSON.parse((await redis.get(PREFIX + 'api:compliance-report:1'))!);
-    expect(report.data).toMatchObject({ checks: expect.any(Number), passRate: expect.stringMatching(/^\d\.\d{4}$/), avgScore: expect.stringMatching(/^\d+\.\d{2}$/) });
+    expect(report.data).toMatchObject({
+      checks: expect.any(Number),
+      passRate: expect.stringMatching(/^\d\.\d{4}$/),
+      avgScore: expect.stringMatching(/^\d+\.\d{2}$/),
+    });
   });
 
   it('leaves keys outside its prefix alone, when warming and when clearing its prefix', async () => {
@@ -140,31 +175,63 @@ describe('warmCache', () => {
   });
 
   it('names its dataset, and clears entries of another dataset before warming', async () => {
-    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    await warmCache({
+      databaseUrl: db.url,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: PREFIX,
+      ttlSeconds: TTLS,
+      hotFraction: 0.2,
+    });
     expect(await redis.get(PREFIX + DATASET_META_KEY)).toBe((await readMarker(db.url))!.fingerprint);
     // Same dataset: entries the target wrote meanwhile are kept.
     await redis.set(PREFIX + 'decision:999999', '{"v":1}', 'EX', 60);
-    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    await warmCache({
+      databaseUrl: db.url,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: PREFIX,
+      ttlSeconds: TTLS,
+      hotFraction: 0.2,
+    });
     expect(await redis.get(PREFIX + 'decision:999999')).toBe('{"v":1}');
     // Another dataset (the database was reloaded since): nothing of the old cache survives.
     await redis.set(PREFIX + DATASET_META_KEY, 'another-dataset');
-    await warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTLS, hotFraction: 0.2 });
+    await warmCache({
+      databaseUrl: db.url,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: PREFIX,
+      ttlSeconds: TTLS,
+      hotFraction: 0.2,
+    });
     expect(await redis.get(PREFIX + 'decision:999999')).toBeNull();
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
   });
 
-  it('refuses to warm from a database that is not the suite\'s', async () => {
+  it("refuses to warm from a database that is not the suite's", async () => {
     const other = await createTestDatabase('warm_foreign');
     try {
-      await expect(warmCache({ databaseUrl: other.url, redisUrl: 'redis://127.0.0.1:6379', prefix: PREFIX, ttlSeconds: TTL_POLICY_DEFAULTS, hotFraction: 0.2 }))
-        .rejects.toMatchObject({ kind: 'FOREIGN_DATABASE' });
+      await expect(
+        warmCache({
+          databaseUrl: other.url,
+          redisUrl: 'redis://127.0.0.1:6379',
+          prefix: PREFIX,
+          ttlSeconds: TTL_POLICY_DEFAULTS,
+          hotFraction: 0.2,
+        }),
+      ).rejects.toMatchObject({ kind: 'FOREIGN_DATABASE' });
     } finally {
       await other.drop();
     }
   });
 
   it('maps an unreachable Redis to REDIS_UNREACHABLE', async () => {
-    await expect(warmCache({ databaseUrl: db.url, redisUrl: 'redis://127.0.0.1:1', prefix: PREFIX, ttlSeconds: TTL_POLICY_DEFAULTS, hotFraction: 0.2 }))
-      .rejects.toMatchObject({ kind: 'REDIS_UNREACHABLE', exitCode: 5 });
+    await expect(
+      warmCache({
+        databaseUrl: db.url,
+        redisUrl: 'redis://127.0.0.1:1',
+        prefix: PREFIX,
+        ttlSeconds: TTL_POLICY_DEFAULTS,
+        hotFraction: 0.2,
+      }),
+    ).rejects.toMatchObject({ kind: 'REDIS_UNREACHABLE', exitCode: 5 });
   });
 });

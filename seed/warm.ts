@@ -50,7 +50,10 @@ class PipelineWriter {
   private pipe;
   private pending = 0;
   readonly byFamily: Record<string, number> = {};
-  constructor(private redis: Redis, private opts: WarmOptions) {
+  constructor(
+    private redis: Redis,
+    private opts: WarmOptions,
+  ) {
     this.pipe = redis.pipeline();
   }
   async set(f: CacheFamily, id: string | number, value: string): Promise<void> {
@@ -73,7 +76,11 @@ class PipelineWriter {
 }
 
 /** Streams the rows of `sql` in batches through a cursor (inside its own transaction). */
-async function eachBatch(c: pg.Client, sql: string, fn: (rows: Record<string, unknown>[]) => Promise<void>): Promise<void> {
+async function eachBatch(
+  c: pg.Client,
+  sql: string,
+  fn: (rows: Record<string, unknown>[]) => Promise<void>,
+): Promise<void> {
   await c.query('BEGIN READ ONLY');
   try {
     await c.query(`DECLARE warm_cur NO SCROLL CURSOR FOR ${sql}`);
@@ -109,9 +116,13 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
   try {
     const { marker } = await readState(c);
     if (!marker?.fingerprint) {
-      throw new AcgsError(marker ? 'PG_ERROR' : 'FOREIGN_DATABASE', `database ${describePg(opts.databaseUrl)} holds no acgs-load dataset to warm from${marker ? '' : ' (no acgs-load marker)'}`, {
-        hint: 'run `acgs-load seed` first (or point DATABASE_URL at the suite\'s database)',
-      });
+      throw new AcgsError(
+        marker ? 'PG_ERROR' : 'FOREIGN_DATABASE',
+        `database ${describePg(opts.databaseUrl)} holds no acgs-load dataset to warm from${marker ? '' : ' (no acgs-load marker)'}`,
+        {
+          hint: "run `acgs-load seed` first (or point DATABASE_URL at the suite's database)",
+        },
+      );
     }
     redis = await connectRedis(opts.redisUrl, 'warming the cache');
     // Entries written for another dataset (the database was reloaded by any path since)
@@ -140,7 +151,11 @@ async function warmEntities(c: pg.Client, w: PipelineWriter, fraction: number): 
     for (const row of rows) await w.set(family(pattern), row[keyCol] as string | number, entityValue(table, row, now));
   };
   const hotPrinciples = await hotLimit(c, 'principles', fraction);
-  await eachBatch(c, `SELECT * FROM principles ORDER BY id LIMIT ${hotPrinciples}`, put('principle:{id}', 'principles', 'id'));
+  await eachBatch(
+    c,
+    `SELECT * FROM principles ORDER BY id LIMIT ${hotPrinciples}`,
+    put('principle:{id}', 'principles', 'id'),
+  );
   await eachBatch(c, 'SELECT * FROM static_config ORDER BY key', put('config:{id}', 'static_config', 'key'));
   const hotUsers = await hotLimit(c, 'users', fraction);
   const validSessions = `FROM user_sessions s WHERE NOT s.revoked AND s.expires_at > now() AND s.user_id IN (SELECT id FROM users ORDER BY id LIMIT ${hotUsers})`;
@@ -150,9 +165,17 @@ async function warmEntities(c: pg.Client, w: PipelineWriter, fraction: number): 
     `SELECT t.* FROM auth_tokens t WHERE NOT t.revoked AND t.expires_at > now() AND t.session_id IN (SELECT s.id ${validSessions}) ORDER BY t.id`,
     put('token:{id}', 'auth_tokens', 'id'),
   );
-  for (const [pattern, table] of [['decision:{id}', 'policy_decisions'], ['compliance:{id}', 'compliance_checks'], ['synthesis:{id}', 'synthesis_results']]) {
+  for (const [pattern, table] of [
+    ['decision:{id}', 'policy_decisions'],
+    ['compliance:{id}', 'compliance_checks'],
+    ['synthesis:{id}', 'synthesis_results'],
+  ]) {
     const n = await hotLimit(c, table, fraction);
-    await eachBatch(c, `SELECT * FROM ${table} ORDER BY created_at DESC, id DESC LIMIT ${n}`, put(pattern, table, 'id'));
+    await eachBatch(
+      c,
+      `SELECT * FROM ${table} ORDER BY created_at DESC, id DESC LIMIT ${n}`,
+      put(pattern, table, 'id'),
+    );
   }
 }
 
@@ -163,9 +186,14 @@ async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): P
   // policy:{id} = the policy row, its rules by (rule_order, id), its principle ids ascending.
   await eachBatch(c, `SELECT * FROM policies WHERE id IN (${hotIds}) ORDER BY id`, async (rows) => {
     const ids = rows.map((r) => Number(r.id));
-    const rules = await c.query(`SELECT * FROM policy_rules WHERE policy_id = ANY($1) ORDER BY policy_id, rule_order, id`, [ids]);
+    const rules = await c.query(
+      `SELECT * FROM policy_rules WHERE policy_id = ANY($1) ORDER BY policy_id, rule_order, id`,
+      [ids],
+    );
     const links = await c.query<{ policy_id: number; principle_id: number }>(
-      'SELECT policy_id, principle_id FROM policy_principles WHERE policy_id = ANY($1) ORDER BY policy_id, principle_id', [ids]);
+      'SELECT policy_id, principle_id FROM policy_principles WHERE policy_id = ANY($1) ORDER BY policy_id, principle_id',
+      [ids],
+    );
     for (const p of rows) {
       const id = Number(p.id);
       const data = {
@@ -177,7 +205,9 @@ async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): P
     }
   });
   const hotAmendments = await hotLimit(c, 'amendments', fraction);
-  await eachBatch(c, `
+  await eachBatch(
+    c,
+    `
     SELECT a.id, a.version,
            count(v.id) FILTER (WHERE v.choice = 'for')::int AS for,
            count(v.id) FILTER (WHERE v.choice = 'against')::int AS against,
@@ -185,23 +215,29 @@ async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): P
            count(v.id)::int AS total
       FROM (SELECT id, version FROM amendments ORDER BY id LIMIT ${hotAmendments}) a
       LEFT JOIN amendment_votes v ON v.amendment_id = a.id
-     GROUP BY a.id, a.version ORDER BY a.id`, async (rows) => {
-    for (const r of rows) {
-      const data = { for: r.for, against: r.against, abstain: r.abstain, total: r.total };
-      await w.set(family('api:tally:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
-    }
-  });
+     GROUP BY a.id, a.version ORDER BY a.id`,
+    async (rows) => {
+      for (const r of rows) {
+        const data = { for: r.for, against: r.against, abstain: r.abstain, total: r.total };
+        await w.set(family('api:tally:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
+      }
+    },
+  );
   // With no checks the rates are 0 ("0.0000", "0.00") rather than null, so the value keeps its types.
-  await eachBatch(c, `
+  await eachBatch(
+    c,
+    `
     SELECT p.id, p.version, count(cc.id)::int AS checks,
            round(COALESCE(count(cc.id) FILTER (WHERE cc.status = 'pass')::numeric / NULLIF(count(cc.id), 0), 0), 4)::text AS pass_rate,
            round(COALESCE(avg(cc.score), 0), 2)::text AS avg_score
       FROM (SELECT id, version FROM policies ORDER BY id LIMIT ${hotPolicies}) p
       LEFT JOIN compliance_checks cc ON cc.policy_id = p.id
-     GROUP BY p.id, p.version ORDER BY p.id`, async (rows) => {
-    for (const r of rows) {
-      const data = { checks: r.checks, passRate: r.pass_rate, avgScore: r.avg_score };
-      await w.set(family('api:compliance-report:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
-    }
-  });
+     GROUP BY p.id, p.version ORDER BY p.id`,
+    async (rows) => {
+      for (const r of rows) {
+        const data = { checks: r.checks, passRate: r.pass_rate, avgScore: r.avg_score };
+        await w.set(family('api:compliance-report:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
+      }
+    },
+  );
 }

@@ -41,7 +41,12 @@ export interface Allocation {
  * even), each at least `min` and at most `cap`. Rounding is by hash, so the
  * sum is close to `total`, not exact. Memory: 12 bytes per parent.
  */
-export function allocate(n: number, total: number, h: CellHash, opts: { s?: number; min?: number; cap?: number } = {}): Allocation {
+export function allocate(
+  n: number,
+  total: number,
+  h: CellHash,
+  opts: { s?: number; min?: number; cap?: number } = {},
+): Allocation {
   const s = opts.s ?? 1;
   const min = opts.min ?? 0;
   const cap = opts.cap ?? Number.MAX_SAFE_INTEGER;

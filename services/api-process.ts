@@ -23,7 +23,12 @@ export interface ApiProcess {
 }
 
 /** Spawns api/child.ts and waits for its URL (or its error, as an AcgsError). */
-export async function startApiProcess(o: { config: Readonly<Config>; databaseUrl: string; redisUrl: string; startTimeoutMs?: number }): Promise<ApiProcess> {
+export async function startApiProcess(o: {
+  config: Readonly<Config>;
+  databaseUrl: string;
+  redisUrl: string;
+  startTimeoutMs?: number;
+}): Promise<ApiProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'api', 'child.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -39,7 +44,10 @@ export async function startApiProcess(o: { config: Readonly<Config>; databaseUrl
   const msg = JSON.parse(line) as { url?: string; error?: string; kind?: ErrorKind; hint?: string; details?: string[] };
   if (!msg.url) {
     await exited;
-    throw new AcgsError(msg.kind ?? 'TARGET_UNREACHABLE', `the target did not start: ${msg.error}`, { hint: msg.hint, details: msg.details });
+    throw new AcgsError(msg.kind ?? 'TARGET_UNREACHABLE', `the target did not start: ${msg.error}`, {
+      hint: msg.hint,
+      details: msg.details,
+    });
   }
   return {
     url: msg.url,
@@ -57,7 +65,15 @@ export async function startApiProcess(o: { config: Readonly<Config>; databaseUrl
 function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new AcgsError('TARGET_UNREACHABLE', `the target did not start within ${timeoutMs / 1000} s`, { hint: 'check that PostgreSQL and Redis answer; `acgs-load target` shows the error' })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new AcgsError('TARGET_UNREACHABLE', `the target did not start within ${timeoutMs / 1000} s`, {
+            hint: 'check that PostgreSQL and Redis answer; `acgs-load target` shows the error',
+          }),
+        ),
+      timeoutMs,
+    );
     rl.once('line', (l) => {
       clearTimeout(timer);
       rl.close();
@@ -65,7 +81,11 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new AcgsError('TARGET_UNREACHABLE', `the target process ended (exit code ${code}) before it served`, { hint: '`acgs-load target` shows the error' }));
+      reject(
+        new AcgsError('TARGET_UNREACHABLE', `the target process ended (exit code ${code}) before it served`, {
+          hint: '`acgs-load target` shows the error',
+        }),
+      );
     });
   });
 }

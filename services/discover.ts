@@ -36,18 +36,26 @@ export type ThrowawayRedis = Awaited<ReturnType<typeof startThrowawayRedis>>;
  */
 async function throwawayServices(config: Readonly<Config>): Promise<Services> {
   const pg = await startThrowawayPostgres().catch((e: Error) => {
-    throw new AcgsError('NO_SERVICES', `services.throwaway is set, but no throw-away PostgreSQL could start: ${e.message}`, {
-      hint: 'install the PostgreSQL server binaries (Debian package postgresql), or set services.throwaway to false',
-    });
+    throw new AcgsError(
+      'NO_SERVICES',
+      `services.throwaway is set, but no throw-away PostgreSQL could start: ${e.message}`,
+      {
+        hint: 'install the PostgreSQL server binaries (Debian package postgresql), or set services.throwaway to false',
+      },
+    );
   });
   let redis: ThrowawayRedis;
   try {
     redis = await startThrowawayRedis();
   } catch (e) {
     await pg.stop().catch(() => undefined);
-    throw new AcgsError('NO_SERVICES', `services.throwaway is set, but no throw-away Redis could start: ${(e as Error).message}`, {
-      hint: 'install redis-server, or set services.throwaway to false',
-    });
+    throw new AcgsError(
+      'NO_SERVICES',
+      `services.throwaway is set, but no throw-away Redis could start: ${(e as Error).message}`,
+      {
+        hint: 'install redis-server, or set services.throwaway to false',
+      },
+    );
   }
   return {
     databaseUrl: withDatabase(pg.url, config.database.name),
@@ -65,7 +73,10 @@ async function throwawayServices(config: Readonly<Config>): Promise<Services> {
 export function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = new Socket();
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(timeoutMs, () => done(false));
     s.once('error', () => done(false));
     s.connect(port, host, () => done(true));
@@ -82,7 +93,9 @@ function withDatabase(url: string, name: string): string {
 export async function resolveServices(config: Readonly<Config>): Promise<Services> {
   if (config.services.throwaway) return throwawayServices(config);
   const stops: Array<() => Promise<void>> = [];
-  const stop = async () => { for (const s of stops.splice(0).reverse()) await s().catch(() => undefined); };
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
   const tried: string[] = [];
   try {
     let databaseUrl: string | null = null;

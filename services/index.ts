@@ -6,6 +6,12 @@
  */
 export { describePg, pgError, connectPg, withPg, adminUrl, ident, ensureDatabase } from './postgres.ts';
 export { describeRedis, redisError, connectRedis, deletePrefix } from './redis.ts';
-export { resolveServices, isListening, type Services, type ThrowawayPostgres, type ThrowawayRedis } from './discover.ts';
+export {
+  resolveServices,
+  isListening,
+  type Services,
+  type ThrowawayPostgres,
+  type ThrowawayRedis,
+} from './discover.ts';
 export { freePort, findBinary, postgresBinDirs, startThrowawayPostgres, startThrowawayRedis } from './throwaway.ts';
 export { startApiProcess, type ApiProcess } from './api-process.ts';

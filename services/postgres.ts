@@ -6,7 +6,15 @@
 import pg from 'pg';
 import { AcgsError, isAcgsError, redactUrl } from '../config/index.ts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNRESET',
+]);
 
 /** host:port/database of a postgres URL, for messages. */
 export function describePg(url: string): string {
@@ -25,13 +33,23 @@ export function pgError(e: unknown, url: string, doing: string): AcgsError {
   const code = err?.code ?? err?.errors?.[0]?.code;
   const where = describePg(url);
   const msg = String(err?.message ?? e).replace(/\s+/g, ' ');
-  const user = (() => { try { return decodeURIComponent(new URL(url).username) || 'postgres'; } catch { return '?'; } })();
+  const user = (() => {
+    try {
+      return decodeURIComponent(new URL(url).username) || 'postgres';
+    } catch {
+      return '?';
+    }
+  })();
   const network = code ? NETWORK_CODES.has(code) : /timeout|terminated unexpectedly|ECONN/i.test(msg);
   if (network) {
-    return new AcgsError('PG_UNREACHABLE', `cannot reach PostgreSQL at ${where.replace(/\/.*$/, '')} (${code ?? msg})`, {
-      cause: e,
-      hint: 'start PostgreSQL (docker compose up -d postgres) or point DATABASE_URL at a running server',
-    });
+    return new AcgsError(
+      'PG_UNREACHABLE',
+      `cannot reach PostgreSQL at ${where.replace(/\/.*$/, '')} (${code ?? msg})`,
+      {
+        cause: e,
+        hint: 'start PostgreSQL (docker compose up -d postgres) or point DATABASE_URL at a running server',
+      },
+    );
   }
   if (code === '28P01' || code === '28000') {
     return new AcgsError('PG_AUTH', `PostgreSQL at ${where} rejected user '${user}': ${msg}`, {
@@ -51,10 +69,14 @@ export function pgError(e: unknown, url: string, doing: string): AcgsError {
       hint: 'run `acgs-load seed` (it creates the database) or fix the database name in DATABASE_URL',
     });
   }
-  return new AcgsError('PG_ERROR', `PostgreSQL error while ${doing} on ${where}: ${msg}${code ? ` (SQLSTATE ${code})` : ''}`, {
-    cause: e,
-    hint: 'see the PostgreSQL server log for details',
-  });
+  return new AcgsError(
+    'PG_ERROR',
+    `PostgreSQL error while ${doing} on ${where}: ${msg}${code ? ` (SQLSTATE ${code})` : ''}`,
+    {
+      cause: e,
+      hint: 'see the PostgreSQL server log for details',
+    },
+  );
 }
 
 /** int8 and numeric-count columns as JS numbers (ids stay below 2^53; docs/cache-keys.md). */
@@ -67,7 +89,12 @@ const types = {
 
 /** Opens one client; failures become AcgsErrors. The caller ends it. */
 export async function connectPg(url: string, doing = 'connecting'): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, types, application_name: 'acgs-load' });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5000,
+    types,
+    application_name: 'acgs-load',
+  });
   // An idle client whose server goes away emits 'error'; without a listener
   // that would crash the process instead of failing the next query.
   client.on('error', () => {});

@@ -28,13 +28,20 @@ export function redisError(e: unknown, url: string, doing: string): AcgsError {
       hint: 'put the password in REDIS_URL (redis://:password@host:6379 or redis://user:password@host:6379)',
     });
   }
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|connect|Connection is closed|max retries/i.test(`${err?.code ?? ''} ${msg}`)) {
+  if (
+    /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|connect|Connection is closed|max retries/i.test(
+      `${err?.code ?? ''} ${msg}`,
+    )
+  ) {
     return new AcgsError('REDIS_UNREACHABLE', `cannot reach Redis at ${where} (${err?.code ?? msg})`, {
       cause: e,
       hint: 'start Redis (docker compose up -d redis) or point REDIS_URL at a running server',
     });
   }
-  return new AcgsError('REDIS_ERROR', `Redis error while ${doing} on ${where}: ${msg}`, { cause: e, hint: 'see the Redis server log' });
+  return new AcgsError('REDIS_ERROR', `Redis error while ${doing} on ${where}: ${msg}`, {
+    cause: e,
+    hint: 'see the Redis server log',
+  });
 }
 
 /** Opens a connection that fails fast instead of retrying forever; the caller quits it. */
@@ -60,7 +67,10 @@ export async function connectRedis(url: string, doing = 'connecting'): Promise<R
 
 /** Deletes every key under `prefix` with SCAN + UNLINK; returns how many. */
 export async function deletePrefix(redis: Redis, prefix: string, count = 1000): Promise<number> {
-  if (!prefix || prefix.includes('*')) throw new AcgsError('BAD_CONFIG', `refusing to delete keys under prefix '${prefix}'`, { hint: 'use a non-empty prefix such as acgs:' });
+  if (!prefix || prefix.includes('*'))
+    throw new AcgsError('BAD_CONFIG', `refusing to delete keys under prefix '${prefix}'`, {
+      hint: 'use a non-empty prefix such as acgs:',
+    });
   let cursor = '0';
   let deleted = 0;
   do {

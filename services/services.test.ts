@@ -7,9 +7,16 @@ import { isListening, resolveServices, startThrowawayPostgres, startThrowawayRed
 
 describe('service discovery', () => {
   it('uses DATABASE_URL and REDIS_URL when given', async () => {
-    const config = loadConfig({ profile: 'smoke', env: { DATABASE_URL: 'postgres://a@127.0.0.1:5999/x', REDIS_URL: 'redis://127.0.0.1:6999' } });
+    const config = loadConfig({
+      profile: 'smoke',
+      env: { DATABASE_URL: 'postgres://a@127.0.0.1:5999/x', REDIS_URL: 'redis://127.0.0.1:6999' },
+    });
     const s = await resolveServices(config);
-    expect(s).toMatchObject({ databaseUrl: 'postgres://a@127.0.0.1:5999/x', redisUrl: 'redis://127.0.0.1:6999', source: { postgres: 'env', redis: 'env' } });
+    expect(s).toMatchObject({
+      databaseUrl: 'postgres://a@127.0.0.1:5999/x',
+      redisUrl: 'redis://127.0.0.1:6999',
+      source: { postgres: 'env', redis: 'env' },
+    });
     await s.stop();
   });
 

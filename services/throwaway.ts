@@ -40,7 +40,9 @@ export function findBinary(name: string, extraDirs: string[] = []): string | nul
 export function postgresBinDirs(): string[] {
   const root = '/usr/lib/postgresql';
   const dirs = existsSync(root)
-    ? readdirSync(root).sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, 'bin'))
+    ? readdirSync(root)
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join(root, v, 'bin'))
     : [];
   return [...dirs, '/usr/local/pgsql/bin'];
 }
@@ -50,7 +52,14 @@ let hooked = false;
 function onExit(fn: () => void): () => void {
   if (!hooked) {
     hooked = true;
-    process.once('exit', () => { for (const f of cleanups) try { f(); } catch { /* best effort at exit */ } });
+    process.once('exit', () => {
+      for (const f of cleanups)
+        try {
+          f();
+        } catch {
+          /* best effort at exit */
+        }
+    });
   }
   cleanups.add(fn);
   return () => cleanups.delete(fn);
@@ -63,11 +72,19 @@ function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
 function run(cmd: string, args: string[]): void {
   const [c, a] = asPostgresUser(cmd, args);
   const r = spawnSync(c, a, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args[0] ?? ''} failed: ${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args[0] ?? ''} failed: ${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').slice(-3).join(' ')}`,
+    );
 }
 
 /** Starts a throw-away PostgreSQL (trust auth, user postgres); `url` names its `postgres` database. */
-export async function startThrowawayPostgres(): Promise<{ url: string; dataDir: string; stop(): Promise<void>; restart(): Promise<void> }> {
+export async function startThrowawayPostgres(): Promise<{
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}> {
   const dirs = postgresBinDirs();
   const initdb = findBinary('initdb', dirs);
   const pgCtl = findBinary('pg_ctl', dirs);
@@ -80,8 +97,20 @@ export async function startThrowawayPostgres(): Promise<{ url: string; dataDir: 
   }
   const port = await freePort();
   const ctl = (action: string) =>
-    run(pgCtl, ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-w', '-t', '60', '-m', 'fast',
-      '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top`, action]);
+    run(pgCtl, [
+      '-D',
+      dataDir,
+      '-l',
+      join(dataDir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-m',
+      'fast',
+      '-o',
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top`,
+      action,
+    ]);
   try {
     run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     ctl('start');
@@ -100,12 +129,16 @@ export async function startThrowawayPostgres(): Promise<{ url: string; dataDir: 
     async stop() {
       if (stopped) return;
       stopped = true;
-      try { ctl('stop'); } finally {
+      try {
+        ctl('stop');
+      } finally {
         unhook();
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
-    async restart() { ctl('restart'); },
+    async restart() {
+      ctl('restart');
+    },
   };
 }
 
@@ -113,7 +146,13 @@ async function waitForRedis(port: number, child: ChildProcess, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const r = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     r.on('error', () => {});
     try {
       await r.connect();
@@ -129,14 +168,35 @@ async function waitForRedis(port: number, child: ChildProcess, timeoutMs: number
 }
 
 /** Starts a throw-away Redis (no persistence) on `port` or a free one. */
-export async function startThrowawayRedis(port?: number): Promise<{ url: string; stop(): Promise<void>; restart(): Promise<void> }> {
+export async function startThrowawayRedis(
+  port?: number,
+): Promise<{ url: string; stop(): Promise<void>; restart(): Promise<void> }> {
   const bin = findBinary('redis-server', ['/usr/bin', '/usr/local/bin']);
   if (!bin) throw new Error('no redis-server on PATH');
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'acgs-redis-'));
   let child: ChildProcess | null = null;
   const launch = async () => {
-    const c = spawn(bin, ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    const c = spawn(
+      bin,
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
     child = c;
     await waitForRedis(p, c, 10_000);
   };
@@ -148,7 +208,10 @@ export async function startThrowawayRedis(port?: number): Promise<{ url: string;
     c.kill('SIGTERM');
     await exited;
   };
-  const unhook = onExit(() => { (child as ChildProcess | null)?.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  const unhook = onExit(() => {
+    (child as ChildProcess | null)?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await launch();
   } catch (e) {

@@ -25,7 +25,10 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 function make(overrides: Record<string, unknown> = {}) {
   const config = targetConfig(prefix, overrides);
-  const metrics = createMetrics(() => ({ total: 0, idle: 0, waiting: 0 }), () => 0);
+  const metrics = createMetrics(
+    () => ({ total: 0, idle: 0, waiting: 0 }),
+    () => 0,
+  );
   return { aside: new CacheAside(cache, config, new Defects(config.api.defects), metrics), metrics };
 }
 
@@ -45,7 +48,12 @@ describe('cache-aside', () => {
     const { aside } = make();
     const key = aside.key('principle:{id}', 1);
     const load = deferred<{ v: number; payload: { id: number; version: number } }>();
-    const reading = aside.read(new RequestTiming(), { key, dataType: 'governanceRules', kind: 'entity', load: () => load.promise });
+    const reading = aside.read(new RequestTiming(), {
+      key,
+      dataType: 'governanceRules',
+      kind: 'entity',
+      load: () => load.promise,
+    });
     await new Promise((r) => setTimeout(r, 20)); // the GET has missed; the load is running
     await aside.invalidate(new RequestTiming(), [key]); // a write committed meanwhile
     load.resolve({ v: 1, payload: { id: 1, version: 1 } }); // the row as read before the write
@@ -70,7 +78,12 @@ describe('cache-aside', () => {
     const { aside } = make();
     const key = aside.key('api:tally:{id}', 10);
     const load = deferred<{ v: number; payload: { total: number } }>();
-    const reading = aside.read(new RequestTiming(), { key, dataType: 'apiResponses', kind: 'derived', load: () => load.promise });
+    const reading = aside.read(new RequestTiming(), {
+      key,
+      dataType: 'apiResponses',
+      kind: 'derived',
+      load: () => load.promise,
+    });
     await new Promise((r) => setTimeout(r, 20));
     await aside.rewrite(new RequestTiming(), key, 'apiResponses', 'derived', { v: 2, payload: { total: 2 } });
     load.resolve({ v: 1, payload: { total: 1 } });
@@ -81,7 +94,12 @@ describe('cache-aside', () => {
   it('without an invalidation the fill is written ({v,row,cachedAt})', async () => {
     const { aside } = make();
     const key = aside.key('principle:{id}', 2);
-    await aside.read(new RequestTiming(), { key, dataType: 'governanceRules', kind: 'entity', load: async () => ({ v: 3, payload: { id: 2, version: 3 } }) });
+    await aside.read(new RequestTiming(), {
+      key,
+      dataType: 'governanceRules',
+      kind: 'entity',
+      load: async () => ({ v: 3, payload: { id: 2, version: 3 } }),
+    });
     const entry = JSON.parse((await redis.get(key))!);
     expect(entry).toMatchObject({ v: 3, row: { id: 2, version: 3 } });
     expect(Number.isNaN(Date.parse(entry.cachedAt))).toBe(false);
@@ -93,7 +111,13 @@ describe('cache-aside', () => {
     let loads = 0;
     const first = deferred<{ v: number; payload: { n: number } }>();
     const spec = (p: Promise<{ v: number; payload: { n: number } }>) => ({
-      key, dataType: 'governanceRules' as const, kind: 'derived' as const, load: () => { loads++; return p; },
+      key,
+      dataType: 'governanceRules' as const,
+      kind: 'derived' as const,
+      load: () => {
+        loads++;
+        return p;
+      },
     });
     const a = aside.read(new RequestTiming(), spec(first.promise));
     const joined = aside.read(new RequestTiming(), spec(Promise.resolve({ v: 9, payload: { n: 9 } })));
@@ -113,7 +137,12 @@ describe('cache-aside', () => {
     const { aside, metrics } = make({ cache: { adaptiveTtl: { enabled: true, minFactor: 0.5, maxFactor: 2 } } });
     const hot = aside.key('principle:{id}', 10);
     const cold = aside.key('principle:{id}', 11);
-    const spec = (key: string) => ({ key, dataType: 'governanceRules' as const, kind: 'entity' as const, load: async () => ({ v: 1, payload: { id: 1 } }) });
+    const spec = (key: string) => ({
+      key,
+      dataType: 'governanceRules' as const,
+      kind: 'entity' as const,
+      load: async () => ({ v: 1, payload: { id: 1 } }),
+    });
     for (let i = 0; i < 40; i++) {
       await redis.del(hot); // every read misses and refills, as a hot key does after each invalidation
       await aside.read(new RequestTiming(), spec(hot));

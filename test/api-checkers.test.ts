@@ -26,11 +26,20 @@ async function exercise(t: RunningApi): Promise<void> {
     await call(t.url, 'GET', `/api/v1/principles/${id}`);
     const p = await call(t.url, 'GET', `/api/v1/policies/${id}`);
     await call(t.url, 'GET', `/api/v1/policies/${id}/compliance-report`);
-    await call(t.url, 'PUT', `/api/v1/policies/${id}`, { expectedVersion: p.json.policy.version, updatedBy: 1, description: 'checked' });
+    await call(t.url, 'PUT', `/api/v1/policies/${id}`, {
+      expectedVersion: p.json.policy.version,
+      updatedBy: 1,
+      description: 'checked',
+    });
     await call(t.url, 'GET', `/api/v1/policies/${id}`);
     await call(t.url, 'POST', '/api/v1/compliance-checks', { policyId: id, checkedBy: 2 });
     await call(t.url, 'GET', `/api/v1/policies/${id}/compliance-report`);
-    const d = await call(t.url, 'POST', '/api/v1/decisions', { policyId: id, subjectId: 3, action: 'read', resource: 'document' });
+    const d = await call(t.url, 'POST', '/api/v1/decisions', {
+      policyId: id,
+      subjectId: 3,
+      action: 'read',
+      resource: 'document',
+    });
     await call(t.url, 'GET', `/api/v1/decisions/${d.json.id}`);
     await call(t.url, 'POST', '/api/v1/synthesis', { policyId: id, requestedBy: 2, principleIds: [1, id + 1] });
   }
@@ -46,13 +55,21 @@ async function exercise(t: RunningApi): Promise<void> {
   const l2 = await call(t.url, 'POST', '/api/v1/sessions', { userId: 6 });
   await call(t.url, 'DELETE', `/api/v1/sessions/${l2.json.sessionId}`);
   await call(t.url, 'GET', `/api/v1/sessions/${l2.json.sessionId}`);
-  for (const key of (ids.configKeys as string[]).slice(0, 5)) await call(t.url, 'GET', `/api/v1/config/${encodeURIComponent(key)}`);
+  for (const key of (ids.configKeys as string[]).slice(0, 5))
+    await call(t.url, 'GET', `/api/v1/config/${encodeURIComponent(key)}`);
 }
 
 async function check(config: ReturnType<typeof targetConfig>) {
   return runChecks({
-    databaseUrl: s.db.url, redisUrl: REDIS_URL, prefix: s.prefix, ttlSeconds: config.cache.ttlSeconds,
-    graceSeconds: 0, sample: 0, examples: 3, batchSize: 500, only: ['cache-db-sync', 'data-types', 'transaction-isolation'],
+    databaseUrl: s.db.url,
+    redisUrl: REDIS_URL,
+    prefix: s.prefix,
+    ttlSeconds: config.cache.ttlSeconds,
+    graceSeconds: 0,
+    sample: 0,
+    examples: 3,
+    batchSize: 500,
+    only: ['cache-db-sync', 'data-types', 'transaction-isolation'],
   });
 }
 

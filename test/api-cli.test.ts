@@ -23,10 +23,14 @@ afterAll(async () => {
 
 describe('acgs-load target', () => {
   it('serves until SIGTERM and announces defect switches', async () => {
-    const child = spawn(process.execPath, ['bin/acgs-load.js', 'api', '--port', '0', '--no-warm', '--defect-no-ttl', '0.25'], {
-      env: env({ DATABASE_URL: s.db.url, ACGS_REDIS_PREFIX: s.prefix }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['bin/acgs-load.js', 'api', '--port', '0', '--no-warm', '--defect-no-ttl', '0.25'],
+      {
+        env: env({ DATABASE_URL: s.db.url, ACGS_REDIS_PREFIX: s.prefix }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -46,7 +50,10 @@ describe('acgs-load target', () => {
   });
 
   it('a bad rate is exit code 2 with a message naming the flag', () => {
-    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'api', '--defect-wrong-version', 'lots'], { encoding: 'utf8', env: env({}) });
+    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'api', '--defect-wrong-version', 'lots'], {
+      encoding: 'utf8',
+      env: env({}),
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--defect-wrong-version 'lots' is not a rate");
   });

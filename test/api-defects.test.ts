@@ -20,7 +20,11 @@ afterAll(async () => {
 /** Runs `fn` against a target with one defect switch at rate 1. */
 async function withFault(fault: string, fn: (t: RunningApi) => Promise<void>): Promise<void> {
   await clearPrefix(s.redis, s.prefix);
-  const t = await startApi({ config: targetConfig(s.prefix, { api: { defects: { [fault]: 1 } } }), databaseUrl: s.db.url, redisUrl: REDIS_URL });
+  const t = await startApi({
+    config: targetConfig(s.prefix, { api: { defects: { [fault]: 1 } } }),
+    databaseUrl: s.db.url,
+    redisUrl: REDIS_URL,
+  });
   try {
     expect(t.defects).toEqual({ [fault]: 1 });
     expect((await call(t.url, 'GET', '/healthz')).json.defects).toEqual({ [fault]: 1 });
@@ -36,7 +40,11 @@ describe('defect switches at rate 1.0', () => {
   it('skipInvalidationRate: the write commits, the old entry stays in Redis and is served', async () => {
     await withFault('skipInvalidationRate', async (t) => {
       const before = (await call(t.url, 'GET', '/api/v1/policies/3')).json.policy.version;
-      const put = await call(t.url, 'PUT', '/api/v1/policies/3', { expectedVersion: before, updatedBy: 1, name: 'renamed' });
+      const put = await call(t.url, 'PUT', '/api/v1/policies/3', {
+        expectedVersion: before,
+        updatedBy: 1,
+        name: 'renamed',
+      });
       expect(put.status).toBe(200);
       expect((await cached('policy:3')).v).toBe(before);
       const again = await call(t.url, 'GET', '/api/v1/policies/3');
@@ -65,11 +73,23 @@ describe('defect switches at rate 1.0', () => {
 
   it('skipVoteCounterRate: the vote row is inserted, the counter does not move', async () => {
     await withFault('skipVoteCounterRate', async (t) => {
-      const [a] = (await s.pg.query("SELECT id::int, votes_for FROM amendments WHERE status = 'open' ORDER BY id LIMIT 1")).rows;
-      const [voter] = (await s.pg.query('SELECT id::int FROM users u WHERE NOT EXISTS (SELECT 1 FROM amendment_votes v WHERE v.amendment_id = $1 AND v.voter_id = u.id) ORDER BY id LIMIT 1', [a.id])).rows;
+      const [a] = (
+        await s.pg.query("SELECT id::int, votes_for FROM amendments WHERE status = 'open' ORDER BY id LIMIT 1")
+      ).rows;
+      const [voter] = (
+        await s.pg.query(
+          'SELECT id::int FROM users u WHERE NOT EXISTS (SELECT 1 FROM amendment_votes v WHERE v.amendment_id = $1 AND v.voter_id = u.id) ORDER BY id LIMIT 1',
+          [a.id],
+        )
+      ).rows;
       const r = await call(t.url, 'POST', `/api/v1/amendments/${a.id}/votes`, { voterId: voter.id, choice: 'for' });
       expect(r.status).toBe(201);
-      const [after] = (await s.pg.query(`SELECT votes_for, (SELECT count(*)::int FROM amendment_votes v WHERE v.amendment_id = a.id AND v.choice = 'for') AS n FROM amendments a WHERE id = $1`, [a.id])).rows;
+      const [after] = (
+        await s.pg.query(
+          `SELECT votes_for, (SELECT count(*)::int FROM amendment_votes v WHERE v.amendment_id = a.id AND v.choice = 'for') AS n FROM amendments a WHERE id = $1`,
+          [a.id],
+        )
+      ).rows;
       expect(after.votes_for).toBe(a.votes_for);
       expect(after.n).toBe(a.votes_for + 1); // counter != counted rows: what the isolation checker catches
     });

@@ -9,7 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startApi, type RunningApi } from '../api/index.ts';
 import { clearPrefix, REDIS_URL } from './helpers/services.ts';
-import { call, eventually, freePort, metricValue, seeded, startRedisServer, startTcpProxy, stopProcess, targetConfig, type Seeded, type TcpProxy } from './helpers/api-fixture.ts';
+import {
+  call,
+  eventually,
+  freePort,
+  metricValue,
+  seeded,
+  startRedisServer,
+  startTcpProxy,
+  stopProcess,
+  targetConfig,
+  type Seeded,
+  type TcpProxy,
+} from './helpers/api-fixture.ts';
 
 let s: Seeded;
 beforeAll(async () => {
@@ -26,7 +38,11 @@ async function version(t: RunningApi, id: number): Promise<{ v: number; cache: s
 }
 
 async function update(t: RunningApi, id: number, v: number): Promise<void> {
-  const r = await call(t.url, 'PUT', `/api/v1/policies/${id}`, { expectedVersion: v, updatedBy: 1, description: `v${v + 1}` });
+  const r = await call(t.url, 'PUT', `/api/v1/policies/${id}`, {
+    expectedVersion: v,
+    updatedBy: 1,
+    description: `v${v + 1}`,
+  });
   expect(r.status).toBe(200);
 }
 
@@ -48,7 +64,11 @@ describe('Redis outage', () => {
   });
 
   it('killed and restarted empty: BYPASS while down, writes succeed, fresh after', async () => {
-    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({
+      config: targetConfig(s.prefix),
+      databaseUrl: s.db.url,
+      redisUrl: `redis://127.0.0.1:${port}`,
+    });
     const before = await version(t, 5);
     expect((await version(t, 5)).cache).toBe('HIT');
     await stopProcess(redis);
@@ -66,7 +86,11 @@ describe('Redis outage', () => {
   });
 
   it('cut off while keeping its data: queued invalidations are replayed before the cache is used', async () => {
-    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    t = await startApi({
+      config: targetConfig(s.prefix),
+      databaseUrl: s.db.url,
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+    });
     const before = await version(t, 6);
     expect((await version(t, 6)).cache).toBe('HIT');
     await proxy.cut(); // Redis keeps policy:6 at the old version; the target cannot reach it
@@ -85,7 +109,11 @@ describe('Redis outage', () => {
   });
 
   it('hanging (SIGSTOP): commands time out, reads BYPASS instead of waiting, recovery after SIGCONT', async () => {
-    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({
+      config: targetConfig(s.prefix),
+      databaseUrl: s.db.url,
+      redisUrl: `redis://127.0.0.1:${port}`,
+    });
     const before = await version(t, 8);
     expect((await version(t, 8)).cache).toBe('HIT');
     redis.kill('SIGSTOP');
@@ -102,7 +130,11 @@ describe('Redis outage', () => {
 
   it('down at start: the target starts degraded and serves from PostgreSQL', async () => {
     await stopProcess(redis);
-    t = await startApi({ config: targetConfig(s.prefix), databaseUrl: s.db.url, redisUrl: `redis://127.0.0.1:${port}` });
+    t = await startApi({
+      config: targetConfig(s.prefix),
+      databaseUrl: s.db.url,
+      redisUrl: `redis://127.0.0.1:${port}`,
+    });
     expect((await version(t, 7)).cache).toBe('BYPASS');
     expect((await call(t.url, 'GET', '/healthz')).json.status).toBe('degraded');
     await t.close();
@@ -119,8 +151,14 @@ describe('PostgreSQL', () => {
       await s.pg.query('BEGIN');
       await s.pg.query('LOCK TABLE principles IN ACCESS EXCLUSIVE MODE');
       const held = call(t.url, 'GET', '/api/v1/principles/1'); // takes the only connection, waits on the lock
-      const waiting = await eventually(async () => (await s.pg.query(
-        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'acgs-load-target' AND wait_event_type = 'Lock' AND datname = current_database()")).rowCount === 1);
+      const waiting = await eventually(
+        async () =>
+          (
+            await s.pg.query(
+              "SELECT 1 FROM pg_stat_activity WHERE application_name = 'acgs-load-target' AND wait_event_type = 'Lock' AND datname = current_database()",
+            )
+          ).rowCount === 1,
+      );
       expect(waiting).toBe(true);
       const r = await call(t.url, 'GET', '/api/v1/principles/2');
       expect(r.status).toBe(503);
@@ -155,7 +193,9 @@ describe('PostgreSQL', () => {
       expect(h.status).toBe(503);
       expect(h.json.postgres.status).toBe('down');
       await proxy.restore();
-      expect(await eventually(async () => (await call(t.url, 'GET', '/api/v1/principles/4')).status === 200)).toBe(true);
+      expect(await eventually(async () => (await call(t.url, 'GET', '/api/v1/principles/4')).status === 200)).toBe(
+        true,
+      );
     } finally {
       await t.close();
       await proxy.close();

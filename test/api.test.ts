@@ -37,7 +37,9 @@ describe('reads', () => {
     const a = await call(t.url, 'GET', `/api/v1/principles/${row.id}`);
     expect(a.status).toBe(200);
     expect(a.headers.get('x-cache')).toBe('MISS');
-    expect(a.headers.get('server-timing')).toMatch(/cache;dur=[\d.]+;desc="get-miss", db;dur=[\d.]+;desc="simple", cache;dur=[\d.]+;desc="set"/);
+    expect(a.headers.get('server-timing')).toMatch(
+      /cache;dur=[\d.]+;desc="get-miss", db;dur=[\d.]+;desc="simple", cache;dur=[\d.]+;desc="set"/,
+    );
     expect(a.json).toMatchObject({ id: row.id, title: row.title, weight: row.weight, version: row.version });
     expect(a.json.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     const b = await call(t.url, 'GET', `/api/v1/principles/${row.id}`);
@@ -55,7 +57,9 @@ describe('reads', () => {
   it('policy: the JOIN of the policy, its rules in order and its principle ids', async () => {
     const [p] = await q('SELECT id::int FROM policies ORDER BY id LIMIT 1 OFFSET 3');
     const rules = await q('SELECT id::int FROM policy_rules WHERE policy_id = $1 ORDER BY rule_order, id', [p.id]);
-    const pp = await q('SELECT principle_id::int FROM policy_principles WHERE policy_id = $1 ORDER BY principle_id', [p.id]);
+    const pp = await q('SELECT principle_id::int FROM policy_principles WHERE policy_id = $1 ORDER BY principle_id', [
+      p.id,
+    ]);
     const r = await call(t.url, 'GET', `/api/v1/policies/${p.id}`);
     expect(r.json.policy.id).toBe(p.id);
     expect(r.json.rules.map((x: { id: number }) => x.id)).toEqual(rules.map((x) => x.id));
@@ -66,18 +70,26 @@ describe('reads', () => {
   it('stats by category: counts equal a GROUP BY, never cached', async () => {
     const rows = await q('SELECT category, count(*)::int AS n FROM principles GROUP BY category ORDER BY category');
     const r = await call(t.url, 'GET', '/api/v1/stats/principles-by-category');
-    expect(r.json.categories.map((c: { category: string; principles: number }) => [c.category, c.principles])).toEqual(rows.map((x) => [x.category, x.n]));
+    expect(r.json.categories.map((c: { category: string; principles: number }) => [c.category, c.principles])).toEqual(
+      rows.map((x) => [x.category, x.n]),
+    );
     expect(r.headers.get('x-cache')).toBe('BYPASS');
     expect(r.headers.get('server-timing')).toContain('desc="aggregation"');
   });
 
   it('audit: keyset pages cover the window exactly once, in (occurred_at, id) order', async () => {
-    const [actor] = await q('SELECT actor_id::int AS id FROM audit_log GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1');
+    const [actor] = await q(
+      'SELECT actor_id::int AS id FROM audit_log GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1',
+    );
     const all = await q('SELECT id::int FROM audit_log WHERE actor_id = $1 ORDER BY occurred_at, id', [actor.id]);
     const seen: number[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 200; page++) {
-      const r: Awaited<ReturnType<typeof call>> = await call(t.url, 'GET', `/api/v1/audit?actorId=${actor.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: Awaited<ReturnType<typeof call>> = await call(
+        t.url,
+        'GET',
+        `/api/v1/audit?actorId=${actor.id}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(r.status).toBe(200);
       seen.push(...r.json.items.map((x: { id: number }) => x.id));
       cursor = r.json.nextCursor;
@@ -95,7 +107,11 @@ describe('reads', () => {
 
   it('single flight: 10 concurrent misses on one key run one query', async () => {
     const [p] = await q('SELECT id::int FROM policies ORDER BY id DESC LIMIT 1');
-    const joins = async () => metricValue((await call(t.url, 'GET', '/metrics')).text, 'acgs_db_query_duration_seconds_count{query_type="join"}');
+    const joins = async () =>
+      metricValue(
+        (await call(t.url, 'GET', '/metrics')).text,
+        'acgs_db_query_duration_seconds_count{query_type="join"}',
+      );
     const before = await joins();
     const answers = await Promise.all(Array.from({ length: 10 }, () => call(t.url, 'GET', `/api/v1/policies/${p.id}`)));
     expect(answers.every((a) => a.status === 200 && a.json.policy.id === p.id)).toBe(true);
@@ -109,7 +125,13 @@ describe('writes', () => {
     const before = await call(t.url, 'GET', `/api/v1/policies/${p.id}`);
     await call(t.url, 'GET', `/api/v1/policies/${p.id}/compliance-report`);
     const v = before.json.policy.version;
-    const put = await call(t.url, 'PUT', `/api/v1/policies/${p.id}`, { expectedVersion: v, updatedBy: 1, description: 'updated by test' }, { 'x-run-id': 'run-t', 'x-client-request-id': 'cr-1' });
+    const put = await call(
+      t.url,
+      'PUT',
+      `/api/v1/policies/${p.id}`,
+      { expectedVersion: v, updatedBy: 1, description: 'updated by test' },
+      { 'x-run-id': 'run-t', 'x-client-request-id': 'cr-1' },
+    );
     expect(put.status).toBe(200);
     expect(put.json.version).toBe(v + 1);
     const after = await call(t.url, 'GET', `/api/v1/policies/${p.id}`);
@@ -118,7 +140,10 @@ describe('writes', () => {
     expect(await s.redis.exists(`${s.prefix}api:compliance-report:${p.id}`)).toBe(0);
     const [u] = await q("SELECT from_version, to_version, run_id FROM policy_updates WHERE client_request_id = 'cr-1'");
     expect(u).toEqual({ from_version: v, to_version: v + 1, run_id: 'run-t' });
-    const [inv] = await q('SELECT p.version, (SELECT count(*)::int FROM policy_updates u WHERE u.policy_id = p.id) AS n FROM policies p WHERE id = $1', [p.id]);
+    const [inv] = await q(
+      'SELECT p.version, (SELECT count(*)::int FROM policy_updates u WHERE u.policy_id = p.id) AS n FROM policies p WHERE id = $1',
+      [p.id],
+    );
     expect(inv.version).toBe(1 + inv.n);
     const [a] = await q("SELECT action FROM audit_log WHERE client_request_id = 'cr-1'");
     expect(a.action).toBe('policy.update');
@@ -129,14 +154,24 @@ describe('writes', () => {
 
   it('vote: counters move in the same transaction, the tally is fresh, a second vote is 409', async () => {
     const [a] = await q("SELECT id::int FROM amendments WHERE status = 'open' ORDER BY id LIMIT 1");
-    const [voter] = await q('SELECT id::int FROM users u WHERE NOT EXISTS (SELECT 1 FROM amendment_votes v WHERE v.amendment_id = $1 AND v.voter_id = u.id) ORDER BY id DESC LIMIT 1', [a.id]);
+    const [voter] = await q(
+      'SELECT id::int FROM users u WHERE NOT EXISTS (SELECT 1 FROM amendment_votes v WHERE v.amendment_id = $1 AND v.voter_id = u.id) ORDER BY id DESC LIMIT 1',
+      [a.id],
+    );
     const tally = await call(t.url, 'GET', `/api/v1/amendments/${a.id}/tally`);
-    const v = await call(t.url, 'POST', `/api/v1/amendments/${a.id}/votes`, { voterId: voter.id, choice: 'against', clientRequestId: 'vote-1' });
+    const v = await call(t.url, 'POST', `/api/v1/amendments/${a.id}/votes`, {
+      voterId: voter.id,
+      choice: 'against',
+      clientRequestId: 'vote-1',
+    });
     expect(v.status).toBe(201);
     const after = await call(t.url, 'GET', `/api/v1/amendments/${a.id}/tally`);
     expect(after.json.against).toBe(tally.json.against + 1);
     expect(after.json.total).toBe(tally.json.total + 1);
-    const [c] = await q(`SELECT a.votes_against, (SELECT count(*)::int FROM amendment_votes v WHERE v.amendment_id = a.id AND v.choice = 'against') AS n FROM amendments a WHERE a.id = $1`, [a.id]);
+    const [c] = await q(
+      `SELECT a.votes_against, (SELECT count(*)::int FROM amendment_votes v WHERE v.amendment_id = a.id AND v.choice = 'against') AS n FROM amendments a WHERE a.id = $1`,
+      [a.id],
+    );
     expect(c.votes_against).toBe(c.n);
     expect((await q("SELECT 1 FROM amendment_votes WHERE client_request_id = 'vote-1'")).length).toBe(1);
     const dup = await call(t.url, 'POST', `/api/v1/amendments/${a.id}/votes`, { voterId: voter.id, choice: 'for' });
@@ -145,7 +180,12 @@ describe('writes', () => {
   });
 
   it('decision: evaluated, stored, cached with the policyDecisions TTL', async () => {
-    const r = await call(t.url, 'POST', '/api/v1/decisions', { policyId: 1, subjectId: 1, action: 'read', resource: 'document' });
+    const r = await call(t.url, 'POST', '/api/v1/decisions', {
+      policyId: 1,
+      subjectId: 1,
+      action: 'read',
+      resource: 'document',
+    });
     expect(r.status).toBe(201);
     const [row] = await q('SELECT decision, evaluated_rules FROM policy_decisions WHERE id = $1', [r.json.id]);
     expect(row).toEqual({ decision: r.json.decision, evaluated_rules: r.json.evaluated_rules });
@@ -175,7 +215,11 @@ describe('writes', () => {
     expect(r.status).toBe(201);
     expect(r.json.principle_ids).toEqual([1, 2]);
     expect((await call(t.url, 'GET', `/api/v1/synthesis/${r.json.id}`)).json).toEqual(r.json);
-    const bad = await call(t.url, 'POST', '/api/v1/synthesis', { policyId: 1, requestedBy: 2, principleIds: [1, 99999999] });
+    const bad = await call(t.url, 'POST', '/api/v1/synthesis', {
+      policyId: 1,
+      requestedBy: 2,
+      principleIds: [1, 99999999],
+    });
     expect(bad.status).toBe(404);
     expect(bad.json.field).toBe('principleIds');
   });
@@ -213,9 +257,30 @@ describe('bad input', () => {
     ['unknown amendment', 'POST', '/api/v1/amendments/99999999/votes', { voterId: 1, choice: 'for' }, 404, 'id'],
     ['malformed JSON', 'POST', '/api/v1/decisions', '{"policyId": ', 400, 'body'],
     ['no body', 'POST', '/api/v1/decisions', undefined, 400, 'body'],
-    ['bad principle list', 'POST', '/api/v1/synthesis', { policyId: 1, requestedBy: 1, principleIds: [1, 'x'] }, 400, 'principleIds.1'],
-    ['unknown policy', 'POST', '/api/v1/decisions', { policyId: 99999999, subjectId: 1, action: 'a', resource: 'r' }, 404, 'policyId'],
-    ['unknown subject', 'POST', '/api/v1/decisions', { policyId: 1, subjectId: 99999999, action: 'a', resource: 'r' }, 404, 'subjectId'],
+    [
+      'bad principle list',
+      'POST',
+      '/api/v1/synthesis',
+      { policyId: 1, requestedBy: 1, principleIds: [1, 'x'] },
+      400,
+      'principleIds.1',
+    ],
+    [
+      'unknown policy',
+      'POST',
+      '/api/v1/decisions',
+      { policyId: 99999999, subjectId: 1, action: 'a', resource: 'r' },
+      404,
+      'policyId',
+    ],
+    [
+      'unknown subject',
+      'POST',
+      '/api/v1/decisions',
+      { policyId: 1, subjectId: 99999999, action: 'a', resource: 'r' },
+      404,
+      'subjectId',
+    ],
     ['bad date', 'GET', '/api/v1/audit?actorId=1&from=yesterday', undefined, 400, 'from'],
     ['forged cursor', 'GET', '/api/v1/audit?actorId=1&cursor=Zm9v', undefined, 400, 'cursor'],
     ['missing actor', 'GET', '/api/v1/audit', undefined, 400, 'actorId'],
@@ -233,7 +298,12 @@ describe('bad input', () => {
   }
 
   it('oversize body: 413', async () => {
-    const r = await call(t.url, 'POST', '/api/v1/decisions', { policyId: 1, subjectId: 1, action: 'a', resource: 'x'.repeat(100_000) });
+    const r = await call(t.url, 'POST', '/api/v1/decisions', {
+      policyId: 1,
+      subjectId: 1,
+      action: 'a',
+      resource: 'x'.repeat(100_000),
+    });
     expect(r.status).toBe(413);
     expect(r.json.error).toBe('payload_too_large');
   });
@@ -258,11 +328,22 @@ describe('contract and observability', () => {
   it('/metrics exposes every required series', async () => {
     const text = (await call(t.url, 'GET', '/metrics')).text;
     for (const name of [
-      'acgs_http_request_duration_seconds_bucket', 'acgs_db_query_duration_seconds_bucket', 'acgs_cache_op_duration_seconds_bucket',
-      'acgs_cache_lookups_total', 'acgs_pool_acquire_wait_seconds_bucket', 'acgs_pool_acquires_total', 'acgs_pool_acquire_timeouts_total',
-      'acgs_pool_connections{state="in_use"}', 'acgs_pool_connections{state="idle"}', 'acgs_pool_waiting', 'acgs_pool_max', 'acgs_pool_size',
-      'acgs_pool_connections_created_total', 'acgs_pool_connections_closed_total',
-    ]) expect(text, name).toContain(name);
+      'acgs_http_request_duration_seconds_bucket',
+      'acgs_db_query_duration_seconds_bucket',
+      'acgs_cache_op_duration_seconds_bucket',
+      'acgs_cache_lookups_total',
+      'acgs_pool_acquire_wait_seconds_bucket',
+      'acgs_pool_acquires_total',
+      'acgs_pool_acquire_timeouts_total',
+      'acgs_pool_connections{state="in_use"}',
+      'acgs_pool_connections{state="idle"}',
+      'acgs_pool_waiting',
+      'acgs_pool_max',
+      'acgs_pool_size',
+      'acgs_pool_connections_created_total',
+      'acgs_pool_connections_closed_total',
+    ])
+      expect(text, name).toContain(name);
     expect(metricValue(text, 'acgs_pool_max')).toBe(6);
     expect(metricValue(text, 'acgs_pool_size')).toBe(2);
     expect(text).toContain('acgs_cache_lookups_total{data_type="governanceRules",result="hit"}');

@@ -24,20 +24,58 @@ afterAll(async () => {
 });
 
 /** Path parameters a client might send by mistake (or on purpose). */
-const badSegment = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.integer({ min: -1e6, max: 0 }).map(String),
-  fc.double({ noNaN: false }).map(String),
-  fc.constantFrom('1e309', '9007199254740993', '0x10', '%00', '..%2F..', '1;DROP TABLE policies', "1' OR '1'='1", ' 1', '١٢'),
-).map((v) => encodeURIComponent(v) || '%20');
+const badSegment = fc
+  .oneof(
+    fc.string({ maxLength: 12 }),
+    fc.integer({ min: -1e6, max: 0 }).map(String),
+    fc.double({ noNaN: false }).map(String),
+    fc.constantFrom(
+      '1e309',
+      '9007199254740993',
+      '0x10',
+      '%00',
+      '..%2F..',
+      '1;DROP TABLE policies',
+      "1' OR '1'='1",
+      ' 1',
+      '١٢',
+    ),
+  )
+  .map((v) => encodeURIComponent(v) || '%20');
 
 /** Bodies: any JSON value, objects with wrong types, unknown or missing fields. */
 const badBody = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.dictionary(fc.constantFrom('expectedVersion', 'updatedBy', 'voterId', 'choice', 'policyId', 'subjectId', 'action', 'resource', 'checkedBy', 'requestedBy', 'principleIds', 'userId', 'status', 'name', 'runId', 'clientRequestId', 'bogus'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
+  fc.dictionary(
+    fc.constantFrom(
+      'expectedVersion',
+      'updatedBy',
+      'voterId',
+      'choice',
+      'policyId',
+      'subjectId',
+      'action',
+      'resource',
+      'checkedBy',
+      'requestedBy',
+      'principleIds',
+      'userId',
+      'status',
+      'name',
+      'runId',
+      'clientRequestId',
+      'bogus',
+    ),
+    fc.jsonValue({ maxDepth: 2 }),
+    { maxKeys: 6 },
+  ),
 );
 /** Query strings with unknown keys and nonsense values. */
-const badQuery = fc.dictionary(fc.constantFrom('actorId', 'from', 'to', 'limit', 'cursor', 'token', 'evil'), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-1', '501', 'NaN', '2026-13-45', 'not-a-cursor')), { maxKeys: 3 });
+const badQuery = fc.dictionary(
+  fc.constantFrom('actorId', 'from', 'to', 'limit', 'cursor', 'token', 'evil'),
+  fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-1', '501', 'NaN', '2026-13-45', 'not-a-cursor')),
+  { maxKeys: 3 },
+);
 
 function checkAnswer(r: { status: number; json: any; text: string }, what: string): void {
   expect(r.status, `${what} -> ${r.status} ${r.text.slice(0, 200)}`).toBeLessThan(500);
@@ -54,7 +92,9 @@ describe('every route survives malformed input', () => {
   });
 
   it('path parameters, query strings and bodies of the wrong shape', async () => {
-    const routes = Object.entries(paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ path: p, method: m.toUpperCase() })));
+    const routes = Object.entries(paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => ({ path: p, method: m.toUpperCase() })),
+    );
     for (const route of routes) {
       await fc.assert(
         fc.asyncProperty(badSegment, badQuery, badBody, async (seg, query, body) => {
@@ -71,7 +111,12 @@ describe('every route survives malformed input', () => {
   }, 120_000);
 
   it('bodies that are not JSON, or too large, name the body', async () => {
-    for (const [text, type] of [['{"voterId": 1,', 'application/json'], ['voterId=1', 'application/x-www-form-urlencoded'], ['x'.repeat(70 * 1024), 'application/json'], ['', 'application/json']]) {
+    for (const [text, type] of [
+      ['{"voterId": 1,', 'application/json'],
+      ['voterId=1', 'application/x-www-form-urlencoded'],
+      ['x'.repeat(70 * 1024), 'application/json'],
+      ['', 'application/json'],
+    ]) {
       const r = await call(t.url, 'POST', '/api/v1/amendments/1/votes', text, { 'content-type': type });
       checkAnswer(r, `POST votes with ${type} ${text.slice(0, 20)}`);
       expect(r.status).toBeGreaterThanOrEqual(400);

@@ -31,7 +31,9 @@ afterAll(async () => {
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['bin/acgs-load.js', ...args], { env: { ...process.env, BASE_URL: '', ACGS_RESULTS_DIR: join(dir, 'results'), ...env } });
+    const c = spawn(process.execPath, ['bin/acgs-load.js', ...args], {
+      env: { ...process.env, BASE_URL: '', ACGS_RESULTS_DIR: join(dir, 'results'), ...env },
+    });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -40,29 +42,101 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-const CASES: Array<{ name: string; args: string[]; pg: string | null; redis: string | null; kind: string; hint: RegExp; db?: string }> = [
-  { name: 'seed with a wrong PostgreSQL password', args: ['seed', '--scale', '0.02'], pg: 'wrong-pw', redis: PASSWORD, kind: 'PG_AUTH', hint: /password in DATABASE_URL/ },
-  { name: 'run with a wrong PostgreSQL password', args: ['run', '--quiet'], pg: 'wrong-pw', redis: PASSWORD, kind: 'PG_AUTH', hint: /password in DATABASE_URL/ },
-  { name: 'check with a wrong PostgreSQL password', args: ['check'], pg: 'wrong-pw', redis: PASSWORD, kind: 'PG_AUTH', hint: /password in DATABASE_URL/ },
-  { name: 'seed against a Redis that needs AUTH', args: ['seed', '--scale', '0.02'], pg: PASSWORD, redis: null, kind: 'REDIS_AUTH', hint: /password in REDIS_URL/ },
-  { name: 'run against a Redis that needs AUTH', args: ['run', '--quiet'], pg: PASSWORD, redis: null, kind: 'REDIS_AUTH', hint: /password in REDIS_URL/ },
+const CASES: Array<{
+  name: string;
+  args: string[];
+  pg: string | null;
+  redis: string | null;
+  kind: string;
+  hint: RegExp;
+  db?: string;
+}> = [
+  {
+    name: 'seed with a wrong PostgreSQL password',
+    args: ['seed', '--scale', '0.02'],
+    pg: 'wrong-pw',
+    redis: PASSWORD,
+    kind: 'PG_AUTH',
+    hint: /password in DATABASE_URL/,
+  },
+  {
+    name: 'run with a wrong PostgreSQL password',
+    args: ['run', '--quiet'],
+    pg: 'wrong-pw',
+    redis: PASSWORD,
+    kind: 'PG_AUTH',
+    hint: /password in DATABASE_URL/,
+  },
+  {
+    name: 'check with a wrong PostgreSQL password',
+    args: ['check'],
+    pg: 'wrong-pw',
+    redis: PASSWORD,
+    kind: 'PG_AUTH',
+    hint: /password in DATABASE_URL/,
+  },
+  {
+    name: 'seed against a Redis that needs AUTH',
+    args: ['seed', '--scale', '0.02'],
+    pg: PASSWORD,
+    redis: null,
+    kind: 'REDIS_AUTH',
+    hint: /password in REDIS_URL/,
+  },
+  {
+    name: 'run against a Redis that needs AUTH',
+    args: ['run', '--quiet'],
+    pg: PASSWORD,
+    redis: null,
+    kind: 'REDIS_AUTH',
+    hint: /password in REDIS_URL/,
+  },
   // the checkers only read: the server's maintenance database is enough to get past PostgreSQL
-  { name: 'check against a Redis that needs AUTH', args: ['check'], pg: PASSWORD, redis: null, kind: 'REDIS_AUTH', hint: /password in REDIS_URL/, db: 'postgres' },
-  { name: 'seed with a wrong Redis password', args: ['seed', '--scale', '0.02'], pg: PASSWORD, redis: 'wrong-pw', kind: 'REDIS_AUTH', hint: /password in REDIS_URL/ },
-  { name: 'run with a wrong Redis password', args: ['run', '--quiet'], pg: PASSWORD, redis: 'wrong-pw', kind: 'REDIS_AUTH', hint: /password in REDIS_URL/ },
+  {
+    name: 'check against a Redis that needs AUTH',
+    args: ['check'],
+    pg: PASSWORD,
+    redis: null,
+    kind: 'REDIS_AUTH',
+    hint: /password in REDIS_URL/,
+    db: 'postgres',
+  },
+  {
+    name: 'seed with a wrong Redis password',
+    args: ['seed', '--scale', '0.02'],
+    pg: PASSWORD,
+    redis: 'wrong-pw',
+    kind: 'REDIS_AUTH',
+    hint: /password in REDIS_URL/,
+  },
+  {
+    name: 'run with a wrong Redis password',
+    args: ['run', '--quiet'],
+    pg: PASSWORD,
+    redis: 'wrong-pw',
+    kind: 'REDIS_AUTH',
+    hint: /password in REDIS_URL/,
+  },
 ];
 
 describe.concurrent('credentials', () => {
   for (const c of CASES) {
-    it(c.name, async () => {
-      const r = await cli(c.args, { DATABASE_URL: pgs.url(c.db ?? 'acgs_load', c.pg ?? undefined), REDIS_URL: rs.url(c.redis) });
-      const lines = r.err.trim().split('\n');
-      expect(r.code, r.err).toBe(5);
-      expect(lines[0]).toMatch(new RegExp(`^error\\[${c.kind}\\]: `));
-      expect(lines.at(-1)).toMatch(c.hint);
-      expect(r.err).not.toMatch(/^\s+at /m);
-      expect(r.out + r.err).not.toContain(PASSWORD);
-    }, 60_000);
+    it(
+      c.name,
+      async () => {
+        const r = await cli(c.args, {
+          DATABASE_URL: pgs.url(c.db ?? 'acgs_load', c.pg ?? undefined),
+          REDIS_URL: rs.url(c.redis),
+        });
+        const lines = r.err.trim().split('\n');
+        expect(r.code, r.err).toBe(5);
+        expect(lines[0]).toMatch(new RegExp(`^error\\[${c.kind}\\]: `));
+        expect(lines.at(-1)).toMatch(c.hint);
+        expect(r.err).not.toMatch(/^\s+at /m);
+        expect(r.out + r.err).not.toContain(PASSWORD);
+      },
+      60_000,
+    );
   }
 });
 

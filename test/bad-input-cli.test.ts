@@ -32,9 +32,14 @@ afterAll(async () => {
 });
 
 /** Runs the CLI; resolves with exit code and output. */
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/acgs-load.js', ...args], { env: { ...process.env, BASE_URL: '', ...env } });
+    const child = spawn(process.execPath, ['bin/acgs-load.js', ...args], {
+      env: { ...process.env, BASE_URL: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -48,14 +53,19 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 /** A frame of the suite's own code, or Node's: what a user must never see for their mistake. */
-const SUITE_FRAME = /^\s+at .*(\/(engine|cli|config|seed|checks|report|target)\/[\w/-]+\.ts|node_modules|node:internal)/m;
+const SUITE_FRAME =
+  /^\s+at .*(\/(engine|cli|config|seed|checks|report|target)\/[\w/-]+\.ts|node_modules|node:internal)/m;
 
 async function check(c: BadInputCase, i: number): Promise<void> {
   const dir = join(root, String(i));
   mkdirSync(dir, { recursive: true });
   const sub = (v: string) => v.replaceAll('$DIR', dir);
   for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(dir, name), text);
-  const env: Record<string, string> = { DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix, ACGS_RESULTS_DIR: join(dir, 'results') };
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    ACGS_REDIS_PREFIX: prefix,
+    ACGS_RESULTS_DIR: join(dir, 'results'),
+  };
   for (const [k, v] of Object.entries(c.env ?? {})) env[k] = sub(v);
   const r = await cli(c.args.map(sub), env);
   const lines = r.stderr.trim().split('\n');
@@ -71,7 +81,12 @@ async function check(c: BadInputCase, i: number): Promise<void> {
   }
 }
 
-const ALL: Array<[string, BadInputCase[]]> = [['CLI flags', CLI_CASES], ['configuration and profile files', PROFILE_CASES], ['environment', ENV_CASES], ['k6 scripts', SCRIPT_CASES]];
+const ALL: Array<[string, BadInputCase[]]> = [
+  ['CLI flags', CLI_CASES],
+  ['configuration and profile files', PROFILE_CASES],
+  ['environment', ENV_CASES],
+  ['k6 scripts', SCRIPT_CASES],
+];
 let n = 0;
 
 describe('bad input', () => {
@@ -93,7 +108,9 @@ describe('no partial writes', () => {
   it('after every case, the database has no table and the prefix no key', async () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    const { rows } = await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
+    const { rows } = await c.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
+    );
     await c.end();
     expect(rows[0].n).toBe(0);
     expect((await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000))[1]).toEqual([]);

@@ -22,13 +22,26 @@ describe('plans (pure)', () => {
       { durationMs: 10_000, target: 10 },
       { durationMs: 10_000, target: 0 },
     ]);
-    expect(steps.slice(0, 3)).toEqual([{ atMs: 0, vus: 0 }, { atMs: 1000, vus: 1 }, { atMs: 2000, vus: 2 }]);
+    expect(steps.slice(0, 3)).toEqual([
+      { atMs: 0, vus: 0 },
+      { atMs: 1000, vus: 1 },
+      { atMs: 2000, vus: 2 },
+    ]);
     expect(steps.find((s) => s.vus === 10)!.atMs).toBe(10_000);
     expect(steps.find((s) => s.atMs === 11_000)!.vus).toBe(9);
     expect(steps[steps.length - 1]).toEqual({ atMs: 20_000, vus: 0 });
     expect(steps.filter((s) => s.atMs <= 5500).at(-1)!.vus).toBe(5); // the VUs planned at 5.5 s
     // a zero-length stage jumps at once
-    expect(rampingVusSteps(2, [{ durationMs: 0, target: 5 }, { durationMs: 1000, target: 5 }])).toEqual([{ atMs: 0, vus: 2 }, { atMs: 0, vus: 5 }, { atMs: 1000, vus: 0 }]);
+    expect(
+      rampingVusSteps(2, [
+        { durationMs: 0, target: 5 },
+        { durationMs: 1000, target: 5 },
+      ]),
+    ).toEqual([
+      { atMs: 0, vus: 2 },
+      { atMs: 0, vus: 5 },
+      { atMs: 1000, vus: 0 },
+    ]);
   });
 
   it('constant-arrival-rate starts iteration n at n*timeUnit/rate', () => {

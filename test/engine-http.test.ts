@@ -38,7 +38,19 @@ describe('http', () => {
         const res = await http.asyncRequest('POST', '${server.url}/p?x=1', JSON.stringify({ a: 1 }), { headers: { 'Content-Type': 'application/json' }, tags: { query_type: 'join' } });
         console.log(JSON.stringify({ status: res.status, ct: res.headers['Content-Type'], path: res.json('path'), n: res.json('items.#'), t: Object.keys(res.timings).sort(), err: res.error, code: res.error_code, method: res.request.method, dur: res.timings.duration >= 0 }));
       }`);
-    expect(r.logs).toEqual([{ status: 200, ct: 'application/json', path: '/p?x=1', n: 3, t: ['blocked', 'connecting', 'duration', 'receiving', 'sending', 'tls_handshaking', 'waiting'], err: '', code: 0, method: 'POST', dur: true }]);
+    expect(r.logs).toEqual([
+      {
+        status: 200,
+        ct: 'application/json',
+        path: '/p?x=1',
+        n: 3,
+        t: ['blocked', 'connecting', 'duration', 'receiving', 'sending', 'tls_handshaking', 'waiting'],
+        err: '',
+        code: 0,
+        method: 'POST',
+        dur: true,
+      },
+    ]);
     expect(metric(r, 'http_reqs')!.count).toBe(1);
     expect(metric(r, 'data_sent')!.count).toBeGreaterThan(50);
     expect(metric(r, 'data_received')!.count).toBeGreaterThan(50);
@@ -65,7 +77,9 @@ describe('http', () => {
     expect(r.stderr).toContain('http.get() is a blocking call the embedded engine cannot honour');
     expect(r.stderr).toContain('http.asyncRequest');
     expect(server.requests).toBe(before);
-    expect(blockingCallMessage('get')).toBe('http.get() is a blocking call the embedded engine cannot honour; use `await http.asyncRequest("GET", url)` or run the script with real k6 (--engine k6)');
+    expect(blockingCallMessage('get')).toBe(
+      'http.get() is a blocking call the embedded engine cannot honour; use `await http.asyncRequest("GET", url)` or run the script with real k6 (--engine k6)',
+    );
   });
 
   it('a refused connection gives error_code 1212 and status 0', async () => {

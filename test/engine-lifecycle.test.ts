@@ -25,7 +25,12 @@ describe('VU isolation', () => {
     expect(r.result.exitCode).toBe(0);
     const logs = r.logs as Array<{ init?: number; vu?: number; iter?: number; counter?: number }>;
     // init: once for the options instance (__VU 0) and once per VU
-    expect(logs.filter((l) => l.init !== undefined).map((l) => l.init).sort()).toEqual([0, 1, 2]);
+    expect(
+      logs
+        .filter((l) => l.init !== undefined)
+        .map((l) => l.init)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     const vu1 = logs.filter((l) => l.vu === 1).map((l) => l.counter);
     const vu2 = logs.filter((l) => l.vu === 2).map((l) => l.counter);
     expect(vu1).toEqual([10, 20, 30]);
@@ -40,7 +45,9 @@ describe('VU isolation', () => {
       export const options = { vus: 3, iterations: 3 };
       export default function () { console.log(JSON.stringify({ n: data.length, id: data[1].id, frozen: Object.isFrozen(data[0]) })); }`);
     expect((r.logs as unknown[]).filter((l) => l === 'built')).toHaveLength(1);
-    expect((r.logs as unknown[]).filter((l) => typeof l === 'object')).toEqual(Array(3).fill({ n: 2, id: 2, frozen: true }));
+    expect((r.logs as unknown[]).filter((l) => typeof l === 'object')).toEqual(
+      Array(3).fill({ n: 2, id: 2, frozen: true }),
+    );
   });
 });
 
@@ -60,7 +67,10 @@ describe('setup and teardown', () => {
     expect(r.result.exitCode).toBe(0);
     const logs = r.logs as unknown[];
     expect(logs.filter((l) => l === 'setup:0')).toHaveLength(1);
-    const its = logs.filter((l) => typeof l === 'object') as Array<{ data: { n: number; when: string; fn?: unknown }; typeofWhen: string }>;
+    const its = logs.filter((l) => typeof l === 'object') as Array<{
+      data: { n: number; when: string; fn?: unknown };
+      typeofWhen: string;
+    }>;
     expect(its).toHaveLength(4);
     for (const it of its) {
       expect(it.typeofWhen).toBe('string'); // a Date became its JSON string

@@ -37,7 +37,10 @@ describe('outputs', () => {
     const file = join(dir, 'metrics.ndjson');
     const r = await runScript(script(server.url), { out: [`json=${file}`] });
     expect(r.result.exitCode).toBe(0);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const seen = new Set<string>();
     for (const l of lines) {
       if (l.type === 'Metric') seen.add(l.metric);
@@ -48,7 +51,15 @@ describe('outputs', () => {
     }
     const reqs = lines.filter((l) => l.type === 'Point' && l.metric === 'http_reqs');
     expect(reqs).toHaveLength(3);
-    expect(reqs[0].data.tags).toMatchObject({ method: 'GET', name: 'items', status: '200', url: `${server.url}/items`, scenario: 'default', expected_response: 'true', proto: 'HTTP/1.1' });
+    expect(reqs[0].data.tags).toMatchObject({
+      method: 'GET',
+      name: 'items',
+      status: '200',
+      url: `${server.url}/items`,
+      scenario: 'default',
+      expected_response: 'true',
+      proto: 'HTTP/1.1',
+    });
     expect(reqs[0].data.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     const durMeta = lines.find((l) => l.type === 'Metric' && l.metric === 'http_req_duration');
     expect(durMeta.data).toMatchObject({ type: 'trend', contains: 'time', thresholds: ['p(95)<60000'] });
@@ -66,7 +77,10 @@ describe('outputs', () => {
     expect(r.stdout).toContain('custom summary 3');
     expect(r.stdout).not.toContain('http_req_duration');
     const data = JSON.parse(readFileSync(join(dir, 'out/summary.json'), 'utf8'));
-    expect(data.root_group.groups[0].checks.map((c: { name: string }) => c.name)).toEqual(['status is 200', 'has items']);
+    expect(data.root_group.groups[0].checks.map((c: { name: string }) => c.name)).toEqual([
+      'status is 200',
+      'has items',
+    ]);
     expect(data.metrics.http_req_duration.thresholds).toEqual({ 'p(95)<60000': { ok: true } });
     const engine = JSON.parse(readFileSync(join(dir, 'engine.txt'), 'utf8'));
     expect(engine).toMatchObject({ name: 'acgs-load embedded', limited: expect.any(Boolean) });

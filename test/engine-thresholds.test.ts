@@ -15,11 +15,14 @@ const req = (q = '') => `import http from 'k6/http';
 
 describe('thresholds', () => {
   it('passing thresholds exit 0 and are marked ok in the summary', async () => {
-    const r = await runScript(`export const options = { iterations: 5, thresholds: { http_req_failed: ['rate<0.01'], http_reqs: ['count==5'], 'http_req_duration{status:200}': ['p(95)<10000'] } };
+    const r =
+      await runScript(`export const options = { iterations: 5, thresholds: { http_req_failed: ['rate<0.01'], http_reqs: ['count==5'], 'http_req_duration{status:200}': ['p(95)<10000'] } };
       ${req().replace('URL', server.url)}`);
     expect(r.result.exitCode).toBe(0);
     expect(r.result.summary!.metrics.http_req_failed.thresholds).toEqual({ 'rate<0.01': { ok: true } });
-    expect(r.result.summary!.metrics['http_req_duration{status:200}'].thresholds).toEqual({ 'p(95)<10000': { ok: true } });
+    expect(r.result.summary!.metrics['http_req_duration{status:200}'].thresholds).toEqual({
+      'p(95)<10000': { ok: true },
+    });
   });
 
   it('a crossed threshold exits 99 and names the metric', async () => {
@@ -43,7 +46,8 @@ describe('thresholds', () => {
 
   it('a threshold on an unknown metric is an invalid config (104) before any request', async () => {
     const before = server.requests;
-    const r = await runScript(`export const options = { vus: 1, iterations: 3, thresholds: { no_such_metric: ['count>0'] } };
+    const r =
+      await runScript(`export const options = { vus: 1, iterations: 3, thresholds: { no_such_metric: ['count>0'] } };
       ${req().replace('URL', server.url)}`);
     expect(r.result.exitCode).toBe(104);
     expect(r.stderr).toContain('no_such_metric');
@@ -52,7 +56,8 @@ describe('thresholds', () => {
 
   it('a bad threshold expression is an invalid config (104), every problem listed', async () => {
     const before = server.requests;
-    const r = await runScript(`export const options = { iterations: 1, thresholds: { http_req_duration: ['p95 < 100'], checks: ['rate<<1'] } };
+    const r =
+      await runScript(`export const options = { iterations: 1, thresholds: { http_req_duration: ['p95 < 100'], checks: ['rate<<1'] } };
       ${req().replace('URL', server.url)}`);
     expect(r.result.exitCode).toBe(104);
     expect(r.stderr).toContain('p95');
@@ -70,7 +75,8 @@ describe('thresholds', () => {
   });
 
   it('invalid options are a config error (104) listing all problems', async () => {
-    const r = await runScript(`export const options = { scenarios: { a: { executor: 'constant-vus' }, b: { executor: 'warp-speed' } } };
+    const r =
+      await runScript(`export const options = { scenarios: { a: { executor: 'constant-vus' }, b: { executor: 'warp-speed' } } };
       export default function () {}`);
     expect(r.result.exitCode).toBe(104);
     expect(r.stderr).toMatch(/duration.{0,3} is required/);

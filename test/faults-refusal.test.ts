@@ -46,14 +46,20 @@ describe('a fault against a server the suite does not own', () => {
     const r = cli(['run', '--profile', 'smoke', '--fault', fault, '--results-dir', results, '--quiet']);
     expect(r.status).toBe(6);
     const lines = r.stderr.trim().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^error\\[FAULT_REFUSED\\]: stage 'preflight: faults': fault ${fault.replace(/[@:]/g, '.')} refused: the ${server} server`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error\\[FAULT_REFUSED\\]: stage 'preflight: faults': fault ${fault.replace(/[@:]/g, '.')} refused: the ${server} server`,
+      ),
+    );
     expect(lines.at(-1)).toMatch(/^hint: run with --profile chaos or --throwaway-services/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).not.toMatch(/scenario|▶ migrate|▶ seed/);
     // nothing written: no tables in the database, no key under the prefix, no k6 output
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    const { rows } = await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
+    const { rows } = await c.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'",
+    );
     await c.end();
     expect(rows[0].n).toBe(0);
     expect((await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000))[1]).toEqual([]);
@@ -83,7 +89,11 @@ describe("the profile's stop/start commands", () => {
   it('stop and start exactly the server they name', async () => {
     const start = `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --dir ${rdir} --daemonize yes --logfile ${rdir}/log`;
     await runCommand(start);
-    const control = commandControl('Redis', { stopCommand: `redis-cli -p ${port} shutdown nosave`, startCommand: start }, `redis://127.0.0.1:${port}`);
+    const control = commandControl(
+      'Redis',
+      { stopCommand: `redis-cli -p ${port} shutdown nosave`, startCommand: start },
+      `redis://127.0.0.1:${port}`,
+    );
     const ping = () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim();
     expect(ping()).toBe('PONG');
     await control.stop();

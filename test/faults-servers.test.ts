@@ -21,9 +21,12 @@ beforeAll(async () => {
 afterAll(() => r?.cleanup());
 
 describe('server faults during the load', () => {
-  it('injects and lifts both, on the run\'s own throw-away servers', () => {
+  it("injects and lifts both, on the run's own throw-away servers", () => {
     expect(r.run.environment.services).toMatchObject({ postgres: 'throwaway', redis: 'throwaway' });
-    expect(r.faults.map((f) => [f.kind, f.injected, f.error])).toEqual([['redis-stop', true, null], ['postgres-restart', true, null]]);
+    expect(r.faults.map((f) => [f.kind, f.injected, f.error])).toEqual([
+      ['redis-stop', true, null],
+      ['postgres-restart', true, null],
+    ]);
     for (const f of r.faults) expect(f.endedAt! - f.startedAt!).toBeGreaterThanOrEqual(f.durationSeconds * 1000);
   });
 

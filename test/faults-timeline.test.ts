@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AcgsError, ExitCode, loadConfig } from '../config/index.ts';
-import { analyseFaults, errorKind, faultLabel, parseFaultFlag, planFaults, serverOptions, type RequestPoint, type ServerControl, type FaultOutcome } from '../faults/index.ts';
+import {
+  analyseFaults,
+  errorKind,
+  faultLabel,
+  parseFaultFlag,
+  planFaults,
+  serverOptions,
+  type RequestPoint,
+  type ServerControl,
+  type FaultOutcome,
+} from '../faults/index.ts';
 import { faultFigures } from '../report/index.ts';
 import type { CheckerName } from '../checks/index.ts';
 
@@ -47,12 +57,19 @@ describe('--fault KIND@TIME[:DURATION]', () => {
 
 describe('planFaults: only servers the run owns or has commands for', () => {
   const control: ServerControl = { method: 'test', stop: async () => {}, start: async () => {} };
-  const cfg = (faults: object[], extra: object = {}) => loadConfig({ profile: 'smoke', env: {}, flags: { faults, ...extra } });
+  const cfg = (faults: object[], extra: object = {}) =>
+    loadConfig({ profile: 'smoke', env: {}, flags: { faults, ...extra } });
   const local = { postgres: 'local', redis: 'local' };
 
   it('refuses a server stop without a control, naming the fix (exit 6)', () => {
     for (const kind of ['redis-stop', 'postgres-restart', 'redis-slow']) {
-      const err = (() => { try { planFaults(cfg([{ kind, atSeconds: 1 }]), { postgres: null, redis: null }, local); } catch (e) { return e as AcgsError; } })();
+      const err = (() => {
+        try {
+          planFaults(cfg([{ kind, atSeconds: 1 }]), { postgres: null, redis: null }, local);
+        } catch (e) {
+          return e as AcgsError;
+        }
+      })();
       expect(err?.kind).toBe('FAULT_REFUSED');
       expect(err?.exitCode).toBe(ExitCode.REFUSED);
       expect(err?.message).toMatch(/refused: the (Redis|PostgreSQL) server is a local server the suite did not start/);
@@ -61,19 +78,42 @@ describe('planFaults: only servers the run owns or has commands for', () => {
   });
 
   it('accepts them with a control; pool-exhaust needs none but refuses a --base-url', () => {
-    const p = planFaults(cfg([{ kind: 'redis-stop', atSeconds: 10 }, { kind: 'pool-exhaust', atSeconds: 1 }]), { postgres: null, redis: control }, local);
+    const p = planFaults(
+      cfg([
+        { kind: 'redis-stop', atSeconds: 10 },
+        { kind: 'pool-exhaust', atSeconds: 1 },
+      ]),
+      { postgres: null, redis: control },
+      local,
+    );
     expect(p.map((f) => f.label)).toEqual(['pool-exhaust@1s:5s', 'redis-stop@10s:5s']);
-    expect(() => planFaults(cfg([{ kind: 'pool-exhaust', atSeconds: 1 }], { api: { baseUrl: 'http://127.0.0.1:9' } }), { postgres: null, redis: null }, local)).toThrow(/pool-exhaust needs the target this run starts/);
+    expect(() =>
+      planFaults(
+        cfg([{ kind: 'pool-exhaust', atSeconds: 1 }], { api: { baseUrl: 'http://127.0.0.1:9' } }),
+        { postgres: null, redis: null },
+        local,
+      ),
+    ).toThrow(/pool-exhaust needs the target this run starts/);
   });
 
   it('refuses overlapping faults', () => {
-    expect(() => planFaults(cfg([{ kind: 'redis-stop', atSeconds: 1, durationSeconds: 5 }, { kind: 'postgres-restart', atSeconds: 4 }]), { postgres: control, redis: control }, local)).toThrow(/overlap in time/);
+    expect(() =>
+      planFaults(
+        cfg([
+          { kind: 'redis-stop', atSeconds: 1, durationSeconds: 5 },
+          { kind: 'postgres-restart', atSeconds: 4 },
+        ]),
+        { postgres: control, redis: control },
+        local,
+      ),
+    ).toThrow(/overlap in time/);
   });
 });
 
 describe('server options from postmaster.opts', () => {
   it('keeps every option but the data folder, quoted', () => {
-    const opts = '/usr/lib/postgresql/15/bin/postgres "-D" "/tmp/acgs-pg-x" "-p" "33305" "-k" "/tmp/acgs-pg-x" "-c" "listen_addresses=127.0.0.1"\n';
+    const opts =
+      '/usr/lib/postgresql/15/bin/postgres "-D" "/tmp/acgs-pg-x" "-p" "33305" "-k" "/tmp/acgs-pg-x" "-c" "listen_addresses=127.0.0.1"\n';
     expect(serverOptions(opts)).toBe('"-p" "33305" "-k" "/tmp/acgs-pg-x" "-c" "listen_addresses=127.0.0.1"');
   });
 });
@@ -91,7 +131,19 @@ function stream(t0: number, seconds: number, ok: (s: number) => boolean, status 
 }
 
 function outcome(kind: FaultOutcome['kind'], startedAt: number, endedAt: number): FaultOutcome {
-  return { kind, label: `${kind}@x`, atSeconds: 0, durationSeconds: 0, injected: true, startedAt, endedAt, method: 'test', notes: [], error: null, pool: null };
+  return {
+    kind,
+    label: `${kind}@x`,
+    atSeconds: 0,
+    durationSeconds: 0,
+    injected: true,
+    startedAt,
+    endedAt,
+    method: 'test',
+    notes: [],
+    error: null,
+    pool: null,
+  };
 }
 
 describe('timeline analysis', () => {
@@ -133,13 +185,19 @@ describe('timeline analysis', () => {
   });
 
   it('names errors without a response by k6 error code', () => {
-    expect(errorKind({ time: 0, failed: true, status: '0', errorCode: '1212' })).toBe('no response (k6 1212 TCP_DIAL_REFUSED)');
+    expect(errorKind({ time: 0, failed: true, status: '0', errorCode: '1212' })).toBe(
+      'no response (k6 1212 TCP_DIAL_REFUSED)',
+    );
     expect(errorKind({ time: 0, failed: true, status: '503', errorCode: '1503' })).toBe('HTTP 503');
   });
 
   it('splits windows at neighbouring faults', () => {
     const points = stream(T0, 30, () => true);
-    const [a, b] = analyseFaults(points, [outcome('redis-stop', T0 + 5_000, T0 + 8_000), outcome('redis-slow', T0 + 15_000, T0 + 18_000)], opts);
+    const [a, b] = analyseFaults(
+      points,
+      [outcome('redis-stop', T0 + 5_000, T0 + 8_000), outcome('redis-slow', T0 + 15_000, T0 + 18_000)],
+      opts,
+    );
     expect(a.windows!.after.to).toBe(T0 + 15_000);
     expect(b.windows!.before.from).toBe(T0 + 8_000);
     expect(b.windows!.after.to).toBe(T0 + 30_000);
@@ -147,18 +205,40 @@ describe('timeline analysis', () => {
 });
 
 describe('fault section verdicts', () => {
-  const base = { ...outcome('redis-stop', 1, 2), windows: null, errorsByKind: {}, recovery: { seconds: 0, recovered: true, target: 0.99, stableSeconds: 3, note: null } };
-  const checker = (name: CheckerName, violations: Record<string, number>) => ({ name, checked: 10, violations, score: 1, examples: {}, durationMs: 1, notes: [] });
+  const base = {
+    ...outcome('redis-stop', 1, 2),
+    windows: null,
+    errorsByKind: {},
+    recovery: { seconds: 0, recovered: true, target: 0.99, stableSeconds: 3, note: null },
+  };
+  const checker = (name: CheckerName, violations: Record<string, number>) => ({
+    name,
+    checked: 10,
+    violations,
+    score: 1,
+    examples: {},
+    durationMs: 1,
+    notes: [],
+  });
 
   it('broken on purpose: a lost acknowledged write and a stale entry fail the fault', () => {
-    const { figures, tables } = faultFigures([base], [checker('concurrent-access', { acked_write_missing: 2, version_regression: 0 }), checker('cache-db-sync', { stale: 1 })]);
+    const { figures, tables } = faultFigures(
+      [base],
+      [
+        checker('concurrent-access', { acked_write_missing: 2, version_regression: 0 }),
+        checker('cache-db-sync', { stale: 1 }),
+      ],
+    );
     expect(figures.find((f) => f.id.endsWith('.lost'))).toMatchObject({ value: 2, pass: false });
     expect(figures.find((f) => f.id.endsWith('.stale'))).toMatchObject({ value: 1, pass: false });
     expect(tables[0].title).toBe('Fault 1: redis-stop@x');
   });
 
   it('nothing lost passes; a fault not injected is shown but not judged', () => {
-    const { figures } = faultFigures([base, { ...base, injected: false }], [checker('concurrent-access', { acked_write_missing: 0 }), checker('cache-db-sync', {})]);
+    const { figures } = faultFigures(
+      [base, { ...base, injected: false }],
+      [checker('concurrent-access', { acked_write_missing: 0 }), checker('cache-db-sync', {})],
+    );
     expect(figures.find((f) => f.id === 'fault.1.redis-stop.lost')).toMatchObject({ value: 0, pass: true });
     expect(figures.find((f) => f.id === 'fault.2.redis-stop.lost')!.target).toBeUndefined();
   });

@@ -24,11 +24,15 @@ let dir: string;
 function run(profile: object, name: string, extra: string[] = []) {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(profile));
-  const res = spawnSync(process.execPath, ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet', ...extra], {
-    env: { ...process.env, BASE_URL: '', DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet', ...extra],
+    {
+      env: { ...process.env, BASE_URL: '', DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix },
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  );
   const resultsPath = /^results: (.+)$/m.exec(res.stdout)?.[1];
   return { ...res, resultsPath };
 }
@@ -45,7 +49,9 @@ const SMALL = {
     poolEfficiency: 0,
     avgQueryMs: 60_000,
     redisOpMs: 60_000,
-    queryTypes: Object.fromEntries(['simple', 'join', 'aggregation', 'complex', 'index_scan'].map((t) => [t, { p95Ms: 60_000, p99Ms: 60_000 }])),
+    queryTypes: Object.fromEntries(
+      ['simple', 'join', 'aggregation', 'complex', 'index_scan'].map((t) => [t, { p95Ms: 60_000, p99Ms: 60_000 }]),
+    ),
   },
 };
 
@@ -68,12 +74,31 @@ describe('acgs-load run', () => {
   it('passes and writes every result file, with results/latest pointing at it', () => {
     expect(pass.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(pass.status, pass.stdout.slice(-3000)).toBe(0);
-    for (const f of ['run.json', 'summary.json', 'report.md', 'report.html', 'junit.xml', 'k6/smoke.summary-export.json', 'k6/smoke.summary.json', 'k6/smoke.metrics.ndjson']) {
+    for (const f of [
+      'run.json',
+      'summary.json',
+      'report.md',
+      'report.html',
+      'junit.xml',
+      'k6/smoke.summary-export.json',
+      'k6/smoke.summary.json',
+      'k6/smoke.metrics.ndjson',
+    ]) {
       expect(existsSync(join(pass.resultsPath!, f)), f).toBe(true);
     }
     expect(readlinkSync(join(dir, 'results', 'latest'))).toBe(runJson.runId);
     // One line per stage as it starts and as it ends.
-    for (const stage of ['preflight: services', 'migrate', 'seed', 'warm', 'api', 'scenarios', 'quiesce', 'checks', 'results']) {
+    for (const stage of [
+      'preflight: services',
+      'migrate',
+      'seed',
+      'warm',
+      'api',
+      'scenarios',
+      'quiesce',
+      'checks',
+      'results',
+    ]) {
       expect(pass.stdout).toContain(`▶ ${stage}`);
       expect(pass.stdout).toMatch(new RegExp(`✓ ${stage.replace(/[:]/g, '\\$&')} \\(`));
     }
@@ -117,14 +142,20 @@ describe('acgs-load run', () => {
 
   it('compares with a baseline given by --baseline and writes the comparison', () => {
     const baseline = join(dir, 'baseline.json');
-    const saved = spawnSync(process.execPath, ['bin/acgs-load.js', 'baseline', 'save', pass.resultsPath!, '--out', baseline], { env: { ...process.env, BASE_URL: '' }, encoding: 'utf8' });
+    const saved = spawnSync(
+      process.execPath,
+      ['bin/acgs-load.js', 'baseline', 'save', pass.resultsPath!, '--out', baseline],
+      { env: { ...process.env, BASE_URL: '' }, encoding: 'utf8' },
+    );
     expect(saved.status, saved.stderr).toBe(0);
     const again = run(SMALL, 'small-again', ['--baseline', baseline]);
     expect([0, 7], again.stdout.slice(-2000)).toContain(again.status);
     const md = readFileSync(join(again.resultsPath!, 'comparison.md'), 'utf8');
     expect(md).toMatch(/regression/i);
     const r = JSON.parse(readFileSync(join(again.resultsPath!, 'run.json'), 'utf8')) as RunJson;
-    expect(readFileSync(join(again.resultsPath!, 'comparison.txt'), 'utf8')).toContain(`acgs-load compare: run ${r.runId}`);
+    expect(readFileSync(join(again.resultsPath!, 'comparison.txt'), 'utf8')).toContain(
+      `acgs-load compare: run ${r.runId}`,
+    );
     // exit 7 exactly when the comparison found a regression, and the reasons say so
     expect(r.exitCode === 7).toBe(r.reasons.some((x) => x.startsWith('regression against')));
   }, 240_000);
@@ -135,7 +166,9 @@ describe('acgs-load run', () => {
     expect(fail.stderr).not.toMatch(/\n\s+at /);
     const junit = readFileSync(join(fail.resultsPath!, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
-    expect(junit).toMatch(/<testcase classname="targets" name="Average query time \(all types\) ≤ 0\.000 ms"[^>]*>\s*<failure message="measured [^"]+, target ≤ 0\.000 ms"/);
+    expect(junit).toMatch(
+      /<testcase classname="targets" name="Average query time \(all types\) ≤ 0\.000 ms"[^>]*>\s*<failure message="measured [^"]+, target ≤ 0\.000 ms"/,
+    );
     // every element closed: as many <testcase as </testcase> + self-closed ones
     const open = (junit.match(/<testcase /g) ?? []).length;
     const closed = (junit.match(/<\/testcase>/g) ?? []).length + (junit.match(/<testcase [^>]*\/>/g) ?? []).length;

@@ -31,7 +31,9 @@ beforeAll(async () => {
   [foreign, ours] = await Promise.all([createTestDatabase('safety_foreign'), createTestDatabase('safety_ours')]);
   const c = new pg.Client({ connectionString: foreign.url });
   await c.connect();
-  await c.query("CREATE TABLE policies (id int primary key, name text); INSERT INTO policies VALUES (1, 'someone else''s')");
+  await c.query(
+    "CREATE TABLE policies (id int primary key, name text); INSERT INTO policies VALUES (1, 'someone else''s')",
+  );
   await c.end();
   await seedDatabase({ databaseUrl: ours.url, scale: 0.02, seed: 1 });
 }, 120_000);
@@ -43,20 +45,27 @@ afterAll(async () => {
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 function externalIp(): string | null {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return null;
 }
 
-describe('the seeder and a database that is not the suite\'s', () => {
+describe("the seeder and a database that is not the suite's", () => {
   it.each([[[]], [['--fresh']]])('refuses to seed it %s, leaving its rows (exit 6)', async (extra) => {
-    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'seed', '--scale', '0.02', '--no-warm', ...extra], { env: { ...process.env, DATABASE_URL: foreign.url, ACGS_REDIS_PREFIX: prefix }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['bin/acgs-load.js', 'seed', '--scale', '0.02', '--no-warm', ...extra], {
+      env: { ...process.env, DATABASE_URL: foreign.url, ACGS_REDIS_PREFIX: prefix },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(6);
     expect(r.stderr).toMatch(/^error\[FOREIGN_DATABASE\]/);
     expect(r.stderr).toMatch(/hint: .*--force/);
     const c = new pg.Client({ connectionString: foreign.url });
     await c.connect();
     const rows = (await c.query('SELECT name FROM policies')).rows;
-    const tables = (await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).rows[0].n;
+    const tables = (
+      await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")
+    ).rows[0].n;
     await c.end();
     expect(rows).toEqual([{ name: "someone else's" }]);
     expect(tables).toBe(1);
@@ -73,13 +82,29 @@ describe('Redis: only the prefix, never a flush', () => {
   function sources(dir: string): string[] {
     return readdirSync(dir).flatMap((f) => {
       const p = join(dir, f);
-      if (statSync(p).isDirectory()) return ['node_modules', 'dist', 'results', 'test', '.git'].includes(f) ? [] : sources(p);
+      if (statSync(p).isDirectory())
+        return ['node_modules', 'dist', 'results', 'test', '.git'].includes(f) ? [] : sources(p);
       return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
     });
   }
 
   it('no source file sends FLUSHDB, FLUSHALL or KEYS', () => {
-    const files = ['config', 'services', 'schema', 'seed', 'api', 'engine', 'checks', 'measure', 'faults', 'report', 'run', 'cli', 'scenarios', 'bench'].flatMap((d) => sources(d));
+    const files = [
+      'config',
+      'services',
+      'schema',
+      'seed',
+      'api',
+      'engine',
+      'checks',
+      'measure',
+      'faults',
+      'report',
+      'run',
+      'cli',
+      'scenarios',
+      'bench',
+    ].flatMap((d) => sources(d));
     expect(files.length).toBeGreaterThan(50);
     for (const f of files) {
       const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments may say "never FLUSHDB"
@@ -102,7 +127,10 @@ describe('Redis: only the prefix, never a flush', () => {
 
 describe('the target and the base URL', () => {
   it('binds 127.0.0.1 unless told otherwise', async () => {
-    const config = loadConfig({ env: {}, flags: { redis: { prefix }, cache: { warmOnStart: false }, pool: { size: 1, overflow: 1 } } });
+    const config = loadConfig({
+      env: {},
+      flags: { redis: { prefix }, cache: { warmOnStart: false }, pool: { size: 1, overflow: 1 } },
+    });
     expect(config.api.host).toBe('127.0.0.1');
     const t = await startApiProcess({ config, databaseUrl: ours.url, redisUrl: REDIS_URL });
     try {
@@ -117,7 +145,8 @@ describe('the target and the base URL', () => {
 
   it('loopback means localhost, ::1 or a 127.x address, not a name starting with 127.', () => {
     for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(isLoopback(h), h).toBe(true);
-    for (const h of ['127.0.0.1.nip.io', '10.0.0.1', '0.0.0.0', 'example.com', '128.0.0.1']) expect(isLoopback(h), h).toBe(false);
+    for (const h of ['127.0.0.1.nip.io', '10.0.0.1', '0.0.0.0', 'example.com', '128.0.0.1'])
+      expect(isLoopback(h), h).toBe(false);
   });
 
   it('a non-loopback --base-url is refused without --allow-remote-target, and only then', async () => {
@@ -127,7 +156,9 @@ describe('the target and the base URL', () => {
     expect((refused as AcgsError).kind).toBe('UNSAFE_TARGET');
     expect((refused as AcgsError).exitCode).toBe(6);
     expect((refused as AcgsError).hint).toContain('--allow-remote-target');
-    expect(((await checkBaseUrl('http://127.0.0.1.nip.io:1', false).catch((e: AcgsError) => e)) as AcgsError).kind).toBe('UNSAFE_TARGET');
+    expect(
+      ((await checkBaseUrl('http://127.0.0.1.nip.io:1', false).catch((e: AcgsError) => e)) as AcgsError).kind,
+    ).toBe('UNSAFE_TARGET');
     if (externalIp()) {
       const allowed = await checkBaseUrl(url, true).catch((e: AcgsError) => e);
       expect((allowed as AcgsError).kind).toBe('TARGET_UNREACHABLE'); // past the guard: the port is closed

@@ -24,7 +24,12 @@ let redisServer: Awaited<ReturnType<typeof startPasswordRedis>>;
 let dir: string;
 let runOut: ReturnType<typeof spawnSync>;
 let seedOut: ReturnType<typeof spawnSync>;
-const SENTINELS: Array<[number, string]> = [[0, 'other-app:session:1'], [0, 'acgsx:lookalike'], [0, 'acg:short'], [1, 'acgs:policy:1']];
+const SENTINELS: Array<[number, string]> = [
+  [0, 'other-app:session:1'],
+  [0, 'acgsx:lookalike'],
+  [0, 'acg:short'],
+  [1, 'acgs:policy:1'],
+];
 
 function files(root: string): string[] {
   return readdirSync(root).flatMap((f) => {
@@ -35,7 +40,13 @@ function files(root: string): string[] {
 
 function cli(args: string[]) {
   return spawnSync(process.execPath, ['bin/acgs-load.js', ...args], {
-    env: { ...process.env, BASE_URL: '', DATABASE_URL: pgServer.url('acgs_load'), REDIS_URL: redisServer.url(), ACGS_RESULTS_DIR: join(dir, 'results') },
+    env: {
+      ...process.env,
+      BASE_URL: '',
+      DATABASE_URL: pgServer.url('acgs_load'),
+      REDIS_URL: redisServer.url(),
+      ACGS_RESULTS_DIR: join(dir, 'results'),
+    },
     encoding: 'utf8',
     timeout: 180_000,
   });
@@ -55,7 +66,9 @@ beforeAll(async () => {
   await admin.end();
   const other = new pg.Client({ connectionString: pgServer.url('other_app') });
   await other.connect();
-  await other.query('CREATE TABLE customers (id int primary key, name text); INSERT INTO customers VALUES (1, $$ada$$), (2, $$grace$$)');
+  await other.query(
+    'CREATE TABLE customers (id int primary key, name text); INSERT INTO customers VALUES (1, $$ada$$), (2, $$grace$$)',
+  );
   await other.end();
   runOut = cli(['run', '--profile', 'smoke', '--scale', '0.05', '--quiet']);
   seedOut = cli(['seed', '--scale', '0.05', '--fresh']);

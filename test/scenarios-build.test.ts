@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_NAMES, configSchema } from '../config/schema.ts';
-import { buildAll, buildScenario, ensureBundle, importedModules, scenarioDescription, scenarioNames } from '../engine/k6-build.ts';
+import {
+  buildAll,
+  buildScenario,
+  ensureBundle,
+  importedModules,
+  scenarioDescription,
+  scenarioNames,
+} from '../engine/k6-build.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'acgs-k6-build-'));
 let bundles: string[] = [];
@@ -33,7 +40,16 @@ const VU_FUNCTIONS: Record<string, string[]> = {
 function exportsOf(code: string): string[] {
   const m = /export\s*\{([^}]*)\};?\s*(\/\/# sourceMappingURL=.*)?\s*$/.exec(code);
   if (!m) return [];
-  return m[1].split(',').map((s) => s.trim().split(/\s+as\s+/).pop() as string).filter(Boolean);
+  return m[1]
+    .split(',')
+    .map(
+      (s) =>
+        s
+          .trim()
+          .split(/\s+as\s+/)
+          .pop() as string,
+    )
+    .filter(Boolean);
 }
 
 describe('k6 build', () => {
@@ -59,7 +75,7 @@ describe('k6 build', () => {
     for (const f of VU_FUNCTIONS[name]) expect(exported).toContain(f);
   });
 
-  it('writes the configuration\'s default targets into every bundle (no second copy in scenarios/)', () => {
+  it("writes the configuration's default targets into every bundle (no second copy in scenarios/)", () => {
     const t = configSchema.parse({}).targets;
     for (const name of SCENARIO_NAMES) {
       const code = readFileSync(join(out, `${name}.js`), 'utf8');
@@ -103,11 +119,17 @@ describe('k6 build failures', () => {
 
   it('a syntax error fails the build with SCRIPT_ERROR naming the file', async () => {
     writeFileSync(join(src, 'broken.ts'), 'export default async function () { const x = ; }\n');
-    await expect(buildScenario('broken', join(src, 'out'), src)).rejects.toMatchObject({ kind: 'SCRIPT_ERROR', message: expect.stringContaining('broken.ts') });
+    await expect(buildScenario('broken', join(src, 'out'), src)).rejects.toMatchObject({
+      kind: 'SCRIPT_ERROR',
+      message: expect.stringContaining('broken.ts'),
+    });
   });
 
   it('a Node import fails the build (k6 has no Node modules)', async () => {
-    writeFileSync(join(src, 'nodey.ts'), "import { readFileSync } from 'node:fs';\nexport default function () { readFileSync('x'); }\n");
+    writeFileSync(
+      join(src, 'nodey.ts'),
+      "import { readFileSync } from 'node:fs';\nexport default function () { readFileSync('x'); }\n",
+    );
     await expect(buildScenario('nodey', join(src, 'out'), src)).rejects.toMatchObject({ kind: 'SCRIPT_ERROR' });
   });
 });

@@ -16,10 +16,22 @@ import { readFileSync } from 'node:fs';
 
 describe('parseServerTiming', () => {
   const cases: Array<[string, Array<{ name: string; dur?: number; desc?: string }>]> = [
-    ['db;dur=1.7;desc="join", cache;dur=0.21;desc="get-hit"', [{ name: 'db', dur: 1.7, desc: 'join' }, { name: 'cache', dur: 0.21, desc: 'get-hit' }]],
+    [
+      'db;dur=1.7;desc="join", cache;dur=0.21;desc="get-hit"',
+      [
+        { name: 'db', dur: 1.7, desc: 'join' },
+        { name: 'cache', dur: 0.21, desc: 'get-hit' },
+      ],
+    ],
     ['db;desc="simple";dur=3', [{ name: 'db', dur: 3, desc: 'simple' }]],
     ['cache;dur=0.5;desc=set', [{ name: 'cache', dur: 0.5, desc: 'set' }]],
-    ['x;desc="a, b; c";dur=2, y;dur=1', [{ name: 'x', dur: 2, desc: 'a, b; c' }, { name: 'y', dur: 1 }]],
+    [
+      'x;desc="a, b; c";dur=2, y;dur=1',
+      [
+        { name: 'x', dur: 2, desc: 'a, b; c' },
+        { name: 'y', dur: 1 },
+      ],
+    ],
     ['db;dur=abc;desc="join"', [{ name: 'db', desc: 'join' }]],
     ['db;dur=1;dur=2', [{ name: 'db', dur: 1 }]],
     ['  , db ; dur = 4 ; desc = "index_scan" ,', [{ name: 'db', dur: 4, desc: 'index_scan' }]],
@@ -98,10 +110,17 @@ describe('seeded randomness', () => {
 describe('id sets', () => {
   it('normalises the target /ids shapes', () => {
     expect(normalizeIdSet({ min: 3, max: 9 })).toEqual({ kind: 'range', min: 3, max: 9 });
-    expect(normalizeIdSet({ min: 2, max: 40, count: 3, sample: [2, 17, 40] })).toEqual({ kind: 'list', ids: [2, 17, 40] });
+    expect(normalizeIdSet({ min: 2, max: 40, count: 3, sample: [2, 17, 40] })).toEqual({
+      kind: 'list',
+      ids: [2, 17, 40],
+    });
     expect(sizeOf(normalizeIdSet(null))).toBe(0);
     expect(sizeOf(normalizeIdSet({ min: null, max: null, count: 0, sample: [] }))).toBe(0);
-    const cat = normalizeCatalog({ users: { min: 1, max: 10 }, configKeys: ['a'], auditWindow: { from: 'F', to: 'T' } });
+    const cat = normalizeCatalog({
+      users: { min: 1, max: 10 },
+      configKeys: ['a'],
+      auditWindow: { from: 'F', to: 'T' },
+    });
     expect(sizeOf(cat.users)).toBe(10);
     expect(sizeOf(cat.policies)).toBe(0);
     expect(cat.auditWindow).toEqual({ from: 'F', to: 'T' });
@@ -150,14 +169,27 @@ describe('settings from __ENV', () => {
   });
   it('reads every variable', () => {
     const s = readSettings({
-      BASE_URL: 'http://h:1/', RUN_ID: 'r1', SEED: '9', THINK_MIN_MS: '0', THINK_MAX_MS: '5', DURATION_FACTOR: '0.05',
-      LADDER_USERS: '1, 2', LADDER_STEP_SECONDS: '2', QUERY_MIX_RATE: '3', VUS: '4', DURATION_SECONDS: '10',
-      STAGES: '[{"durationSeconds":5,"target":2},{"duration":"1m","target":0}]', TARGETS: '{"avgQueryMs":1}',
+      BASE_URL: 'http://h:1/',
+      RUN_ID: 'r1',
+      SEED: '9',
+      THINK_MIN_MS: '0',
+      THINK_MAX_MS: '5',
+      DURATION_FACTOR: '0.05',
+      LADDER_USERS: '1, 2',
+      LADDER_STEP_SECONDS: '2',
+      QUERY_MIX_RATE: '3',
+      VUS: '4',
+      DURATION_SECONDS: '10',
+      STAGES: '[{"durationSeconds":5,"target":2},{"duration":"1m","target":0}]',
+      TARGETS: '{"avgQueryMs":1}',
     });
     expect(s.baseUrl).toBe('http://h:1');
     expect(s.runId).toBe('r1');
     expect(s.ladderUsers).toEqual([1, 2]);
-    expect(s.stages).toEqual([{ durationSeconds: 5, target: 2 }, { durationSeconds: 60, target: 0 }]);
+    expect(s.stages).toEqual([
+      { durationSeconds: 5, target: 2 },
+      { durationSeconds: 60, target: 0 },
+    ]);
     expect(s.targets.avgQueryMs).toBe(1);
     expect(s.targets.cacheHitRate).toBe(0.995);
     expect(s.targetsGiven).toBe(true);
@@ -213,7 +245,10 @@ describe('acknowledged write kinds', () => {
   it('are the kinds the checkers know (schema/description.ts ACK_KINDS)', () => {
     const src = readFileSync(new URL('../scenarios/lib/metrics.ts', import.meta.url), 'utf8');
     const m = /ACK_KIND_NAMES = \[([^\]]+)\]/.exec(src);
-    const names = (m?.[1] ?? '').split(',').map((s) => s.trim().replace(/'/g, '')).filter(Boolean);
+    const names = (m?.[1] ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/'/g, ''))
+      .filter(Boolean);
     expect(names.sort()).toEqual(Object.keys(ACK_KINDS).sort());
   });
 });

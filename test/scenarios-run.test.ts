@@ -27,7 +27,14 @@ import { startApi, type RunningApi } from '../api/index.ts';
 import { buildScenario } from '../engine/k6-build.ts';
 import { scenarioEnv } from '../run/scenario-env.ts';
 import { runScenario } from '../run/scenario-run.ts';
-import { clearPrefix, createTestDatabase, newRedis, REDIS_URL, testPrefix, type TestDatabase } from './helpers/services.ts';
+import {
+  clearPrefix,
+  createTestDatabase,
+  newRedis,
+  REDIS_URL,
+  testPrefix,
+  type TestDatabase,
+} from './helpers/services.ts';
 
 const NAME = 'scenarios_run';
 const prefix = testPrefix(NAME);
@@ -44,20 +51,36 @@ const LENIENT = (cacheHitRate: number) =>
     cacheHitRate,
     redisOpMs: 10_000,
     successRate: 0.99,
-    queryTypes: Object.fromEntries(['simple', 'join', 'aggregation', 'complex', 'index_scan'].map((q) => [q, { p95Ms: 10_000, p99Ms: 10_000 }])),
+    queryTypes: Object.fromEntries(
+      ['simple', 'join', 'aggregation', 'complex', 'index_scan'].map((q) => [q, { p95Ms: 10_000, p99Ms: 10_000 }]),
+    ),
   });
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
-type Summary = { metrics: Record<string, { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }> };
+type Summary = {
+  metrics: Record<
+    string,
+    { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
+};
 
-async function run(name: string, env: Record<string, string>): Promise<{ exitCode: number; summary: Summary; runId: string }> {
+async function run(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ exitCode: number; summary: Summary; runId: string }> {
   const script = await buildScenario(name, out);
   const runId = `t-${name}-${Date.now()}`;
   const r = await runK6(
     {
       script,
-      env: { ...scenarioEnv(config, { baseUrl: target.url, runId }), THINK_MIN_MS: '0', THINK_MAX_MS: '20', DURATION_SECONDS: '3', ...env },
+      env: {
+        ...scenarioEnv(config, { baseUrl: target.url, runId }),
+        THINK_MIN_MS: '0',
+        THINK_MAX_MS: '20',
+        DURATION_SECONDS: '3',
+        ...env,
+      },
       quiet: true,
       stdout: sink(),
       stderr: sink(),
@@ -69,7 +92,8 @@ async function run(name: string, env: Record<string, string>): Promise<{ exitCod
 
 function failedThresholds(s: Summary): string[] {
   const bad: string[] = [];
-  for (const [m, v] of Object.entries(s?.metrics ?? {})) for (const [expr, t] of Object.entries(v.thresholds ?? {})) if (!t.ok) bad.push(`${m}: ${expr}`);
+  for (const [m, v] of Object.entries(s?.metrics ?? {}))
+    for (const [expr, t] of Object.entries(v.thresholds ?? {})) if (!t.ok) bad.push(`${m}: ${expr}`);
   return bad;
 }
 
@@ -120,16 +144,38 @@ describe('scenarios against the real target', () => {
   }, 60_000);
 
   it('an impossible target crosses its threshold: exit code 99', async () => {
-    const { exitCode, summary } = await run('query-mix', { QUERY_MIX_RATE: '2', DURATION_SECONDS: '2', TARGETS: JSON.stringify({ avgQueryMs: 0.0001 }) });
+    const { exitCode, summary } = await run('query-mix', {
+      QUERY_MIX_RATE: '2',
+      DURATION_SECONDS: '2',
+      TARGETS: JSON.stringify({ avgQueryMs: 0.0001 }),
+    });
     expect(exitCode).toBe(99);
     expect(summary.metrics.db_query_duration.thresholds?.['avg<=0.0001']?.ok).toBe(false);
   }, 60_000);
 
   it('an impossible target in a profile file exits 99 through `scenario run`', async () => {
     const profile = join(out, 'impossible.json');
-    writeFileSync(profile, JSON.stringify({ load: { durationSeconds: 2, queryMixRate: 2, thinkTimeMs: { min: 0, max: 10 } }, targets: { avgQueryMs: 0.0001 } }));
-    const cfg = loadConfig({ profile, env: {}, flags: { database: { url: db.url }, redis: { url: REDIS_URL, prefix } } });
-    const r = await runScenario({ name: 'query-mix', config: cfg, engine: 'embedded', baseUrl: target.url, quiet: true, stdout: sink(), stderr: sink() });
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        load: { durationSeconds: 2, queryMixRate: 2, thinkTimeMs: { min: 0, max: 10 } },
+        targets: { avgQueryMs: 0.0001 },
+      }),
+    );
+    const cfg = loadConfig({
+      profile,
+      env: {},
+      flags: { database: { url: db.url }, redis: { url: REDIS_URL, prefix } },
+    });
+    const r = await runScenario({
+      name: 'query-mix',
+      config: cfg,
+      engine: 'embedded',
+      baseUrl: target.url,
+      quiet: true,
+      stdout: sink(),
+      stderr: sink(),
+    });
     expect(r.exitCode).toBe(99);
     expect(r.env.TARGETS).toContain('"avgQueryMs":0.0001');
     const s = r.summary as Summary;
@@ -137,14 +183,29 @@ describe('scenarios against the real target', () => {
     expect(s.metrics.http_req_failed.thresholds?.['rate<=0.01']?.ok).toBe(true);
   }, 60_000);
 
-  it('`acgs-load scenario run` starts the target in its own process and exits with the engine\'s code', async () => {
-    const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL, ACGS_REDIS_PREFIX: prefix, ACGS_SCALE: '0.05', ACGS_SEED: '42' };
+  it("`acgs-load scenario run` starts the target in its own process and exits with the engine's code", async () => {
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      ACGS_REDIS_PREFIX: prefix,
+      ACGS_SCALE: '0.05',
+      ACGS_SEED: '42',
+    };
     const cli = join(process.cwd(), 'bin', 'acgs-load.js');
-    const ok = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smoke', '--engine', 'embedded', '-q'], { env, encoding: 'utf8', timeout: 120_000 });
+    const ok = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smoke', '--engine', 'embedded', '-q'], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(ok.stderr).toMatch(/target started at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
     expect(ok.stdout).toContain('checks');
     expect(ok.status).toBe(0);
-    const bad = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smokey'], { env, encoding: 'utf8', timeout: 60_000 });
+    const bad = spawnSync(process.execPath, [cli, 'scenario', 'run', 'smokey'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("error[BAD_FLAG]: 'smokey' is not a scenario; choose one of");
   }, 150_000);
@@ -153,7 +214,8 @@ describe('scenarios against the real target', () => {
     const { exitCode, summary } = await run('cache-ops', { CACHE_OPS_RATE: '4', TARGETS: LENIENT(0.5) });
     expect(failedThresholds(summary)).toEqual([]);
     expect(exitCode).toBe(0);
-    for (const op of ['get', 'set', 'del', 'exists']) expect(summary.metrics[`cache_op_duration{op:${op}}`]?.values.count, op).toBeGreaterThan(0);
+    for (const op of ['get', 'set', 'del', 'exists'])
+      expect(summary.metrics[`cache_op_duration{op:${op}}`]?.values.count, op).toBeGreaterThan(0);
     expect(summary.metrics['cache_hit{cache_path:hot}'].values.rate).toBeGreaterThan(0.5);
   }, 60_000);
 
@@ -165,7 +227,8 @@ describe('scenarios against the real target', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      const n = async (table: string) => (await c.query(`SELECT count(*)::int AS n FROM ${table} WHERE run_id = $1`, [runId])).rows[0].n as number;
+      const n = async (table: string) =>
+        (await c.query(`SELECT count(*)::int AS n FROM ${table} WHERE run_id = $1`, [runId])).rows[0].n as number;
       const sessions = await n('user_sessions');
       const decisions = await n('policy_decisions');
       const votes = await n('amendment_votes');
@@ -179,7 +242,11 @@ describe('scenarios against the real target', () => {
   }, 60_000);
 
   it('the ladder yields per-step sub-metrics', async () => {
-    const { exitCode, summary } = await run('ladder', { LADDER_USERS: '1,3', LADDER_STEP_SECONDS: '2', TARGETS: LENIENT(0) });
+    const { exitCode, summary } = await run('ladder', {
+      LADDER_USERS: '1,3',
+      LADDER_STEP_SECONDS: '2',
+      TARGETS: LENIENT(0),
+    });
     expect(failedThresholds(summary)).toEqual([]);
     expect(exitCode).toBe(0);
     for (const step of ['users_1', 'users_3']) {
@@ -191,7 +258,11 @@ describe('scenarios against the real target', () => {
   }, 60_000);
 
   it('write-contention: every acknowledged write is in the database, 409s are expected', async () => {
-    const { exitCode, summary, runId } = await run('write-contention', { VUS: '6', HOT_ROWS: '2', TARGETS: LENIENT(0) });
+    const { exitCode, summary, runId } = await run('write-contention', {
+      VUS: '6',
+      HOT_ROWS: '2',
+      TARGETS: LENIENT(0),
+    });
     expect(failedThresholds(summary)).toEqual([]);
     expect(exitCode).toBe(0);
     const acked = (kind: string) => summary.metrics[`acked_writes{kind:${kind}}`]?.values.count ?? 0;

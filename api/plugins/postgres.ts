@@ -31,9 +31,13 @@ export async function checkReadiness(db: Database, databaseUrl: string): Promise
     throw pgError(e, databaseUrl, 'starting the API');
   }
   if (!rows[0]?.t) {
-    throw new AcgsError('PG_ERROR', `database '${redactUrl(databaseUrl)}' has no acgs-load schema (table policies is missing)`, {
-      hint: 'run `acgs-load seed` against it first',
-    });
+    throw new AcgsError(
+      'PG_ERROR',
+      `database '${redactUrl(databaseUrl)}' has no acgs-load schema (table policies is missing)`,
+      {
+        hint: 'run `acgs-load seed` against it first',
+      },
+    );
   }
 }
 

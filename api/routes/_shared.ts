@@ -46,8 +46,12 @@ export const errorSchema = {
 
 /** The run id and client request id of a write: headers first, then body fields. */
 export function writeMeta(req: FastifyRequest): { runId: string | null; clientRequestId: string | null } {
-  const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { runId?: unknown; clientRequestId?: unknown };
-  const field = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
+  const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as {
+    runId?: unknown;
+    clientRequestId?: unknown;
+  };
+  const field = (v: unknown): string | undefined =>
+    typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
   const header = (name: string): string | undefined => {
     const v = req.headers[name];
     const s = Array.isArray(v) ? v[0] : v;
@@ -69,7 +73,15 @@ export async function audit(
     'write',
     `INSERT INTO audit_log (occurred_at, actor_id, action, entity_type, entity_id, details, run_id, client_request_id)
      VALUES (now(), $1, $2, $3, $4, $5, $6, $7)`,
-    [entry.actorId, entry.action, entry.entityType, entry.entityId, JSON.stringify(entry.details), meta.runId, meta.clientRequestId],
+    [
+      entry.actorId,
+      entry.action,
+      entry.entityType,
+      entry.entityId,
+      JSON.stringify(entry.details),
+      meta.runId,
+      meta.clientRequestId,
+    ],
   );
 }
 

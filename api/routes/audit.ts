@@ -59,27 +59,32 @@ export function decodeCursor(cursor: string): { occurredAt: string; id: number }
 }
 
 export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get<{ Querystring: AuditQuery }>('/api/v1/audit', {
-    schema: {
-      summary: "An actor's audit log in a time window [from, to), keyset-paginated (index_scan; not cached)",
-      tags: ['reads'],
-      querystring: auditQuery,
-      'x-response': { description: '`{"items": [audit_log rows by occurred_at, id], "nextCursor": string | null}`' },
+  app.get<{ Querystring: AuditQuery }>(
+    '/api/v1/audit',
+    {
+      schema: {
+        summary: "An actor's audit log in a time window [from, to), keyset-paginated (index_scan; not cached)",
+        tags: ['reads'],
+        querystring: auditQuery,
+        'x-response': { description: '`{"items": [audit_log rows by occurred_at, id], "nextCursor": string | null}`' },
+      },
     },
-  }, async (req) => {
-    const q = req.query;
-    if (Date.parse(q.from) >= Date.parse(q.to)) throw new ApiError(400, 'bad_request', 'querystring/from must be before to', 'from');
-    const params: unknown[] = [q.actorId, q.from, q.to, q.limit];
-    let sql = FIRST_PAGE_SQL;
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor);
-      params.push(c.occurredAt, c.id);
-      sql = NEXT_PAGE_SQL;
-    }
-    const rows = await deps.db.query<{ cursor_ts?: string; id: number }>(req.timing, 'index_scan', sql, params);
-    const last = rows[rows.length - 1];
-    const nextCursor = rows.length === q.limit && last ? encodeCursor(String(last.cursor_ts), last.id) : null;
-    for (const r of rows) delete r.cursor_ts;
-    return { items: rows, nextCursor };
-  });
+    async (req) => {
+      const q = req.query;
+      if (Date.parse(q.from) >= Date.parse(q.to))
+        throw new ApiError(400, 'bad_request', 'querystring/from must be before to', 'from');
+      const params: unknown[] = [q.actorId, q.from, q.to, q.limit];
+      let sql = FIRST_PAGE_SQL;
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        params.push(c.occurredAt, c.id);
+        sql = NEXT_PAGE_SQL;
+      }
+      const rows = await deps.db.query<{ cursor_ts?: string; id: number }>(req.timing, 'index_scan', sql, params);
+      const last = rows[rows.length - 1];
+      const nextCursor = rows.length === q.limit && last ? encodeCursor(String(last.cursor_ts), last.id) : null;
+      for (const r of rows) delete r.cursor_ts;
+      return { items: rows, nextCursor };
+    },
+  );
 }

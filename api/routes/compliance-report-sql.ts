@@ -61,7 +61,13 @@ export function reportFromRow(row: Record<string, unknown>): ComplianceReport {
     passRate: row.pass_rate as string,
     avgScore: row.avg_score as string,
     byStatus: { pass: row.pass as number, warn: row.warn as number, fail: row.fail as number },
-    recent: ids.map((id, i) => ({ id, status: status[i], score: score[i], rollingAvgScore: rolling[i], createdAt: created[i] })),
+    recent: ids.map((id, i) => ({
+      id,
+      status: status[i],
+      score: score[i],
+      rollingAvgScore: rolling[i],
+      createdAt: created[i],
+    })),
   };
 }
 

@@ -48,90 +48,182 @@ const checkBody = {
 } as const;
 
 /** Registers `GET <path>/:id` as a cache-aside entity read of `table`. */
-export function entityRead(app: FastifyInstance, deps: RouteDeps, path: string, table: string, pattern: string, dataType: CacheDataType, what: string): void {
+export function entityRead(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  path: string,
+  table: string,
+  pattern: string,
+  dataType: CacheDataType,
+  what: string,
+): void {
   // `table` is one of our constants, never request text.
   const sql = `SELECT * FROM ${table} WHERE id = $1`;
-  app.get<{ Params: { id: number } }>(`${path}/:id`, {
-    schema: {
-      summary: `A ${what} (simple; cache-aside ${pattern}, ${dataType} TTL)`,
-      tags: ['reads'],
-      params: idParams,
-      'x-response': { description: `the ${table} row` },
-    },
-  }, async (req) => {
-    const { id } = req.params;
-    const row = await deps.cache.read<Row>(req.timing, {
-      key: deps.cache.key(pattern, id),
-      dataType,
-      kind: 'entity',
-      load: async () => {
-        const rows = await deps.db.query<Row>(req.timing, 'simple', sql, [id]);
-        return rows[0] ? { v: rows[0].version, payload: rows[0] } : null;
+  app.get<{ Params: { id: number } }>(
+    `${path}/:id`,
+    {
+      schema: {
+        summary: `A ${what} (simple; cache-aside ${pattern}, ${dataType} TTL)`,
+        tags: ['reads'],
+        params: idParams,
+        'x-response': { description: `the ${table} row` },
       },
-    });
-    if (!row) throw notFound(what, id);
-    return row;
-  });
+    },
+    async (req) => {
+      const { id } = req.params;
+      const row = await deps.cache.read<Row>(req.timing, {
+        key: deps.cache.key(pattern, id),
+        dataType,
+        kind: 'entity',
+        load: async () => {
+          const rows = await deps.db.query<Row>(req.timing, 'simple', sql, [id]);
+          return rows[0] ? { v: rows[0].version, payload: rows[0] } : null;
+        },
+      });
+      if (!row) throw notFound(what, id);
+      return row;
+    },
+  );
 }
 
 export function registerDecisionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.post<{ Body: { policyId: number; subjectId: number; action: string; resource: string } }>('/api/v1/decisions', {
-    schema: {
-      summary: "Evaluate a policy's rules for a request and store the decision (join + write; cached decision:{id}, policyDecisions TTL)",
-      tags: ['writes'],
-      body: decisionBody,
-      'x-response': { status: 201, description: 'the policy_decisions row' },
+  app.post<{ Body: { policyId: number; subjectId: number; action: string; resource: string } }>(
+    '/api/v1/decisions',
+    {
+      schema: {
+        summary:
+          "Evaluate a policy's rules for a request and store the decision (join + write; cached decision:{id}, policyDecisions TTL)",
+        tags: ['writes'],
+        body: decisionBody,
+        'x-response': { status: 201, description: 'the policy_decisions row' },
+      },
     },
-  }, async (req, reply) => {
-    const b = req.body;
-    const meta = writeMeta(req);
-    const row = await deps.db.transaction(req.timing, async (tx) => {
-      type RuleRow = Omit<RuleForEvaluation, 'id'> & { enforcement_level: string; subject_role: string | null; id: number | null } & Record<string, unknown>;
-      const rules = await tx.query<RuleRow>('join', RULES_SQL, [b.policyId, b.subjectId]);
-      if (rules.length === 0) throw notFound('policy', b.policyId, 'policyId');
-      if (rules[0].subject_role === null) throw notFound('user', b.subjectId, 'subjectId');
-      const request = { action: b.action, resource: b.resource, role: rules[0].subject_role };
-      const evaluation = evaluate(rules.filter((r): r is RuleRow & { id: number } => r.id !== null), rules[0].enforcement_level, request);
-      const inserted = await tx.query<Row>('write',
-        `INSERT INTO policy_decisions (policy_id, subject_id, action, resource, decision, reasons, evaluated_rules, created_at, updated_at, version, run_id, client_request_id)
+    async (req, reply) => {
+      const b = req.body;
+      const meta = writeMeta(req);
+      const row = await deps.db.transaction(req.timing, async (tx) => {
+        type RuleRow = Omit<RuleForEvaluation, 'id'> & {
+          enforcement_level: string;
+          subject_role: string | null;
+          id: number | null;
+        } & Record<string, unknown>;
+        const rules = await tx.query<RuleRow>('join', RULES_SQL, [b.policyId, b.subjectId]);
+        if (rules.length === 0) throw notFound('policy', b.policyId, 'policyId');
+        if (rules[0].subject_role === null) throw notFound('user', b.subjectId, 'subjectId');
+        const request = { action: b.action, resource: b.resource, role: rules[0].subject_role };
+        const evaluation = evaluate(
+          rules.filter((r): r is RuleRow & { id: number } => r.id !== null),
+          rules[0].enforcement_level,
+          request,
+        );
+        const inserted = await tx.query<Row>(
+          'write',
+          `INSERT INTO policy_decisions (policy_id, subject_id, action, resource, decision, reasons, evaluated_rules, created_at, updated_at, version, run_id, client_request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now(), 1, $8, $9) RETURNING *`,
-        [b.policyId, b.subjectId, b.action, b.resource, evaluation.decision, JSON.stringify(evaluation.reasons), evaluation.evaluatedRules, meta.runId, meta.clientRequestId]);
-      await audit(tx, { actorId: b.subjectId, action: 'policy.decide', entityType: 'policy_decision', entityId: inserted[0].id, details: { policyId: b.policyId, decision: evaluation.decision } }, meta);
-      return inserted[0];
-    });
-    await deps.cache.put(req.timing, deps.cache.key('decision:{id}', row.id), 'policyDecisions', 'entity', { v: row.version, payload: row });
-    return created(reply, row);
-  });
+          [
+            b.policyId,
+            b.subjectId,
+            b.action,
+            b.resource,
+            evaluation.decision,
+            JSON.stringify(evaluation.reasons),
+            evaluation.evaluatedRules,
+            meta.runId,
+            meta.clientRequestId,
+          ],
+        );
+        await audit(
+          tx,
+          {
+            actorId: b.subjectId,
+            action: 'policy.decide',
+            entityType: 'policy_decision',
+            entityId: inserted[0].id,
+            details: { policyId: b.policyId, decision: evaluation.decision },
+          },
+          meta,
+        );
+        return inserted[0];
+      });
+      await deps.cache.put(req.timing, deps.cache.key('decision:{id}', row.id), 'policyDecisions', 'entity', {
+        v: row.version,
+        payload: row,
+      });
+      return created(reply, row);
+    },
+  );
   entityRead(app, deps, '/api/v1/decisions', 'policy_decisions', 'decision:{id}', 'policyDecisions', 'policy decision');
 
-  app.post<{ Body: { policyId: number; checkedBy: number } }>('/api/v1/compliance-checks', {
-    schema: {
-      summary: "Check a policy's rules against their source principles and store the result (write; cached compliance:{id}; invalidates api:compliance-report:{policyId})",
-      tags: ['writes'],
-      body: checkBody,
-      'x-response': { status: 201, description: 'the compliance_checks row (score = % of rules whose source principles all exist and are active)' },
+  app.post<{ Body: { policyId: number; checkedBy: number } }>(
+    '/api/v1/compliance-checks',
+    {
+      schema: {
+        summary:
+          "Check a policy's rules against their source principles and store the result (write; cached compliance:{id}; invalidates api:compliance-report:{policyId})",
+        tags: ['writes'],
+        body: checkBody,
+        'x-response': {
+          status: 201,
+          description:
+            'the compliance_checks row (score = % of rules whose source principles all exist and are active)',
+        },
+      },
     },
-  }, async (req, reply) => {
-    const b = req.body;
-    const meta = writeMeta(req);
-    const row = await deps.db.transaction(req.timing, async (tx) => {
-      const rules = await tx.query<{ id: number | null; name: string; sources: number; active_sources: number }>('join', RULE_SOURCES_SQL, [b.policyId]);
-      if (rules.length === 0) throw notFound('policy', b.policyId, 'policyId');
-      const real = rules.filter((r) => r.id !== null);
-      const failing = real.filter((r) => r.sources === 0 || r.active_sources < r.sources);
-      const score = real.length === 0 ? 100 : (100 * (real.length - failing.length)) / real.length;
-      const status = score >= 80 ? 'pass' : score >= 50 ? 'warn' : 'fail';
-      const findings = failing.slice(0, 20).map((r) => ({ ruleId: r.id, rule: r.name, issue: r.sources === 0 ? 'rule names no source principle' : 'a source principle is missing or inactive' }));
-      const inserted = await tx.query<Row>('write',
-        `INSERT INTO compliance_checks (policy_id, checked_by, status, score, findings, created_at, updated_at, version, run_id, client_request_id)
+    async (req, reply) => {
+      const b = req.body;
+      const meta = writeMeta(req);
+      const row = await deps.db.transaction(req.timing, async (tx) => {
+        const rules = await tx.query<{ id: number | null; name: string; sources: number; active_sources: number }>(
+          'join',
+          RULE_SOURCES_SQL,
+          [b.policyId],
+        );
+        if (rules.length === 0) throw notFound('policy', b.policyId, 'policyId');
+        const real = rules.filter((r) => r.id !== null);
+        const failing = real.filter((r) => r.sources === 0 || r.active_sources < r.sources);
+        const score = real.length === 0 ? 100 : (100 * (real.length - failing.length)) / real.length;
+        const status = score >= 80 ? 'pass' : score >= 50 ? 'warn' : 'fail';
+        const findings = failing
+          .slice(0, 20)
+          .map((r) => ({
+            ruleId: r.id,
+            rule: r.name,
+            issue: r.sources === 0 ? 'rule names no source principle' : 'a source principle is missing or inactive',
+          }));
+        const inserted = await tx.query<Row>(
+          'write',
+          `INSERT INTO compliance_checks (policy_id, checked_by, status, score, findings, created_at, updated_at, version, run_id, client_request_id)
          VALUES ($1, $2, $3, round($4::numeric, 2), $5, now(), now(), 1, $6, $7) RETURNING *`,
-        [b.policyId, b.checkedBy, status, score, JSON.stringify(findings), meta.runId, meta.clientRequestId]);
-      await audit(tx, { actorId: b.checkedBy, action: 'compliance.check', entityType: 'compliance_check', entityId: inserted[0].id, details: { policyId: b.policyId, status } }, meta);
-      return inserted[0];
-    });
-    await deps.cache.invalidate(req.timing, [deps.cache.key('api:compliance-report:{id}', b.policyId)]);
-    await deps.cache.put(req.timing, deps.cache.key('compliance:{id}', row.id), 'complianceChecks', 'entity', { v: row.version, payload: row });
-    return created(reply, row);
-  });
-  entityRead(app, deps, '/api/v1/compliance-checks', 'compliance_checks', 'compliance:{id}', 'complianceChecks', 'compliance check');
+          [b.policyId, b.checkedBy, status, score, JSON.stringify(findings), meta.runId, meta.clientRequestId],
+        );
+        await audit(
+          tx,
+          {
+            actorId: b.checkedBy,
+            action: 'compliance.check',
+            entityType: 'compliance_check',
+            entityId: inserted[0].id,
+            details: { policyId: b.policyId, status },
+          },
+          meta,
+        );
+        return inserted[0];
+      });
+      await deps.cache.invalidate(req.timing, [deps.cache.key('api:compliance-report:{id}', b.policyId)]);
+      await deps.cache.put(req.timing, deps.cache.key('compliance:{id}', row.id), 'complianceChecks', 'entity', {
+        v: row.version,
+        payload: row,
+      });
+      return created(reply, row);
+    },
+  );
+  entityRead(
+    app,
+    deps,
+    '/api/v1/compliance-checks',
+    'compliance_checks',
+    'compliance:{id}',
+    'complianceChecks',
+    'compliance check',
+  );
 }

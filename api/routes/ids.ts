@@ -20,7 +20,10 @@ const RANGES: Record<string, string> = {
 };
 
 const RANGES_SQL = `SELECT ${Object.entries(RANGES)
-  .map(([field, table]) => `(SELECT min(id) FROM ${table}) AS "${field}_min", (SELECT max(id) FROM ${table}) AS "${field}_max"`)
+  .map(
+    ([field, table]) =>
+      `(SELECT min(id) FROM ${table}) AS "${field}_min", (SELECT max(id) FROM ${table}) AS "${field}_max"`,
+  )
   .join(',\n       ')},
        (SELECT min(occurred_at) FROM audit_log) AS audit_from,
        (SELECT max(occurred_at) FROM audit_log) AS audit_to`;
@@ -30,31 +33,40 @@ const CONFIG_KEYS_SQL = `SELECT key FROM static_config ORDER BY key LIMIT ${SAMP
 const SESSIONS_SQL = `SELECT id FROM user_sessions WHERE NOT revoked AND expires_at > now() ORDER BY created_at DESC LIMIT 100`;
 
 export function registerIdsRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/api/v1/ids', {
-    schema: {
-      summary: 'Id ranges and samples for load scripts (simple; not cached)',
-      tags: ['reads'],
-      'x-response': {
-        description:
-          '`{"users": {"min","max"}, "principles", "policies", "amendments", "policyDecisions", "complianceChecks", "synthesisResults": {"min","max"} (null when empty), ' +
-          '"openAmendments": {"min","max","count","sample":[ids]}, "configKeys": [keys], "sessions": [live session ids, newest first], "auditWindow": {"from","to"}}`',
+  app.get(
+    '/api/v1/ids',
+    {
+      schema: {
+        summary: 'Id ranges and samples for load scripts (simple; not cached)',
+        tags: ['reads'],
+        'x-response': {
+          description:
+            '`{"users": {"min","max"}, "principles", "policies", "amendments", "policyDecisions", "complianceChecks", "synthesisResults": {"min","max"} (null when empty), ' +
+            '"openAmendments": {"min","max","count","sample":[ids]}, "configKeys": [keys], "sessions": [live session ids, newest first], "auditWindow": {"from","to"}}`',
+        },
       },
     },
-  }, async (req) => {
-    const [ranges] = await deps.db.query(req.timing, 'simple', RANGES_SQL);
-    const open = await deps.db.query<{ id: number }>(req.timing, 'simple', OPEN_AMENDMENTS_SQL);
-    const keys = await deps.db.query<{ key: string }>(req.timing, 'simple', CONFIG_KEYS_SQL);
-    const sessions = await deps.db.query<{ id: string }>(req.timing, 'simple', SESSIONS_SQL);
-    const out: Record<string, unknown> = {};
-    for (const field of Object.keys(RANGES)) {
-      const min = ranges[`${field}_min`] as number | null;
-      out[field] = min === null ? null : { min, max: ranges[`${field}_max`] as number };
-    }
-    const sample = open.map((r) => r.id);
-    out.openAmendments = { min: sample[0] ?? null, max: sample[sample.length - 1] ?? null, count: sample.length, sample };
-    out.configKeys = keys.map((r) => r.key);
-    out.sessions = sessions.map((r) => r.id);
-    out.auditWindow = { from: ranges.audit_from, to: ranges.audit_to };
-    return out;
-  });
+    async (req) => {
+      const [ranges] = await deps.db.query(req.timing, 'simple', RANGES_SQL);
+      const open = await deps.db.query<{ id: number }>(req.timing, 'simple', OPEN_AMENDMENTS_SQL);
+      const keys = await deps.db.query<{ key: string }>(req.timing, 'simple', CONFIG_KEYS_SQL);
+      const sessions = await deps.db.query<{ id: string }>(req.timing, 'simple', SESSIONS_SQL);
+      const out: Record<string, unknown> = {};
+      for (const field of Object.keys(RANGES)) {
+        const min = ranges[`${field}_min`] as number | null;
+        out[field] = min === null ? null : { min, max: ranges[`${field}_max`] as number };
+      }
+      const sample = open.map((r) => r.id);
+      out.openAmendments = {
+        min: sample[0] ?? null,
+        max: sample[sample.length - 1] ?? null,
+        count: sample.length,
+        sample,
+      };
+      out.configKeys = keys.map((r) => r.key);
+      out.sessions = sessions.map((r) => r.id);
+      out.auditWindow = { from: ranges.audit_from, to: ranges.audit_to };
+      return out;
+    },
+  );
 }

@@ -25,39 +25,68 @@ async function postgresUp(db: Database): Promise<boolean> {
     timer = setTimeout(() => resolve(false), HEALTH_QUERY_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([db.query(undefined, 'simple', 'SELECT 1').then(() => true, () => false), timeout]);
+    return await Promise.race([
+      db.query(undefined, 'simple', 'SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 export function registerSystemRoutes(app: FastifyInstance, deps: SystemDeps): void {
-  app.get('/healthz', {
-    schema: {
-      summary: 'PostgreSQL and Redis status, pool figures, active defect switches (200 ok/degraded, 503 when PostgreSQL is down)',
-      tags: ['system'],
-      'x-response': { description: '`{"status": "ok"|"degraded"|"down", "postgres": {...}, "redis": {...}, "defects": {...}}`' },
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary:
+          'PostgreSQL and Redis status, pool figures, active defect switches (200 ok/degraded, 503 when PostgreSQL is down)',
+        tags: ['system'],
+        'x-response': {
+          description: '`{"status": "ok"|"degraded"|"down", "postgres": {...}, "redis": {...}, "defects": {...}}`',
+        },
+      },
     },
-  }, async (_req, reply) => {
-    const pgUp = await postgresUp(deps.db);
-    const redis = deps.cache.status();
-    const status = !pgUp ? 'down' : redis.status === 'up' ? 'ok' : 'degraded';
-    return reply.code(pgUp ? 200 : 503).send({
-      status,
-      postgres: { status: pgUp ? 'up' : 'down', pool: deps.db.snapshot() },
-      redis,
-      defects: deps.defects.active(),
-    });
-  });
+    async (_req, reply) => {
+      const pgUp = await postgresUp(deps.db);
+      const redis = deps.cache.status();
+      const status = !pgUp ? 'down' : redis.status === 'up' ? 'ok' : 'degraded';
+      return reply.code(pgUp ? 200 : 503).send({
+        status,
+        postgres: { status: pgUp ? 'up' : 'down', pool: deps.db.snapshot() },
+        redis,
+        defects: deps.defects.active(),
+      });
+    },
+  );
 
-  app.get('/metrics', {
-    schema: { summary: 'Prometheus text exposition (prom-client)', tags: ['system'], 'x-response': { description: 'text/plain; version=0.0.4' } },
-  }, async (_req, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus text exposition (prom-client)',
+        tags: ['system'],
+        'x-response': { description: 'text/plain; version=0.0.4' },
+      },
+    },
+    async (_req, reply) => {
+      const text = await deps.metrics.registry.metrics();
+      return reply.type(deps.metrics.registry.contentType).send(text);
+    },
+  );
 
-  app.get('/openapi.json', {
-    schema: { summary: 'This contract as OpenAPI 3.1', tags: ['system'], 'x-response': { description: 'the OpenAPI document' } },
-  }, async () => deps.openapi());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        summary: 'This contract as OpenAPI 3.1',
+        tags: ['system'],
+        'x-response': { description: 'the OpenAPI document' },
+      },
+    },
+    async () => deps.openapi(),
+  );
 }

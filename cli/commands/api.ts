@@ -25,7 +25,9 @@ function rate(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1) {
-    throw new AcgsError('BAD_FLAG', `${flag} '${value}' is not a rate; give a number from 0 to 1`, { hint: `e.g. ${flag} 0.1 (10 % of operations)` });
+    throw new AcgsError('BAD_FLAG', `${flag} '${value}' is not a rate; give a number from 0 to 1`, {
+      hint: `e.g. ${flag} 0.1 (10 % of operations)`,
+    });
   }
   return n;
 }
@@ -34,7 +36,9 @@ function port(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new AcgsError('BAD_FLAG', `--port '${value}' is not a port; give an integer from 0 to 65535`, { hint: '0 picks a free port' });
+    throw new AcgsError('BAD_FLAG', `--port '${value}' is not a port; give an integer from 0 to 65535`, {
+      hint: '0 picks a free port',
+    });
   }
   return n;
 }
@@ -87,13 +91,18 @@ export function register(program: Command): void {
       }
       const svc = await resolveServices(config);
       try {
-        const target = await startApi({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, logger: o.logger });
+        const target = await startApi({
+          config,
+          databaseUrl: svc.databaseUrl,
+          redisUrl: svc.redisUrl,
+          logger: o.logger,
+        });
         const defects = Object.entries(target.defects);
         // One write, so a reader of the pipe sees the URL and the defect switches together.
         process.stdout.write(
           `acgs-load api listening on ${target.url}\n` +
-          `  postgres ${redactUrl(svc.databaseUrl)}  redis ${redactUrl(svc.redisUrl)}  prefix ${config.redis.prefix}\n` +
-          (defects.length ? `  DEFECTS ON: ${defects.map(([k, v]) => `${k}=${v}`).join(', ')}\n` : ''),
+            `  postgres ${redactUrl(svc.databaseUrl)}  redis ${redactUrl(svc.redisUrl)}  prefix ${config.redis.prefix}\n` +
+            (defects.length ? `  DEFECTS ON: ${defects.map(([k, v]) => `${k}=${v}`).join(', ')}\n` : ''),
         );
         const sig = await waitForSignal();
         process.stdout.write(`${sig}: stopping\n`);

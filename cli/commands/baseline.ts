@@ -10,7 +10,9 @@ import { AcgsError } from '../../config/index.ts';
 import { buildBaseline, readBaseline, readRun, formatValue } from '../../report/index.ts';
 
 export function register(program: Command): void {
-  const cmd = program.command('baseline').description('baselines: figure spreads over repeated runs, for compare --baseline');
+  const cmd = program
+    .command('baseline')
+    .description('baselines: figure spreads over repeated runs, for compare --baseline');
   cmd
     .command('save')
     .description('build a baseline from several runs of the same profile (three or more make the spread meaningful)')
@@ -22,11 +24,16 @@ export function register(program: Command): void {
       try {
         baseline = buildBaseline(loaded);
       } catch (e) {
-        throw new AcgsError('RESULTS_ERROR', (e as Error).message, { hint: 'pass runs of one profile: acgs-load baseline save results/RUN1 results/RUN2 results/RUN3 --out baseline.json' });
+        throw new AcgsError('RESULTS_ERROR', (e as Error).message, {
+          hint: 'pass runs of one profile: acgs-load baseline save results/RUN1 results/RUN2 results/RUN3 --out baseline.json',
+        });
       }
       writeFileSync(flags.out, JSON.stringify(baseline, null, 2) + '\n');
-      const note = loaded.length < 3 ? ' (fewer than 3 runs: the spread is a rough guess; compare treats it generously)' : '';
-      process.stdout.write(`wrote ${flags.out}: ${Object.keys(baseline.figures).length} figures over ${loaded.length} run(s) of profile ${baseline.profile}${note}\n`);
+      const note =
+        loaded.length < 3 ? ' (fewer than 3 runs: the spread is a rough guess; compare treats it generously)' : '';
+      process.stdout.write(
+        `wrote ${flags.out}: ${Object.keys(baseline.figures).length} figures over ${loaded.length} run(s) of profile ${baseline.profile}${note}\n`,
+      );
     });
   cmd
     .command('show')
@@ -34,11 +41,15 @@ export function register(program: Command): void {
     .argument('<file>', 'a baseline JSON file')
     .action((file: string) => {
       const b = readBaseline(file);
-      process.stdout.write(`baseline of ${b.runs.length} run(s), profile ${b.profile}: ${b.runs.map((r) => r.runId).join(', ')}\n`);
+      process.stdout.write(
+        `baseline of ${b.runs.length} run(s), profile ${b.profile}: ${b.runs.map((r) => r.runId).join(', ')}\n`,
+      );
       for (const [id, f] of Object.entries(b.figures)) {
         if (f.n === 0) continue;
         const v = (x: number | null) => formatValue(x, f.unit);
-        process.stdout.write(`${id.padEnd(44)} mean ${v(f.mean).padStart(14)}  min ${v(f.min).padStart(14)}  max ${v(f.max).padStart(14)}  sd ${v(f.stddev).padStart(12)}  n ${f.n}\n`);
+        process.stdout.write(
+          `${id.padEnd(44)} mean ${v(f.mean).padStart(14)}  min ${v(f.min).padStart(14)}  max ${v(f.max).padStart(14)}  sd ${v(f.stddev).padStart(12)}  n ${f.n}\n`,
+        );
       }
     });
 }

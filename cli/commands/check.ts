@@ -35,7 +35,9 @@ interface CheckFlags {
 export function parseGrace(text: string): number {
   const ms = parseDuration(text);
   if (ms === null) {
-    throw new AcgsError('BAD_FLAG', `--grace '${text}' is not a duration`, { hint: 'e.g. --grace 2s, --grace 500ms or --grace 0 (no grace period)' });
+    throw new AcgsError('BAD_FLAG', `--grace '${text}' is not a duration`, {
+      hint: 'e.g. --grace 2s, --grace 500ms or --grace 0 (no grace period)',
+    });
   }
   return ms / 1000;
 }
@@ -43,7 +45,9 @@ export function parseGrace(text: string): number {
 function wholeNumber(flag: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) {
-    throw new AcgsError('BAD_FLAG', `--${flag} '${text}' must be a whole number >= ${min}`, { hint: `e.g. --${flag} ${min === 0 ? 0 : 1000}` });
+    throw new AcgsError('BAD_FLAG', `--${flag} '${text}' must be a whole number >= ${min}`, {
+      hint: `e.g. --${flag} ${min === 0 ? 0 : 1000}`,
+    });
   }
   return n;
 }
@@ -51,7 +55,13 @@ function wholeNumber(flag: string, text: string, min: number): number {
 /** The flags as a partial configuration (validated with the rest by loadConfig). */
 function flagsToConfig(f: CheckFlags): Record<string, unknown> {
   const checks: Record<string, unknown> = {};
-  if (f.only !== undefined) checks.only = parseCheckerNames(f.only.split(',').map((s) => s.trim()).filter(Boolean));
+  if (f.only !== undefined)
+    checks.only = parseCheckerNames(
+      f.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   if (f.grace !== undefined) checks.graceSeconds = parseGrace(f.grace);
   if (f.sample !== undefined) checks.sample = wholeNumber('sample', f.sample, 0);
   if (f.examples !== undefined) checks.examples = wholeNumber('examples', f.examples, 1);
@@ -62,7 +72,9 @@ function flagsToConfig(f: CheckFlags): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('check')
-    .description('run the consistency checkers on PostgreSQL and Redis (exit code 3 when a violation remains after the grace period)')
+    .description(
+      'run the consistency checkers on PostgreSQL and Redis (exit code 3 when a violation remains after the grace period)',
+    )
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
     .option('--only <names>', `comma-separated checkers: ${CHECKER_NAMES.join(', ')}`)
     .option('--grace <duration>', 're-read mismatched cache entries after this long (e.g. 2s; 0 = strict only)')
@@ -71,7 +83,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'SCAN COUNT and row batch size (bounds memory)')
     .option('--json <file>', 'also write the full result as JSON to this file')
     .option('--run-id <id>', 'run id whose acknowledged writes to match (default: the one in --acks)')
-    .option('--acks <file>', 'k6 JSON output (NDJSON) holding the run\'s acked_writes points')
+    .option('--acks <file>', "k6 JSON output (NDJSON) holding the run's acked_writes points")
     .option('--description <file>', 'schema description JSON for a deployment other than the reference target')
     .action(async (f: CheckFlags) => {
       const config = loadConfig({ profile: f.profile, flags: flagsToConfig(f) });
@@ -106,10 +118,14 @@ export function register(program: Command): void {
           try {
             await writeFile(f.json, JSON.stringify(result, null, 2) + '\n');
           } catch (e) {
-            throw new AcgsError('RESULTS_ERROR', `--json '${f.json}' cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-              hint: 'give a path in a folder that exists and is writable',
-              cause: e,
-            });
+            throw new AcgsError(
+              'RESULTS_ERROR',
+              `--json '${f.json}' cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+              {
+                hint: 'give a path in a folder that exists and is writable',
+                cause: e,
+              },
+            );
           }
         }
         if (!result.ok) process.exitCode = ExitCode.CONSISTENCY;

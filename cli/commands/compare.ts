@@ -8,7 +8,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AcgsError, ExitCode } from '../../config/index.ts';
-import { compareRuns, comparisonMarkdown, comparisonTable, readBaseline, readReference, readRun, type Comparison, type RunJson } from '../../report/index.ts';
+import {
+  compareRuns,
+  comparisonMarkdown,
+  comparisonTable,
+  readBaseline,
+  readReference,
+  readRun,
+  type Comparison,
+  type RunJson,
+} from '../../report/index.ts';
 
 interface CompareFlags {
   baseline?: string;
@@ -24,7 +33,9 @@ export function parseTolerance(v: string): number {
   const n = Number(pct ? v.trim().slice(0, -1) : v);
   const t = pct ? n / 100 : n;
   if (!Number.isFinite(t) || t < 0 || t > 10) {
-    throw new AcgsError('BAD_FLAG', `--tolerance '${v}' is not a fraction between 0 and 10 or a percentage`, { hint: 'e.g. --tolerance 0.1 or --tolerance 10%' });
+    throw new AcgsError('BAD_FLAG', `--tolerance '${v}' is not a fraction between 0 and 10 or a percentage`, {
+      hint: 'e.g. --tolerance 0.1 or --tolerance 10%',
+    });
   }
   return t;
 }
@@ -40,12 +51,18 @@ export function compareFromArgs(a: string, b: string | undefined, flags: Compare
   let current: RunJson;
   let comparison: Comparison;
   if (flags.baseline) {
-    if (b !== undefined) throw new AcgsError('BAD_FLAG', `compare got a second run '${b}' and --baseline '${flags.baseline}'`, { hint: 'compare one run with a baseline (compare RUN --baseline FILE) or two runs (compare OLD NEW)' });
+    if (b !== undefined)
+      throw new AcgsError('BAD_FLAG', `compare got a second run '${b}' and --baseline '${flags.baseline}'`, {
+        hint: 'compare one run with a baseline (compare RUN --baseline FILE) or two runs (compare OLD NEW)',
+      });
     current = readRun(a).run;
     const tolerance = flags.tolerance === undefined ? runTolerance(current) : parseTolerance(flags.tolerance);
     comparison = compareRuns(current, readBaseline(flags.baseline), { tolerance });
   } else {
-    if (b === undefined) throw new AcgsError('BAD_FLAG', `compare needs two runs or --baseline; got only '${a}'`, { hint: 'acgs-load compare results/OLD results/NEW, or acgs-load compare results/latest --baseline baseline.json' });
+    if (b === undefined)
+      throw new AcgsError('BAD_FLAG', `compare needs two runs or --baseline; got only '${a}'`, {
+        hint: 'acgs-load compare results/OLD results/NEW, or acgs-load compare results/latest --baseline baseline.json',
+      });
     const reference = readReference(a);
     current = readRun(b).run;
     const tolerance = flags.tolerance === undefined ? runTolerance(current) : parseTolerance(flags.tolerance);
@@ -57,11 +74,19 @@ export function compareFromArgs(a: string, b: string | undefined, flags: Compare
 export function register(program: Command): void {
   program
     .command('compare')
-    .description('compare a run with an earlier run (compare OLD NEW) or a baseline (compare RUN --baseline FILE); exit code 7 on regression')
-    .argument('<a>', 'with two runs: the earlier run (results folder or run.json, or a baseline file); with --baseline: the run to judge')
+    .description(
+      'compare a run with an earlier run (compare OLD NEW) or a baseline (compare RUN --baseline FILE); exit code 7 on regression',
+    )
+    .argument(
+      '<a>',
+      'with two runs: the earlier run (results folder or run.json, or a baseline file); with --baseline: the run to judge',
+    )
     .argument('[b]', 'the newer run (results folder or run.json)')
     .option('--baseline <file>', 'a baseline written by `acgs-load baseline save`')
-    .option('--tolerance <t>', 'smallest change that can be a regression: fraction or percentage (default: the run\'s results.regressionTolerance, 10 %)')
+    .option(
+      '--tolerance <t>',
+      "smallest change that can be a regression: fraction or percentage (default: the run's results.regressionTolerance, 10 %)",
+    )
     .option('--markdown', 'print Markdown (pull-request comment, $GITHUB_STEP_SUMMARY)')
     .option('--all', 'list unchanged figures too (table output)')
     .option('--out <file>', 'also write the Markdown to this file')

@@ -5,7 +5,7 @@ import { ensureDatabase, resolveServices } from '../../services/index.ts';
 import { migrate, migrationStatus } from '../../schema/index.ts';
 
 export function register(program: Command): void {
-  const db = program.command('db').description('schema migrations of the suite\'s database');
+  const db = program.command('db').description("schema migrations of the suite's database");
   db.command('migrate')
     .description('create the database if missing and apply pending migrations')
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
@@ -16,26 +16,30 @@ export function register(program: Command): void {
       try {
         await ensureDatabase(services.databaseUrl);
         const r = await migrate(services.databaseUrl, { force: config.database.force });
-        process.stdout.write(`${redactUrl(services.databaseUrl)}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}; schema at migration ${r.current}\n`);
+        process.stdout.write(
+          `${redactUrl(services.databaseUrl)}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}; schema at migration ${r.current}\n`,
+        );
       } finally {
         await services.stop();
       }
     });
   db.command('status')
-    .description('show whether the database is the suite\'s, its migrations and its dataset fingerprint')
+    .description("show whether the database is the suite's, its migrations and its dataset fingerprint")
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
     .action(async (f: { profile: string }) => {
       const config = loadConfig({ profile: f.profile });
       const services = await resolveServices(config);
       try {
         const s = await migrationStatus(services.databaseUrl);
-        process.stdout.write([
-          `database:    ${redactUrl(services.databaseUrl)} (${services.source.postgres})`,
-          `owned:       ${s.owned ? 'yes (acgs-load marker present)' : 'no marker'}`,
-          `migration:   ${s.current}`,
-          `pending:     ${s.pending.length ? s.pending.join(', ') : 'none'}`,
-          `fingerprint: ${s.fingerprint ?? 'none (no dataset loaded)'}`,
-        ].join('\n') + '\n');
+        process.stdout.write(
+          [
+            `database:    ${redactUrl(services.databaseUrl)} (${services.source.postgres})`,
+            `owned:       ${s.owned ? 'yes (acgs-load marker present)' : 'no marker'}`,
+            `migration:   ${s.current}`,
+            `pending:     ${s.pending.length ? s.pending.join(', ') : 'none'}`,
+            `fingerprint: ${s.fingerprint ?? 'none (no dataset loaded)'}`,
+          ].join('\n') + '\n',
+        );
       } finally {
         await services.stop();
       }

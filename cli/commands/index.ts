@@ -16,4 +16,17 @@ import { register as reportCmd } from './report.ts';
 import { register as compareCmd } from './compare.ts';
 import { register as baselineCmd } from './baseline.ts';
 
-export const commands: Array<(program: Command) => void> = [runCmd, configCmd, targetCmd, seedCmd, dbCmd, warmCmd, scenarioCmd, k6Cmd, checkCmd, reportCmd, compareCmd, baselineCmd];
+export const commands: Array<(program: Command) => void> = [
+  runCmd,
+  configCmd,
+  targetCmd,
+  seedCmd,
+  dbCmd,
+  warmCmd,
+  scenarioCmd,
+  k6Cmd,
+  checkCmd,
+  reportCmd,
+  compareCmd,
+  baselineCmd,
+];

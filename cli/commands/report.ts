@@ -18,7 +18,23 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AcgsError, loadConfig } from '../../config/index.ts';
-import { readRun, appendixLines, htmlReport, reportHeader, junitXml, type JunitChecker, markdownReport, applyMerge, configOfRun, mergeInstances, readRunSeries, runFromMerged, DEFAULT_MAX_POINTS, parseRunJson, type RunJson } from '../../report/index.ts';
+import {
+  readRun,
+  appendixLines,
+  htmlReport,
+  reportHeader,
+  junitXml,
+  type JunitChecker,
+  markdownReport,
+  applyMerge,
+  configOfRun,
+  mergeInstances,
+  readRunSeries,
+  runFromMerged,
+  DEFAULT_MAX_POINTS,
+  parseRunJson,
+  type RunJson,
+} from '../../report/index.ts';
 
 interface ReportFlags {
   merge?: string[];
@@ -37,7 +53,13 @@ interface MergeManifest {
 
 type Write = (name: string, text: string) => void;
 
-function writeMerged(dir: string, run: RunJson, summaries: Array<{ name: string; summary: unknown }>, manifest: MergeManifest, write: Write): void {
+function writeMerged(
+  dir: string,
+  run: RunJson,
+  summaries: Array<{ name: string; summary: unknown }>,
+  manifest: MergeManifest,
+  write: Write,
+): void {
   mkdirSync(join(dir, 'merged'), { recursive: true });
   for (const s of summaries) write(`merged/${s.name}.summary.json`, JSON.stringify(s.summary, null, 2));
   write('run.json', JSON.stringify(run, null, 2));
@@ -54,16 +76,30 @@ function readChecks(file: string): RunJson['checks'] {
   } catch {
     // reported below
   }
-  throw new AcgsError('RESULTS_ERROR', `--checks '${file}' is not a checkers result`, { hint: 'pass the file written by `acgs-load check --json FILE` against the same PostgreSQL and Redis' });
+  throw new AcgsError('RESULTS_ERROR', `--checks '${file}' is not a checkers result`, {
+    hint: 'pass the file written by `acgs-load check --json FILE` against the same PostgreSQL and Redis',
+  });
 }
 
 /** Creates (or recreates) a run from instance folders alone. */
-async function fromInstances(dir: string, dirs: string[], flags: ReportFlags, previous: RunJson | null, write: Write): Promise<{ run: RunJson; streams: string[] }> {
+async function fromInstances(
+  dir: string,
+  dirs: string[],
+  flags: ReportFlags,
+  previous: RunJson | null,
+  write: Write,
+): Promise<{ run: RunJson; streams: string[] }> {
   const merged = await mergeInstances(dirs);
-  const config = previous ? (configOfRun(previous) ?? loadConfig({ profile: previous.profile, env: {} })) : loadConfig({ profile: flags.profile });
+  const config = previous
+    ? (configOfRun(previous) ?? loadConfig({ profile: previous.profile, env: {} }))
+    : loadConfig({ profile: flags.profile });
   const checks = flags.checks ? readChecks(flags.checks) : ((previous?.checks ?? null) as RunJson['checks']);
   const runId = flags.runId ?? previous?.runId ?? basename(dir);
-  const run = runFromMerged(merged, config, { runId, checks: checks as Parameters<typeof runFromMerged>[2]['checks'], ladder: ladderPlan(config) });
+  const run = runFromMerged(merged, config, {
+    runId,
+    checks: checks as Parameters<typeof runFromMerged>[2]['checks'],
+    ladder: ladderPlan(config),
+  });
   writeMerged(dir, run, merged.scenarios, { dirs, mergedAt: new Date().toISOString(), fromInstances: true }, write);
   return { run, streams: merged.scenarios.flatMap((s) => s.metricsFiles) };
 }
@@ -84,7 +120,9 @@ async function mergeInto(dir: string, others: string[], write: Write): Promise<{
 export async function regenerateReport(dirArg: string, flags: ReportFlags): Promise<string[]> {
   const maxPoints = flags.maxPoints === undefined ? DEFAULT_MAX_POINTS : Number(flags.maxPoints);
   if (!Number.isInteger(maxPoints) || maxPoints < 10) {
-    throw new AcgsError('BAD_FLAG', `--max-points '${flags.maxPoints}' is not a whole number of at least 10`, { hint: `e.g. --max-points ${DEFAULT_MAX_POINTS} (time buckets per chart)` });
+    throw new AcgsError('BAD_FLAG', `--max-points '${flags.maxPoints}' is not a whole number of at least 10`, {
+      hint: `e.g. --max-points ${DEFAULT_MAX_POINTS} (time buckets per chart)`,
+    });
   }
   const hasRun = existsSync(join(dirArg, 'run.json')) || (existsSync(dirArg) && statSync(dirArg).isFile());
   if (!hasRun && !flags.merge?.length) readRun(dirArg); // throws the RESULTS_ERROR that explains what to pass
@@ -101,7 +139,8 @@ export async function regenerateReport(dirArg: string, flags: ReportFlags): Prom
   const others = (flags.merge?.length ? flags.merge : (manifest?.dirs ?? [])).map((d) => resolve(d));
   let run: RunJson;
   let streams: string[] | undefined;
-  if (!hasRun || manifest?.fromInstances) ({ run, streams } = await fromInstances(dir, others, flags, hasRun ? readRun(dir).run : null, write));
+  if (!hasRun || manifest?.fromInstances)
+    ({ run, streams } = await fromInstances(dir, others, flags, hasRun ? readRun(dir).run : null, write));
   else if (others.length) ({ run, streams } = await mergeInto(dir, others, write));
   else run = readRun(dir).run;
   const series = await readRunSeries(dir, run, { maxPoints, metricsFiles: streams });
@@ -113,12 +152,17 @@ export async function regenerateReport(dirArg: string, flags: ReportFlags): Prom
 export function register(program: Command): void {
   program
     .command('report')
-    .description('regenerate report.md and report.html from a results folder (and merge several k6 instances of one run)')
+    .description(
+      'regenerate report.md and report.html from a results folder (and merge several k6 instances of one run)',
+    )
     .argument('<results-dir>', 'results/<run-id> (or results/latest)')
-    .option('--merge <dirs...>', 'other k6 instances of the same run: results folders or folders of <scenario>.metrics.ndjson files')
+    .option(
+      '--merge <dirs...>',
+      'other k6 instances of the same run: results folders or folders of <scenario>.metrics.ndjson files',
+    )
     .option('--max-points <n>', `time buckets per chart (default ${DEFAULT_MAX_POINTS})`)
     .option('-p, --profile <name>', 'for a folder without run.json: the profile whose targets apply (default smoke)')
-    .option('--checks <file>', 'for a folder without run.json: the checkers\' result (`acgs-load check --json FILE`)')
+    .option('--checks <file>', "for a folder without run.json: the checkers' result (`acgs-load check --json FILE`)")
     .option('--run-id <id>', 'for a folder without run.json: the run id (default: the folder name)')
     .action(async (dir: string, flags: ReportFlags) => {
       for (const line of await regenerateReport(dir, flags)) process.stdout.write(`wrote ${line}\n`);

@@ -29,7 +29,10 @@ interface RunFlags {
 function numberFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new AcgsError('BAD_FLAG', `${name} '${v}' is not a number`, { hint: `give ${name} a number, e.g. ${name} 1` });
+  if (!Number.isFinite(n))
+    throw new AcgsError('BAD_FLAG', `${name} '${v}' is not a number`, {
+      hint: `give ${name} a number, e.g. ${name} 1`,
+    });
   return n;
 }
 
@@ -37,7 +40,9 @@ function numberFlag(name: string, v: string | undefined): number | undefined {
 export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
   for (const s of f.scenario ?? []) {
     if (!(SCENARIO_NAMES as readonly string[]).includes(s)) {
-      throw new AcgsError('BAD_FLAG', `--scenario '${s}' is not a scenario; choose from ${SCENARIO_NAMES.join(', ')}`, { hint: 'list them with `acgs-load scenario list`' });
+      throw new AcgsError('BAD_FLAG', `--scenario '${s}' is not a scenario; choose from ${SCENARIO_NAMES.join(', ')}`, {
+        hint: 'list them with `acgs-load scenario list`',
+      });
     }
   }
   return {
@@ -56,8 +61,10 @@ export function register(program: Command): void {
     .command('run')
     .description('seed, start the target, run the scenarios, check consistency and write results/<run-id>/')
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
-    .option('--scenario <name...>', 'run these scenarios instead of the profile\'s')
-    .addOption(new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']))
+    .option('--scenario <name...>', "run these scenarios instead of the profile's")
+    .addOption(
+      new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']),
+    )
     .option('--base-url <url>', 'load an already running deployment instead of starting the target')
     .option('--allow-remote-target', 'confirm that --base-url may point at a non-loopback host')
     .option('--scale <n>', 'data scale factor (1 ≈ 100k rows)')
@@ -67,11 +74,22 @@ export function register(program: Command): void {
     .option('--results-dir <dir>', 'where results/<run-id>/ goes')
     .option('--baseline <file>', 'compare with this baseline file')
     .option('-q, --quiet', 'no live engine progress line')
-    .option('--fault <spec>', 'inject a fault KIND@TIME[:DURATION] during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--throwaway-services', 'start throw-away PostgreSQL and Redis for this run (needed for faults that stop a server)')
+    .option(
+      '--fault <spec>',
+      'inject a fault KIND@TIME[:DURATION] during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--throwaway-services',
+      'start throw-away PostgreSQL and Redis for this run (needed for faults that stop a server)',
+    )
     .action(async (flags: RunFlags) => {
       const config = loadConfig({ profile: flags.profile, flags: runFlagsToConfig(flags) });
-      const outcome = await runPipeline({ config, log: (l) => process.stdout.write(l + '\n'), quietEngine: Boolean(flags.quiet) || !process.stdout.isTTY });
+      const outcome = await runPipeline({
+        config,
+        log: (l) => process.stdout.write(l + '\n'),
+        quietEngine: Boolean(flags.quiet) || !process.stdout.isTTY,
+      });
       process.stdout.write('\n' + outcome.markdown + '\n');
       process.stdout.write(`results: ${outcome.resultsPath}\n`);
       for (const r of outcome.reasons) process.stdout.write(`  - ${r}\n`);

@@ -29,12 +29,16 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 function loadFlags(f: RunFlags): Record<string, string> {
   const env: Record<string, string> = {};
   if (f.vus !== undefined) {
-    if (!/^[1-9]\d*$/.test(f.vus)) throw new AcgsError('BAD_FLAG', `--vus '${f.vus}' is not a positive integer`, { hint: 'e.g. --vus 20' });
+    if (!/^[1-9]\d*$/.test(f.vus))
+      throw new AcgsError('BAD_FLAG', `--vus '${f.vus}' is not a positive integer`, { hint: 'e.g. --vus 20' });
     env.VUS = f.vus;
   }
   if (f.duration !== undefined) {
     const ms = parseDuration(f.duration);
-    if (ms === null || ms < 1000) throw new AcgsError('BAD_FLAG', `--duration '${f.duration}' is not a duration of at least 1 s`, { hint: 'e.g. --duration 90s, 5m or 1h' });
+    if (ms === null || ms < 1000)
+      throw new AcgsError('BAD_FLAG', `--duration '${f.duration}' is not a duration of at least 1 s`, {
+        hint: 'e.g. --duration 90s, 5m or 1h',
+      });
     env.DURATION_SECONDS = String(Math.round(ms / 1000));
   }
   return env;
@@ -54,10 +58,12 @@ export function register(program: Command): void {
     .command('run <name>')
     .description('run one scenario (builds dist/k6/<name>.js if stale; starts the target unless --base-url)')
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
-    .addOption(new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']))
+    .addOption(
+      new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']),
+    )
     .option('--base-url <url>', 'drive an already running deployment instead of starting the target')
     .option('--allow-remote-target', 'confirm that --base-url may point at a non-loopback host')
-    .option('-e, --env <K=V>', 'environment variable for the script (repeatable), over the profile\'s', collect, [])
+    .option('-e, --env <K=V>', "environment variable for the script (repeatable), over the profile's", collect, [])
     .option('--vus <n>', 'VUs of a closed-model scenario (the script reads it as VUS)')
     .option('--duration <d>', 'duration of the scenario, e.g. 90s or 5m (the script reads DURATION_SECONDS)')
     .option('--summary-export <file>', 'write the end-of-test summary in k6 --summary-export format')
@@ -75,7 +81,10 @@ export function register(program: Command): void {
       }
       const config = loadConfig({
         profile: flags.profile,
-        flags: { api: { baseUrl: flags.baseUrl, allowRemote: flags.allowRemoteTarget || undefined }, load: { engine: flags.engine } },
+        flags: {
+          api: { baseUrl: flags.baseUrl, allowRemote: flags.allowRemoteTarget || undefined },
+          load: { engine: flags.engine },
+        },
       });
       const r = await runScenario({
         name,
@@ -89,9 +98,14 @@ export function register(program: Command): void {
         log: (l) => process.stderr.write(`acgs-load: ${l}\n`),
       });
       if (name === 'ladder') {
-        const users = (r.env.LADDER_USERS ?? '').split(',').map(Number).filter((n) => n > 0);
+        const users = (r.env.LADDER_USERS ?? '')
+          .split(',')
+          .map(Number)
+          .filter((n) => n > 0);
         const plan = ladderPlanFromEnv(users, r.env);
-        process.stdout.write('\n' + formatLadderTable(ladderSteps(r.summary as K6SummaryData | null, plan), plan.stepSeconds) + '\n');
+        process.stdout.write(
+          '\n' + formatLadderTable(ladderSteps(r.summary as K6SummaryData | null, plan), plan.stepSeconds) + '\n',
+        );
       }
       process.exitCode = r.exitCode;
     });

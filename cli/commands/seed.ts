@@ -9,10 +9,20 @@ import { seedDatabase, warmCache, type SeedProgressEvent } from '../../seed/inde
 import { ensureDatabase, connectRedis, deletePrefix, resolveServices } from '../../services/index.ts';
 import { liveLine, numericFlag, progressLine, seedSummaryText, warmSummaryText } from '../seed-output.ts';
 
-interface SeedFlags { profile: string; scale?: string; seed?: string; fresh?: boolean; force?: boolean; warm: boolean }
+interface SeedFlags {
+  profile: string;
+  scale?: string;
+  seed?: string;
+  fresh?: boolean;
+  force?: boolean;
+  warm: boolean;
+}
 
 /** Prints progress: a live line on a terminal, plain lines otherwise. */
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { onProgress: (e: SeedProgressEvent) => void; end(): void } {
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
+  onProgress: (e: SeedProgressEvent) => void;
+  end(): void;
+} {
   const tty = Boolean(stream.isTTY);
   const active = new Map<string, SeedProgressEvent>();
   let doneRows = 0;
@@ -33,14 +43,18 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
         stream.write(liveLine(active, doneRows).slice(0, (stream.columns ?? 120) - 1));
       }
     },
-    end: () => { clear(); },
+    end: () => {
+      clear();
+    },
   };
 }
 
 export function register(program: Command): void {
   program
     .command('seed')
-    .description('load the deterministic governance dataset into PostgreSQL (skipped when already loaded) and warm Redis')
+    .description(
+      'load the deterministic governance dataset into PostgreSQL (skipped when already loaded) and warm Redis',
+    )
     .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
     .option('--scale <n>', 'data scale factor (1 ≈ 100k rows, 10 ≈ 1M, 100 ≈ 10M)')
     .option('--seed <n>', 'data seed (same seed and scale give byte-identical data)')
@@ -50,22 +64,33 @@ export function register(program: Command): void {
     .action(async (f: SeedFlags) => {
       const config = loadConfig({
         profile: f.profile,
-        flags: { seed: { scale: numericFlag(f.scale), seed: numericFlag(f.seed), fresh: f.fresh || undefined }, database: { force: f.force || undefined } },
+        flags: {
+          seed: { scale: numericFlag(f.scale), seed: numericFlag(f.seed), fresh: f.fresh || undefined },
+          database: { force: f.force || undefined },
+        },
       });
       const services = await resolveServices(config);
       const out = process.stdout;
       try {
-        out.write(`PostgreSQL: ${redactUrl(services.databaseUrl)} (${services.source.postgres}); Redis: ${redactUrl(services.redisUrl)} (${services.source.redis})\n`);
+        out.write(
+          `PostgreSQL: ${redactUrl(services.databaseUrl)} (${services.source.postgres}); Redis: ${redactUrl(services.redisUrl)} (${services.source.redis})\n`,
+        );
         // A Redis that refuses us (down, AUTH) fails the command before the database is touched,
         // not after the load (no half-done seed + warm).
         if (f.warm) (await connectRedis(services.redisUrl, 'checking Redis before seeding')).disconnect();
         const { created } = await ensureDatabase(services.databaseUrl);
         if (created) out.write('created the database\n');
-        out.write(`seeding scale ${config.seed.scale}, seed ${config.seed.seed}${config.seed.fresh ? ' (fresh)' : ''}\n`);
+        out.write(
+          `seeding scale ${config.seed.scale}, seed ${config.seed.seed}${config.seed.fresh ? ' (fresh)' : ''}\n`,
+        );
         const progress = progressPrinter();
         const summary = await seedDatabase({
-          databaseUrl: services.databaseUrl, scale: config.seed.scale, seed: config.seed.seed,
-          fresh: config.seed.fresh, force: config.database.force, onProgress: progress.onProgress,
+          databaseUrl: services.databaseUrl,
+          scale: config.seed.scale,
+          seed: config.seed.seed,
+          fresh: config.seed.fresh,
+          force: config.database.force,
+          onProgress: progress.onProgress,
         }).finally(() => progress.end());
         out.write(seedSummaryText(summary) + '\n');
         if (!f.warm) return;
@@ -80,8 +105,11 @@ export function register(program: Command): void {
           }
         }
         const w = await warmCache({
-          databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, prefix: config.redis.prefix,
-          ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction,
+          databaseUrl: services.databaseUrl,
+          redisUrl: services.redisUrl,
+          prefix: config.redis.prefix,
+          ttlSeconds: config.cache.ttlSeconds,
+          hotFraction: config.cache.warmHotFraction,
         });
         out.write(warmSummaryText(w, config.redis.prefix) + '\n');
       } finally {

@@ -15,8 +15,11 @@ export function register(program: Command): void {
       const services = await resolveServices(config);
       try {
         const w = await warmCache({
-          databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, prefix: config.redis.prefix,
-          ttlSeconds: config.cache.ttlSeconds, hotFraction: config.cache.warmHotFraction,
+          databaseUrl: services.databaseUrl,
+          redisUrl: services.redisUrl,
+          prefix: config.redis.prefix,
+          ttlSeconds: config.cache.ttlSeconds,
+          hotFraction: config.cache.warmHotFraction,
         });
         process.stdout.write(warmSummaryText(w, config.redis.prefix) + '\n');
       } finally {

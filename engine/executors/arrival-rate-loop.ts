@@ -38,36 +38,46 @@ export async function runArrivalRate(c: BaseConfig, ctx: ExecutorContext, plan: 
   ctx.scenario.progress = () => Math.min(1, (now() - start) / plan.durationMs);
   const dropTags = scenarioTags(run, c);
 
-  await runWithGracefulStop(ctx, c, plan.durationMs, () => all, async (stopping) => {
-    for (const offset of plan.offsets) {
-      if (offset >= plan.durationMs) break;
-      const wait = offset - (now() - start);
-      if (wait > 0 && !(await pause(run, wait))) break;
-      if (stopping()) break;
-      const vu = free.pop();
-      if (vu) {
-        const p: Promise<unknown> = vu.runIteration(ctx.execFn(vu)).finally(() => {
-          inflight.delete(p);
-          free.push(vu);
-        });
-        inflight.add(p);
-        continue;
+  await runWithGracefulStop(
+    ctx,
+    c,
+    plan.durationMs,
+    () => all,
+    async (stopping) => {
+      for (const offset of plan.offsets) {
+        if (offset >= plan.durationMs) break;
+        const wait = offset - (now() - start);
+        if (wait > 0 && !(await pause(run, wait))) break;
+        if (stopping()) break;
+        const vu = free.pop();
+        if (vu) {
+          const p: Promise<unknown> = vu.runIteration(ctx.execFn(vu)).finally(() => {
+            inflight.delete(p);
+            free.push(vu);
+          });
+          inflight.add(p);
+          continue;
+        }
+        run.emit('dropped_iterations', 1, dropTags);
+        if (all.length >= plan.maxVUs) {
+          run.logger.warnOnce(
+            `maxvus:${c.name}`,
+            `Insufficient VUs, reached ${plan.maxVUs} active VUs and cannot initialize more`,
+            { executor: c.type, scenario: c.name },
+          );
+        } else if (!initializing) {
+          initializing = true;
+          setImmediate(() => {
+            initializing = false;
+            if (!run.stopped) addVu();
+          });
+        }
       }
-      run.emit('dropped_iterations', 1, dropTags);
-      if (all.length >= plan.maxVUs) {
-        run.logger.warnOnce(`maxvus:${c.name}`, `Insufficient VUs, reached ${plan.maxVUs} active VUs and cannot initialize more`, { executor: c.type, scenario: c.name });
-      } else if (!initializing) {
-        initializing = true;
-        setImmediate(() => {
-          initializing = false;
-          if (!run.stopped) addVu();
-        });
-      }
-    }
-    // the rest of the regular duration, then in-flight iterations get the graceful stop
-    await pause(run, plan.durationMs - (now() - start));
-    while (inflight.size) await Promise.all([...inflight]);
-  });
+      // the rest of the regular duration, then in-flight iterations get the graceful stop
+      await pause(run, plan.durationMs - (now() - start));
+      while (inflight.size) await Promise.all([...inflight]);
+    },
+  );
   run.vusActive -= all.length;
   for (const vu of all) ctx.pool.release(vu);
 }

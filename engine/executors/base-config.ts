@@ -10,7 +10,14 @@ import type { Tags } from '../metrics/index.ts';
 import { parseDuration } from '../../config/index.ts';
 
 /** The executors k6 has that the embedded engine runs. */
-export const EXECUTOR_TYPES = ['shared-iterations', 'per-vu-iterations', 'constant-vus', 'ramping-vus', 'constant-arrival-rate', 'ramping-arrival-rate'] as const;
+export const EXECUTOR_TYPES = [
+  'shared-iterations',
+  'per-vu-iterations',
+  'constant-vus',
+  'ramping-vus',
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+] as const;
 export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
 /** Fields shared by all executors. */
@@ -86,8 +93,10 @@ export class FieldReader {
     return v.map((s: Record<string, unknown>, i: number) => {
       const d = parseDuration(s?.duration);
       const t = s?.target;
-      if (d === null) this.problem(`${key}[${i}].duration must be a duration like "30s", got ${JSON.stringify(s?.duration)}`);
-      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) this.problem(`${key}[${i}].target must be an integer >= 0, got ${JSON.stringify(t)}`);
+      if (d === null)
+        this.problem(`${key}[${i}].duration must be a duration like "30s", got ${JSON.stringify(s?.duration)}`);
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0)
+        this.problem(`${key}[${i}].target must be an integer >= 0, got ${JSON.stringify(t)}`);
       return { durationMs: d ?? 0, target: typeof t === 'number' ? t : 0 };
     });
   }
@@ -95,7 +104,8 @@ export class FieldReader {
   /** Fails for fields this executor does not know (k6 rejects unknown keys). */
   onlyKnown(known: string[]): void {
     const all = new Set([...known, 'executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags']);
-    for (const k of Object.keys(this.raw)) if (!all.has(k)) this.problem(`unknown field "${k}" for executor ${String(this.raw.executor)}`);
+    for (const k of Object.keys(this.raw))
+      if (!all.has(k)) this.problem(`unknown field "${k}" for executor ${String(this.raw.executor)}`);
   }
 }
 
@@ -103,7 +113,8 @@ export class FieldReader {
 export function readBaseConfig(name: string, type: ExecutorType, r: FieldReader): BaseConfig {
   const raw = r.raw;
   const exec = raw.exec === undefined ? 'default' : raw.exec;
-  if (typeof exec !== 'string' || exec === '') r.errors.push(`scenario "${name}": "exec" must be the name of an exported function`);
+  if (typeof exec !== 'string' || exec === '')
+    r.errors.push(`scenario "${name}": "exec" must be the name of an exported function`);
   return {
     name,
     type,

@@ -35,12 +35,21 @@ export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> 
       preAllocatedVUs: pre,
       maxVUs: r.int('maxVUs', pre, 0),
     };
-    if (c.maxVUs < c.preAllocatedVUs) r.errors.push(`scenario "${base.name}": maxVUs (${c.maxVUs}) can't be less than preAllocatedVUs (${c.preAllocatedVUs})`);
+    if (c.maxVUs < c.preAllocatedVUs)
+      r.errors.push(
+        `scenario "${base.name}": maxVUs (${c.maxVUs}) can't be less than preAllocatedVUs (${c.preAllocatedVUs})`,
+      );
     return c;
   },
   maxVUs: (c) => c.preAllocatedVUs,
   maxDurationMs: (c) => c.durationMs + c.gracefulStopMs,
-  describe: (c) => `${((c.rate * 1000) / c.timeUnitMs).toFixed(2)} iterations/s for ${fmt(c.durationMs)} ${bannerTail(c, [`maxVUs: ${c.preAllocatedVUs}-${c.maxVUs}`])}`,
+  describe: (c) =>
+    `${((c.rate * 1000) / c.timeUnitMs).toFixed(2)} iterations/s for ${fmt(c.durationMs)} ${bannerTail(c, [`maxVUs: ${c.preAllocatedVUs}-${c.maxVUs}`])}`,
   run: (c: ConstantArrivalRateConfig, ctx: ExecutorContext) =>
-    runArrivalRate(c, ctx, { preAllocatedVUs: c.preAllocatedVUs, maxVUs: c.maxVUs, durationMs: c.durationMs, offsets: constantArrivalOffsets(c.rate, c.timeUnitMs, c.durationMs) }),
+    runArrivalRate(c, ctx, {
+      preAllocatedVUs: c.preAllocatedVUs,
+      maxVUs: c.maxVUs,
+      durationMs: c.durationMs,
+      offsets: constantArrivalOffsets(c.rate, c.timeUnitMs, c.durationMs),
+    }),
 };

@@ -4,7 +4,15 @@
  * is required.
  */
 import type { BaseConfig, FieldReader } from './base-config.ts';
-import { bannerTail, fmt, loopVu, now, runWithGracefulStop, type ExecutorContext, type ExecutorDefinition } from './context.ts';
+import {
+  bannerTail,
+  fmt,
+  loopVu,
+  now,
+  runWithGracefulStop,
+  type ExecutorContext,
+  type ExecutorDefinition,
+} from './context.ts';
 import type { VU } from '../vu.ts';
 
 export interface ConstantVusConfig extends BaseConfig {
@@ -25,13 +33,18 @@ export const constantVus: ExecutorDefinition<ConstantVusConfig> = {
     const vus: VU[] = await ctx.pool.acquireMany(c.vus);
     const start = now();
     ctx.scenario.progress = () => Math.min(1, (now() - start) / c.durationMs);
-    await runWithGracefulStop(ctx, c, c.durationMs, () => vus, (stopping) =>
-      Promise.all(
-        vus.map((vu) => {
-          vu.activate(ctx.scenario);
-          return loopVu(ctx, vu, () => !stopping());
-        }),
-      ),
+    await runWithGracefulStop(
+      ctx,
+      c,
+      c.durationMs,
+      () => vus,
+      (stopping) =>
+        Promise.all(
+          vus.map((vu) => {
+            vu.activate(ctx.scenario);
+            return loopVu(ctx, vu, () => !stopping());
+          }),
+        ),
     );
     for (const vu of vus) ctx.pool.release(vu);
   },

@@ -14,7 +14,10 @@ export class VuPool {
   private readonly waiters: Array<() => void> = [];
   /** VUs planned for the whole test (k6 initializes them all before it starts). */
   private planned = 0;
-  constructor(private readonly create: () => VU, private readonly waitMs = RETURN_WAIT_MS) {}
+  constructor(
+    private readonly create: () => VU,
+    private readonly waitMs = RETURN_WAIT_MS,
+  ) {}
 
   /** Initializes VUs until `n` exist (k6 initializes all planned VUs before the test). */
   preallocate(n: number, total: () => number): void {
@@ -143,7 +146,12 @@ export async function runWithGracefulStop(
 }
 
 /** One VU looping iterations while `cont()` holds; counts it as an active VU meanwhile. */
-export async function loopVu(ctx: ExecutorContext, vu: VU, cont: () => boolean, beforeIteration?: () => boolean): Promise<void> {
+export async function loopVu(
+  ctx: ExecutorContext,
+  vu: VU,
+  cont: () => boolean,
+  beforeIteration?: () => boolean,
+): Promise<void> {
   const fn = ctx.execFn(vu);
   ctx.run.vusActive++;
   try {

@@ -21,11 +21,14 @@ export const EXECUTORS: Record<ExecutorType, ExecutorDefinition<any>> = {
 export function readScenarios(scenarios: Record<string, unknown>, errors: string[]): BaseConfig[] {
   const out: BaseConfig[] = [];
   for (const [name, rawV] of Object.entries(scenarios)) {
-    if (!/^[0-9A-Za-z_-]+$/.test(name)) errors.push(`scenario name "${name}" may only contain letters, digits, "_" and "-"`);
+    if (!/^[0-9A-Za-z_-]+$/.test(name))
+      errors.push(`scenario name "${name}" may only contain letters, digits, "_" and "-"`);
     const raw = (rawV ?? {}) as Record<string, unknown>;
     const type = raw.executor as ExecutorType;
     if (!EXECUTOR_TYPES.includes(type)) {
-      errors.push(`scenario "${name}": executor ${JSON.stringify(raw.executor)} is not one of ${EXECUTOR_TYPES.join(', ')}${raw.executor === 'externally-controlled' ? ' (externally-controlled needs real k6)' : ''}`);
+      errors.push(
+        `scenario "${name}": executor ${JSON.stringify(raw.executor)} is not one of ${EXECUTOR_TYPES.join(', ')}${raw.executor === 'externally-controlled' ? ' (externally-controlled needs real k6)' : ''}`,
+      );
       continue;
     }
     const r = new FieldReader(name, raw, errors);

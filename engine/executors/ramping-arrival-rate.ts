@@ -34,7 +34,8 @@ export function* rampingArrivalOffsets(startRate: number, timeUnitMs: number, st
     if (from !== to) {
       end += d * ((to - from) / 2 + from);
       for (; i <= end; i++) {
-        const x = (from * d - Math.sqrt(Math.max(0, d * (from * from * d + 2 * (i - done) * (to - from))))) / (from - to);
+        const x =
+          (from * d - Math.sqrt(Math.max(0, d * (from * from * d + 2 * (i - done) * (to - from))))) / (from - to);
         yield stageStart + x;
       }
     } else {
@@ -52,8 +53,18 @@ export const rampingArrivalRate: ExecutorDefinition<RampingArrivalRateConfig> = 
   read(base: BaseConfig, r: FieldReader): RampingArrivalRateConfig {
     r.onlyKnown(['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs']);
     const pre = r.int('preAllocatedVUs', undefined, 0);
-    const c = { ...base, startRate: r.int('startRate', 0, 0), timeUnitMs: r.duration('timeUnit', 1000, true), stages: r.stages(), preAllocatedVUs: pre, maxVUs: r.int('maxVUs', pre, 0) };
-    if (c.maxVUs < c.preAllocatedVUs) r.errors.push(`scenario "${base.name}": maxVUs (${c.maxVUs}) can't be less than preAllocatedVUs (${c.preAllocatedVUs})`);
+    const c = {
+      ...base,
+      startRate: r.int('startRate', 0, 0),
+      timeUnitMs: r.duration('timeUnit', 1000, true),
+      stages: r.stages(),
+      preAllocatedVUs: pre,
+      maxVUs: r.int('maxVUs', pre, 0),
+    };
+    if (c.maxVUs < c.preAllocatedVUs)
+      r.errors.push(
+        `scenario "${base.name}": maxVUs (${c.maxVUs}) can't be less than preAllocatedVUs (${c.preAllocatedVUs})`,
+      );
     return c;
   },
   maxVUs: (c) => c.preAllocatedVUs,
@@ -63,5 +74,10 @@ export const rampingArrivalRate: ExecutorDefinition<RampingArrivalRateConfig> = 
     return `Up to ${((max * 1000) / c.timeUnitMs).toFixed(2)} iterations/s for ${fmt(sumStages(c.stages))} over ${c.stages.length} stages ${bannerTail(c, [`maxVUs: ${c.preAllocatedVUs}-${c.maxVUs}`])}`;
   },
   run: (c: RampingArrivalRateConfig, ctx: ExecutorContext) =>
-    runArrivalRate(c, ctx, { preAllocatedVUs: c.preAllocatedVUs, maxVUs: c.maxVUs, durationMs: sumStages(c.stages), offsets: rampingArrivalOffsets(c.startRate, c.timeUnitMs, c.stages) }),
+    runArrivalRate(c, ctx, {
+      preAllocatedVUs: c.preAllocatedVUs,
+      maxVUs: c.maxVUs,
+      durationMs: sumStages(c.stages),
+      offsets: rampingArrivalOffsets(c.startRate, c.timeUnitMs, c.stages),
+    }),
 };

@@ -11,7 +11,16 @@
  * `gracefulRampDown`, then it is interrupted (k6 docs "Graceful stop").
  */
 import { sumStages, type BaseConfig, type FieldReader, type Stage } from './base-config.ts';
-import { bannerTail, fmt, loopVu, now, pause, runWithGracefulStop, type ExecutorContext, type ExecutorDefinition } from './context.ts';
+import {
+  bannerTail,
+  fmt,
+  loopVu,
+  now,
+  pause,
+  runWithGracefulStop,
+  type ExecutorContext,
+  type ExecutorDefinition,
+} from './context.ts';
 import type { VU } from '../vu.ts';
 
 export interface RampingVusConfig extends BaseConfig {
@@ -38,8 +47,10 @@ export function rampingVusSteps(startVUs: number, stages: Stage[]): ExecutionSte
     const d = st.durationMs;
     const to = st.target;
     if (d === 0) add(stageStart, to);
-    else if (to > from) for (let k = 1; k <= to - from; k++) add(stageStart + Math.floor((d * k) / (to - from)), from + k);
-    else if (to < from) for (let j = 1; j <= from - to; j++) add(stageStart + Math.floor((d * j) / (from - to)), from - j);
+    else if (to > from)
+      for (let k = 1; k <= to - from; k++) add(stageStart + Math.floor((d * k) / (to - from)), from + k);
+    else if (to < from)
+      for (let j = 1; j <= from - to; j++) add(stageStart + Math.floor((d * j) / (from - to)), from - j);
     from = to;
     stageStart += d;
   }
@@ -51,8 +62,16 @@ export const rampingVus: ExecutorDefinition<RampingVusConfig> = {
   type: 'ramping-vus',
   read(base: BaseConfig, r: FieldReader): RampingVusConfig {
     r.onlyKnown(['startVUs', 'stages', 'gracefulRampDown']);
-    const c = { ...base, startVUs: r.int('startVUs', 1, 0), stages: r.stages(), gracefulRampDownMs: r.duration('gracefulRampDown', 30_000) };
-    if (c.stages.length && Math.max(c.startVUs, ...c.stages.map((s) => s.target)) === 0) r.errors.push(`scenario "${base.name}": either startVUs or one of the stages' target values must be greater than 0`);
+    const c = {
+      ...base,
+      startVUs: r.int('startVUs', 1, 0),
+      stages: r.stages(),
+      gracefulRampDownMs: r.duration('gracefulRampDown', 30_000),
+    };
+    if (c.stages.length && Math.max(c.startVUs, ...c.stages.map((s) => s.target)) === 0)
+      r.errors.push(
+        `scenario "${base.name}": either startVUs or one of the stages' target values must be greater than 0`,
+      );
     return c;
   },
   maxVUs: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
@@ -68,34 +87,41 @@ export const rampingVus: ExecutorDefinition<RampingVusConfig> = {
     const start = now();
     ctx.scenario.progress = () => Math.min(1, (now() - start) / total);
 
-    await runWithGracefulStop(ctx, c, total, () => handles.map((h) => h.vu), async (stopping) => {
-      const setPlanned = (n: number): void => {
-        handles.forEach((h, i) => {
-          const want = i < n && !stopping();
-          if (want && !h.want) {
-            clearTimeout(h.rampDownTimer);
-            h.want = true;
-            if (!h.loop) {
-              h.vu.activate(ctx.scenario);
-              h.loop = loopVu(ctx, h.vu, () => h.want && !stopping()).finally(() => (h.loop = null));
+    await runWithGracefulStop(
+      ctx,
+      c,
+      total,
+      () => handles.map((h) => h.vu),
+      async (stopping) => {
+        const setPlanned = (n: number): void => {
+          handles.forEach((h, i) => {
+            const want = i < n && !stopping();
+            if (want && !h.want) {
+              clearTimeout(h.rampDownTimer);
+              h.want = true;
+              if (!h.loop) {
+                h.vu.activate(ctx.scenario);
+                h.loop = loopVu(ctx, h.vu, () => h.want && !stopping()).finally(() => (h.loop = null));
+              }
+            } else if (!want && h.want) {
+              // ramped down: no new iteration; the running one gets gracefulRampDown
+              h.want = false;
+              if (!stopping())
+                h.rampDownTimer = setTimeout(() => h.loop && !h.want && h.vu.interrupt(), c.gracefulRampDownMs);
             }
-          } else if (!want && h.want) {
-            // ramped down: no new iteration; the running one gets gracefulRampDown
-            h.want = false;
-            if (!stopping()) h.rampDownTimer = setTimeout(() => h.loop && !h.want && h.vu.interrupt(), c.gracefulRampDownMs);
-          }
-        });
-      };
-      for (const step of steps) {
-        if (!(await pause(ctx.run, step.atMs - (now() - start)))) break;
-        if (step.atMs >= total) break; // the end of the stages is the graceful stop's business
-        setPlanned(step.vus);
-      }
-      await pause(ctx.run, total - (now() - start));
-      handles.forEach((h) => (h.want = false));
-      await Promise.all(handles.map((h) => h.loop));
-      handles.forEach((h) => clearTimeout(h.rampDownTimer));
-    });
+          });
+        };
+        for (const step of steps) {
+          if (!(await pause(ctx.run, step.atMs - (now() - start)))) break;
+          if (step.atMs >= total) break; // the end of the stages is the graceful stop's business
+          setPlanned(step.vus);
+        }
+        await pause(ctx.run, total - (now() - start));
+        handles.forEach((h) => (h.want = false));
+        await Promise.all(handles.map((h) => h.loop));
+        handles.forEach((h) => clearTimeout(h.rampDownTimer));
+      },
+    );
     for (const h of handles) ctx.pool.release(h.vu);
   },
 };

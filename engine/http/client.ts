@@ -90,7 +90,13 @@ export class VuHttpClient {
     let tcpEnd = 0;
     let done = false;
     const socket: net.Socket = https
-      ? tls.connect({ host: opts.hostname, port, servername: opts.servername ?? opts.hostname, ALPNProtocols: ['http/1.1'], rejectUnauthorized: !this.insecureSkipTLSVerify })
+      ? tls.connect({
+          host: opts.hostname,
+          port,
+          servername: opts.servername ?? opts.hostname,
+          ALPNProtocols: ['http/1.1'],
+          rejectUnauthorized: !this.insecureSkipTLSVerify,
+        })
       : net.connect({ host: opts.hostname, port });
     socket.setNoDelay(true);
     const finish = (err: Error | null): void => {
@@ -236,7 +242,15 @@ export class VuHttpClient {
       // never got a connection: all of it was spent blocked/connecting
       const rec = this.takeConnects(t0, tEnd);
       const connecting = rec.tcp;
-      return { blocked: Math.max(0, tEnd - t0 - connecting - rec.tls), connecting, tls_handshaking: rec.tls, sending: 0, waiting: 0, receiving: 0, duration: 0 };
+      return {
+        blocked: Math.max(0, tEnd - t0 - connecting - rec.tls),
+        connecting,
+        tls_handshaking: rec.tls,
+        sending: 0,
+        waiting: 0,
+        receiving: 0,
+        duration: 0,
+      };
     }
     const rec = this.takeConnects(t0, tConnect);
     const sentAt = tSent || tConnect;

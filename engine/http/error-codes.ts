@@ -69,7 +69,8 @@ export function k6ErrorFor(err: unknown): K6HttpError {
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return { code: K6_HTTP_ERRORS.TLS_HOSTNAME, message: "x509: certificate doesn't match hostname" };
   }
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return { code: K6_HTTP_ERRORS.TLS_GENERIC, message: msg };
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))
+    return { code: K6_HTTP_ERRORS.TLS_GENERIC, message: msg };
   if (e.cause) return k6ErrorFor(e.cause);
   return { code: K6_HTTP_ERRORS.GENERIC, message: msg };
 }

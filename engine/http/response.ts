@@ -64,7 +64,11 @@ export class K6Response {
    */
   json(selector?: string): unknown {
     if (typeof this.body !== 'string') {
-      throw new Error(this.body === null ? 'the body is null so we can\'t transform it to JSON - this likely was because of a request error getting the response' : 'the body is not text: use responseType "text" to call json()');
+      throw new Error(
+        this.body === null
+          ? "the body is null so we can't transform it to JSON - this likely was because of a request error getting the response"
+          : 'the body is not text: use responseType "text" to call json()',
+      );
     }
     if (!this.parsed) this.parsed = { v: JSON.parse(this.body) };
     if (selector === undefined) return this.parsed.v;
@@ -78,7 +82,9 @@ export class K6Response {
   }
 
   html(): never {
-    throw new Error('Response.html() is not supported by the embedded engine; run the script with real k6 (--engine k6)');
+    throw new Error(
+      'Response.html() is not supported by the embedded engine; run the script with real k6 (--engine k6)',
+    );
   }
 }
 
@@ -96,6 +102,7 @@ function decodeBody(raw: RawResponse, responseType: string, res: K6Response): st
     res.error = `error decompressing the response body: ${(e as Error).message}`;
     res.error_code = 1701;
   }
-  if (responseType === 'binary') return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  if (responseType === 'binary')
+    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   return buf.toString('utf8');
 }

@@ -50,7 +50,9 @@ describe('Registry (k6 metrics/registry.go)', () => {
     const r = new Registry();
     for (const ok of ['a', '_x', 'my_metric_1', 'A'.repeat(128)]) expect(() => r.define(ok, 'counter')).not.toThrow();
     for (const bad of ['', '1abc', 'with-dash', 'with space', 'é', 'A'.repeat(129)]) {
-      expect(() => r.define(bad, 'counter')).toThrow(/Invalid metric name: '.*'\. Metric names should start with a letter/);
+      expect(() => r.define(bad, 'counter')).toThrow(
+        /Invalid metric name: '.*'\. Metric names should start with a letter/,
+      );
     }
   });
 
@@ -59,7 +61,9 @@ describe('Registry (k6 metrics/registry.go)', () => {
     const m = r.define('latency', 'trend', 'time');
     expect(r.define('latency', 'trend', 'time')).toBe(m);
     expect(r.define('latency', 'trend')).toBe(m); // contains not given: not compared, as k6
-    expect(() => r.define('latency', 'counter')).toThrow("metric 'latency' already exists but with type trend, instead of counter");
+    expect(() => r.define('latency', 'counter')).toThrow(
+      "metric 'latency' already exists but with type trend, instead of counter",
+    );
     expect(() => r.define('latency', 'trend', 'data')).toThrow(
       "metric 'latency' already exists but with a value type time, instead of data",
     );
@@ -83,7 +87,9 @@ describe('Registry (k6 metrics/registry.go)', () => {
     }
     expect(shape('data_sent')).toEqual(['counter', 'data']);
     expect(shape('data_received')).toEqual(['counter', 'data']);
-    expect(r.get('http_req_duration')?.submetrics.map((s) => s.name)).toEqual(['http_req_duration{expected_response:true}']);
+    expect(r.get('http_req_duration')?.submetrics.map((s) => s.name)).toEqual([
+      'http_req_duration{expected_response:true}',
+    ]);
     defineBuiltinMetrics(r); // idempotent
     expect(r.get('http_req_duration')?.submetrics).toHaveLength(1);
   });
@@ -102,7 +108,11 @@ describe('Registry (k6 metrics/registry.go)', () => {
     r.add({ metric: 'q', value: 30, tags: { query_type: 'point' }, time: t });
     r.add({ metric: 'q', value: 40, tags: {}, time: t });
     expect(r.get('q')!.sink.count).toBe(4);
-    expect(join.sink.values({ durationMs: 1, trendStats: ['count', 'min', 'max'] })).toEqual({ count: 2, min: 10, max: 20 });
+    expect(join.sink.values({ durationMs: 1, trendStats: ['count', 'min', 'max'] })).toEqual({
+      count: 2,
+      min: 10,
+      max: 20,
+    });
     expect(both.sink.values({ durationMs: 1, trendStats: ['count', 'min'] })).toEqual({ count: 1, min: 20 });
     expect(r.lookup('q{cache:miss,query_type:join}')).toBe(both);
     expect(r.lookup('q')).toBe(r.get('q'));
@@ -143,7 +153,13 @@ describe('sink values (k6 js/summary.go metricValueGetter)', () => {
 
   it('gauge: last value, min and max', () => {
     const g = new GaugeSink();
-    for (const [v, t] of [[3, 1], [9, 2], [-2, 3], [5, 4]]) g.add(v, t);
+    for (const [v, t] of [
+      [3, 1],
+      [9, 2],
+      [-2, 3],
+      [5, 4],
+    ])
+      g.add(v, t);
     expect(g.values()).toEqual({ value: 5, min: -2, max: 9 });
   });
 
@@ -158,8 +174,19 @@ describe('sink values (k6 js/summary.go metricValueGetter)', () => {
     const t = new TrendSink();
     expect(t.values({ durationMs: 1 })).toEqual({ avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0 });
     t.add(7);
-    expect(t.values({ durationMs: 1, trendStats: ['p(99)', 'count', 'avg'] })).toEqual({ 'p(99)': 7, count: 1, avg: 7 });
-    expect(Object.keys(new TrendSink().values({ durationMs: 1 }))).toEqual(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']);
+    expect(t.values({ durationMs: 1, trendStats: ['p(99)', 'count', 'avg'] })).toEqual({
+      'p(99)': 7,
+      count: 1,
+      avg: 7,
+    });
+    expect(Object.keys(new TrendSink().values({ durationMs: 1 }))).toEqual([
+      'avg',
+      'min',
+      'med',
+      'max',
+      'p(90)',
+      'p(95)',
+    ]);
     for (const v of [1, 2, 3, 4]) t.add(v);
     // sorted 1,2,3,4,7: med = 3; p(90): i = 0.9*4 = 3.6 -> 4 + 0.6*(7-4) = 5.8. min, max, avg and
     // the end ranks are exact; inner ranks are within the histogram's 1/1000.

@@ -36,7 +36,9 @@ export class Registry {
         throw new Error(`metric '${name}' already exists but with type ${old.type}, instead of ${type}`);
       }
       if (contains !== undefined && contains !== old.contains) {
-        throw new Error(`metric '${name}' already exists but with a value type ${old.contains}, instead of ${contains}`);
+        throw new Error(
+          `metric '${name}' already exists but with a value type ${old.contains}, instead of ${contains}`,
+        );
       }
       return old;
     }

@@ -22,7 +22,7 @@ export function createDataModule(vu: VU) {
   function SharedArray(this: unknown, name: string, fn: () => unknown[]): readonly unknown[] {
     if (!new.target) throw new Error('SharedArray must be called with new');
     if (!vu.inInit) throw new Error('new SharedArray must be called in the init context');
-    if (typeof name !== 'string' || name === '') throw new Error('empty name provided to SharedArray\'s constructor');
+    if (typeof name !== 'string' || name === '') throw new Error("empty name provided to SharedArray's constructor");
     let arr = cache.get(name);
     if (!arr) {
       if (typeof fn !== 'function') throw new Error('a function is expected as the second argument of SharedArray');

@@ -5,7 +5,8 @@ type B64 = 'std' | 'rawstd' | 'url' | 'rawurl';
 
 function toBuffer(input: unknown): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
-  if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === '[object ArrayBuffer]') return Buffer.from(input as ArrayBuffer);
+  if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === '[object ArrayBuffer]')
+    return Buffer.from(input as ArrayBuffer);
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   throw new Error('b64encode takes a string or an ArrayBuffer');
 }

@@ -15,7 +15,8 @@ export function createExecutionModule(vu: VU, phase: () => string) {
   const tags = new Proxy(vu.userTags, {
     set(target, key, value) {
       if (typeof key !== 'string') return false;
-      if (value !== null && typeof value === 'object') throw new Error(`only String, Boolean and Number types are accepted as a tag value, got "${key}"`);
+      if (value !== null && typeof value === 'object')
+        throw new Error(`only String, Boolean and Number types are accepted as a tag value, got "${key}"`);
       target[key] = String(value);
       vu.tagsChanged();
       return true;
@@ -29,35 +30,79 @@ export function createExecutionModule(vu: VU, phase: () => string) {
   const metadata: Record<string, string> = {};
 
   const scenarioOrThrow = () => {
-    if (!vu.scenario) throw new Error(`getting scenario information outside of the VU code (in ${phase()}) is not supported`);
+    if (!vu.scenario)
+      throw new Error(`getting scenario information outside of the VU code (in ${phase()}) is not supported`);
     return vu.scenario;
   };
 
   const vuInfo = {
-    get idInInstance() { return vu.idInInstance; },
-    get idInTest() { return vu.idInTest; },
-    get iterationInInstance() { return vu.iterationInInstance; },
-    get iterationInScenario() { return vu.iterationInScenario; },
-    get tags() { return tags; },
-    metrics: { get tags() { return tags; }, get metadata() { return metadata; } },
+    get idInInstance() {
+      return vu.idInInstance;
+    },
+    get idInTest() {
+      return vu.idInTest;
+    },
+    get iterationInInstance() {
+      return vu.iterationInInstance;
+    },
+    get iterationInScenario() {
+      return vu.iterationInScenario;
+    },
+    get tags() {
+      return tags;
+    },
+    metrics: {
+      get tags() {
+        return tags;
+      },
+      get metadata() {
+        return metadata;
+      },
+    },
   };
   const scenario = {
-    get name() { return scenarioOrThrow().name; },
-    get executor() { return scenarioOrThrow().executor; },
-    get startTime() { return scenarioOrThrow().startTime; },
-    get progress() { return scenarioOrThrow().progress(); },
-    get iterationInInstance() { scenarioOrThrow(); return vu.scenarioIteration; },
-    get iterationInTest() { scenarioOrThrow(); return vu.scenarioIteration; },
+    get name() {
+      return scenarioOrThrow().name;
+    },
+    get executor() {
+      return scenarioOrThrow().executor;
+    },
+    get startTime() {
+      return scenarioOrThrow().startTime;
+    },
+    get progress() {
+      return scenarioOrThrow().progress();
+    },
+    get iterationInInstance() {
+      scenarioOrThrow();
+      return vu.scenarioIteration;
+    },
+    get iterationInTest() {
+      scenarioOrThrow();
+      return vu.scenarioIteration;
+    },
   };
   const instance = {
-    get vusActive() { return run.vusActive; },
-    get vusInitialized() { return run.vusInitialized; },
-    get iterationsCompleted() { return run.iterationsCompleted; },
-    get iterationsInterrupted() { return run.iterationsInterrupted; },
-    get currentTestRunDuration() { return run.elapsedMs(); },
+    get vusActive() {
+      return run.vusActive;
+    },
+    get vusInitialized() {
+      return run.vusInitialized;
+    },
+    get iterationsCompleted() {
+      return run.iterationsCompleted;
+    },
+    get iterationsInterrupted() {
+      return run.iterationsInterrupted;
+    },
+    get currentTestRunDuration() {
+      return run.elapsedMs();
+    },
   };
   const test = {
-    get options() { return run.options; },
+    get options() {
+      return run.options;
+    },
     /** Stops the whole test with exit code 108 (k6 `test.abort`). */
     abort(reason?: string): never {
       const err = new TestAbortError(reason === undefined ? '' : String(reason));

@@ -95,7 +95,14 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
   // and share it between samples; nothing downstream mutates sample tags.
   let tagCache = new Map<string, Tags>();
   let tagBase: Tags | null = null;
-  function requestTags(raw: RawResponse, method: string, url: string, name: string, userTags: Tags, expected: boolean | null): Tags {
+  function requestTags(
+    raw: RawResponse,
+    method: string,
+    url: string,
+    name: string,
+    userTags: Tags,
+    expected: boolean | null,
+  ): Tags {
     const base = vu.tags();
     if (base !== tagBase || tagCache.size > 5000) {
       tagBase = base;
@@ -103,7 +110,9 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     }
     // only requests without their own tags are cached (the common case)
     const cacheable = !hasKeys(userTags);
-    const key = cacheable ? `${method}${raw.status}${expected}${raw.error?.code ?? ''}${name === url ? '' : name}${url}` : '';
+    const key = cacheable
+      ? `${method}${raw.status}${expected}${raw.error?.code ?? ''}${name === url ? '' : name}${url}`
+      : '';
     let tags = cacheable ? tagCache.get(key) : undefined;
     if (tags) return tags;
     tags = { ...base, proto: raw.status ? 'HTTP/1.1' : '', status: String(raw.status), method, url, name, ...userTags };
@@ -117,7 +126,14 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     return tags;
   }
 
-  function emitRequest(raw: RawResponse, method: string, url: string, name: string, userTags: Tags, cb: ExpectedStatuses | null): void {
+  function emitRequest(
+    raw: RawResponse,
+    method: string,
+    url: string,
+    name: string,
+    userTags: Tags,
+    cb: ExpectedStatuses | null,
+  ): void {
     if (vu.interrupted) return;
     const expected = cb ? raw.error === null && cb.matches(raw.status) : null;
     const tags = requestTags(raw, method, url, name, userTags, expected);
@@ -146,7 +162,10 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     const { url: urlStr, name: nameTag } = urlOf(urlIn);
     const headers = requestHeaders(p.headers, settings.userAgent);
     const payload = encodeBody(body, headers);
-    const timeoutMs = p.timeout === undefined ? 60_000 : parseDuration(typeof p.timeout === 'number' ? p.timeout : String(p.timeout)) ?? 60_000;
+    const timeoutMs =
+      p.timeout === undefined
+        ? 60_000
+        : (parseDuration(typeof p.timeout === 'number' ? p.timeout : String(p.timeout)) ?? 60_000);
     const responseType = p.responseType ?? (settings.discardResponseBodies ? 'none' : 'text');
     const cb = p.responseCallback !== undefined ? p.responseCallback : responseCallback;
     const userTags: Tags = {};
@@ -164,10 +183,20 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     let curMethod = m;
     let curBody = payload;
     for (;;) {
-      const req: OutgoingRequest = { method: curMethod, url, headers, body: curBody, timeoutMs, noReuse: settings.noConnectionReuse };
+      const req: OutgoingRequest = {
+        method: curMethod,
+        url,
+        headers,
+        body: curBody,
+        timeoutMs,
+        noReuse: settings.noConnectionReuse,
+      };
       const raw = await client().send(req, register);
       emitRequest(raw, curMethod, url.href, nameTag ?? url.href, userTags, cb);
-      if (raw.error) run.logger.log('warning', 'Request Failed', { error: `${curMethod} ${JSON.stringify(url.href)}: ${raw.error.message}` });
+      if (raw.error)
+        run.logger.log('warning', 'Request Failed', {
+          error: `${curMethod} ${JSON.stringify(url.href)}: ${raw.error.message}`,
+        });
       const location = raw.headers.location;
       if (!raw.error && REDIRECT.has(raw.status) && location && redirectsLeft > 0) {
         redirectsLeft--;
@@ -209,7 +238,8 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
 
   /** k6 `http.setResponseCallback(cb)`: null turns http_req_failed off. */
   function setResponseCallback(cb: ExpectedStatuses | null): void {
-    if (cb !== null && !(cb instanceof ExpectedStatuses)) throw new Error('setResponseCallback only accepts the result of http.expectedStatuses() or null');
+    if (cb !== null && !(cb instanceof ExpectedStatuses))
+      throw new Error('setResponseCallback only accepts the result of http.expectedStatuses() or null');
     responseCallback = cb;
   }
 
@@ -241,7 +271,8 @@ function hasKeys(o: object): boolean {
 }
 
 function urlOf(u: unknown): { url: string; name?: string } {
-  if (u && typeof u === 'object' && 'url' in u) return { url: String((u as { url: unknown }).url), name: (u as { name?: string }).name };
+  if (u && typeof u === 'object' && 'url' in u)
+    return { url: String((u as { url: unknown }).url), name: (u as { name?: string }).name };
   return { url: String(u) };
 }
 
@@ -262,10 +293,12 @@ function requestHeaders(h: Record<string, unknown> | undefined, userAgent: strin
 function encodeBody(body: unknown, headers: Record<string, string>): Buffer | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
+  if (body instanceof ArrayBuffer || Object.prototype.toString.call(body) === '[object ArrayBuffer]')
+    return Buffer.from(body as ArrayBuffer);
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (typeof body === 'object') {
-    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const form = new URLSearchParams();
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) form.append(k, String(v));
     return Buffer.from(form.toString(), 'utf8');

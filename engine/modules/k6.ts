@@ -5,8 +5,10 @@
 import type { VU } from '../vu.ts';
 import { esm, isAsyncFunction, isThenable } from './esm.ts';
 
-const ASYNC_GROUP = 'group() does not support async functions as arguments, see https://grafana.com/docs/k6/latest/javascript-api/k6/group/ (use plain code and tags, or run real k6)';
-const ASYNC_CHECK = 'check() does not support async functions or Promises as checks: await the value first, then check it';
+const ASYNC_GROUP =
+  'group() does not support async functions as arguments, see https://grafana.com/docs/k6/latest/javascript-api/k6/group/ (use plain code and tags, or run real k6)';
+const ASYNC_CHECK =
+  'check() does not support async functions or Promises as checks: await the value first, then check it';
 
 /** A seeded generator for randomSeed(); k6 seeds the VU's Math.random the same way. */
 function mulberry32(seed: number): () => number {

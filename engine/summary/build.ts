@@ -43,7 +43,11 @@ export function buildSummaryData(
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const data: SummaryData = {
     root_group: rootGroup,
-    options: { summaryTrendStats: trendStats, summaryTimeUnit: options.summaryTimeUnit ?? '', noColor: options.noColor ?? false },
+    options: {
+      summaryTrendStats: trendStats,
+      summaryTimeUnit: options.summaryTimeUnit ?? '',
+      noColor: options.noColor ?? false,
+    },
     state: { ...state },
     metrics: Object.fromEntries(entries),
   };

@@ -37,7 +37,9 @@ export function junitXml(data: SummaryData, options: { name?: string } = {}): st
       if (t.ok) cases.push(`<testcase name="${name}" />`);
       else {
         failures++;
-        cases.push(`<testcase name="${name}"><failure message="${failureMessage(metric.type, metric.values)}"/></testcase>`);
+        cases.push(
+          `<testcase name="${name}"><failure message="${failureMessage(metric.type, metric.values)}"/></testcase>`,
+        );
       }
     }
   }

@@ -38,7 +38,11 @@ export function rfc3339(ms: number): string {
 }
 
 function sortedTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(tags).sort().map((k) => [k, tags[k]]));
+  return Object.fromEntries(
+    Object.keys(tags)
+      .sort()
+      .map((k) => [k, tags[k]]),
+  );
 }
 
 /** The Metric line for `m`, with its thresholds (sources, or parsed definitions). */
@@ -48,7 +52,11 @@ export function ndjsonMetricLine(m: Metric, thresholds: Array<string | Threshold
       ? typeof t === 'string'
         ? t
         : t.expr.source
-      : { threshold: t.expr.source, abortOnFail: true, delayAbortEval: t.delayAbortEvalMs ? goDuration(t.delayAbortEvalMs) : null },
+      : {
+          threshold: t.expr.source,
+          abortOnFail: true,
+          delayAbortEval: t.delayAbortEvalMs ? goDuration(t.delayAbortEvalMs) : null,
+        },
   );
   const submetrics = m.submetrics.length
     ? m.submetrics.map((s) => ({ name: s.name, suffix: s.suffix, tags: sortedTags(s.tags) }))

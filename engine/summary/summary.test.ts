@@ -29,7 +29,16 @@ class Groups {
   readonly root: GroupData = { name: '', path: '', id: k6PathId(''), groups: [], checks: [] };
   group(parent: GroupData, name: string): GroupData {
     let g = parent.groups.find((x) => x.name === name);
-    if (!g) parent.groups.push((g = { name, path: `${parent.path}::${name}`, id: k6PathId(`${parent.path}::${name}`), groups: [], checks: [] }));
+    if (!g)
+      parent.groups.push(
+        (g = {
+          name,
+          path: `${parent.path}::${name}`,
+          id: k6PathId(`${parent.path}::${name}`),
+          groups: [],
+          checks: [],
+        }),
+      );
     return g;
   }
   check(group: GroupData, name: string, pass: boolean): void {
@@ -69,43 +78,73 @@ function sampleRun() {
 describe('buildSummaryData: the handleSummary data object', () => {
   it("has k6's top-level shape, options and state", () => {
     const { r, results, tree } = sampleRun();
-    const d = buildSummaryData(r, results, tree.root, { summaryTrendStats: ['avg', 'p(99)', 'count'] }, STATE, { engine: { limited: false } });
+    const d = buildSummaryData(r, results, tree.root, { summaryTrendStats: ['avg', 'p(99)', 'count'] }, STATE, {
+      engine: { limited: false },
+    });
     expect(Object.keys(d)).toEqual(['root_group', 'options', 'state', 'metrics', 'engine']);
     expect(d.options).toEqual({ summaryTrendStats: ['avg', 'p(99)', 'count'], summaryTimeUnit: '', noColor: false });
     expect(d.state).toEqual(STATE);
     expect(d.engine).toEqual({ limited: false });
     expect(d.root_group).toMatchObject({ name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e' });
     expect(d.root_group.checks[0]).toEqual({
-      name: 'status is 200', path: '::status is 200', id: k6PathId('::status is 200'), passes: 10, fails: 0,
+      name: 'status is 200',
+      path: '::status is 200',
+      id: k6PathId('::status is 200'),
+      passes: 10,
+      fails: 0,
     });
-    expect(d.root_group.groups[0]).toMatchObject({ name: 'login', path: '::login', checks: [{ name: 'has token', passes: 9, fails: 1 }] });
+    expect(d.root_group.groups[0]).toMatchObject({
+      name: 'login',
+      path: '::login',
+      checks: [{ name: 'has token', passes: 9, fails: 1 }],
+    });
   });
 
   it('reports values per metric type and thresholds only where defined', () => {
     const { r, results, tree } = sampleRun();
-    const d = buildSummaryData(r, results, tree.root, { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] }, STATE);
+    const d = buildSummaryData(
+      r,
+      results,
+      tree.root,
+      { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] },
+      STATE,
+    );
     // Only observed metrics, plus those with thresholds; empty sub-metrics without thresholds are left out.
     expect(Object.keys(d.metrics)).toEqual([
-      'checks', 'http_req_duration', 'http_req_duration{expected_response:true}', 'http_req_duration{status:201}', 'http_reqs', 'pool_in_use',
+      'checks',
+      'http_req_duration',
+      'http_req_duration{expected_response:true}',
+      'http_req_duration{status:201}',
+      'http_reqs',
+      'pool_in_use',
     ]);
     expect(d.metrics.http_reqs).toEqual({ type: 'counter', contains: 'default', values: { count: 10, rate: 5 } });
     expect(d.metrics.pool_in_use).toEqual({ type: 'gauge', contains: 'default', values: { value: 1, min: 0, max: 3 } });
     expect(d.metrics.checks).toEqual({
-      type: 'rate', contains: 'default', values: { rate: 0.9, passes: 9, fails: 1 }, thresholds: { 'rate>0.99': { ok: false } },
+      type: 'rate',
+      contains: 'default',
+      values: { rate: 0.9, passes: 9, fails: 1 },
+      thresholds: { 'rate>0.99': { ok: false } },
     });
     const dur = d.metrics.http_req_duration;
     expect(dur).toMatchObject({ type: 'trend', contains: 'time', thresholds: { 'p(95)<500': { ok: true } } });
     expect(Object.keys(dur.values)).toEqual(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']);
     expect(dur.values).toMatchObject({ avg: 5.5, min: 1, max: 10 });
     expect(dur.values['p(95)']).toBeCloseTo(9.55, 2);
-    expect(d.metrics['http_req_duration{status:201}']).toMatchObject({ values: { avg: 0, max: 0 }, thresholds: { 'max<1000': { ok: true } } });
+    expect(d.metrics['http_req_duration{status:201}']).toMatchObject({
+      values: { avg: 0, max: 0 },
+      thresholds: { 'max<1000': { ok: true } },
+    });
     expect(d.metrics['http_req_duration{expected_response:true}'].thresholds).toBeUndefined();
     // JSON round trip: the object handleSummary gets is plain data.
     expect(JSON.parse(JSON.stringify(d))).toEqual(d);
   });
 
   it('extra keys never replace k6 keys; an empty trend-stats list falls back to the defaults', () => {
-    const d = buildSummaryData(new Registry(), [], new Groups().root, { summaryTrendStats: [] }, STATE, { metrics: 'x', engine: 1 });
+    const d = buildSummaryData(new Registry(), [], new Groups().root, { summaryTrendStats: [] }, STATE, {
+      metrics: 'x',
+      engine: 1,
+    });
     expect(d.metrics).toEqual({});
     expect(d.engine).toBe(1);
     expect(d.options.summaryTrendStats).toEqual(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']);
@@ -120,19 +159,38 @@ describe('buildSummaryData: the handleSummary data object', () => {
 /** A hand-made data object, so the layout test does not depend on histogram precision. */
 function layoutData(overrides: Partial<SummaryData['options']> = {}): SummaryData {
   const trend = (v: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({
-    type: 'trend' as const, contains: 'time' as const, values: v, ...(thresholds ? { thresholds } : {}),
+    type: 'trend' as const,
+    contains: 'time' as const,
+    values: v,
+    ...(thresholds ? { thresholds } : {}),
   });
   const d = { avg: 2.665, min: 1, med: 2.666, max: 4.33, 'p(90)': 3.9979, 'p(95)': 4.16395 };
   return {
     root_group: {
-      name: '', path: '', id: k6PathId(''),
-      checks: [{ name: 'status is 200', path: '::status is 200', id: k6PathId('::status is 200'), passes: 10, fails: 0 }],
-      groups: [{
-        name: 'login', path: '::login', id: k6PathId('::login'), groups: [],
-        checks: [{ name: 'has token', path: '::login::has token', id: k6PathId('::login::has token'), passes: 9, fails: 1 }],
-      }],
+      name: '',
+      path: '',
+      id: k6PathId(''),
+      checks: [
+        { name: 'status is 200', path: '::status is 200', id: k6PathId('::status is 200'), passes: 10, fails: 0 },
+      ],
+      groups: [
+        {
+          name: 'login',
+          path: '::login',
+          id: k6PathId('::login'),
+          groups: [],
+          checks: [
+            { name: 'has token', path: '::login::has token', id: k6PathId('::login::has token'), passes: 9, fails: 1 },
+          ],
+        },
+      ],
     },
-    options: { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], summaryTimeUnit: '', noColor: false, ...overrides },
+    options: {
+      summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'],
+      summaryTimeUnit: '',
+      noColor: false,
+      ...overrides,
+    },
     state: STATE,
     metrics: {
       vus: { type: 'gauge', contains: 'default', values: { value: 5, min: 1, max: 10 } },
@@ -141,7 +199,12 @@ function layoutData(overrides: Partial<SummaryData['options']> = {}): SummaryDat
       http_req_duration: trend(d, { 'p(95)<500': { ok: true } }),
       'http_req_duration{expected_response:true}': trend(d),
       data_received: { type: 'counter', contains: 'data', values: { count: 12340, rate: 6170 } },
-      checks: { type: 'rate', contains: 'default', values: { rate: 0.9, passes: 9, fails: 1 }, thresholds: { 'rate>0.99': { ok: false } } },
+      checks: {
+        type: 'rate',
+        contains: 'default',
+        values: { rate: 0.9, passes: 9, fails: 1 },
+        thresholds: { 'rate>0.99': { ok: false } },
+      },
     },
   };
 }
@@ -205,8 +268,17 @@ describe('textSummary: the classic k6 layout', () => {
 describe('humanize (k6 js/summary.js)', () => {
   const time = { type: 'trend' as const, contains: 'time' as const };
   it.each([
-    [0, '0s'], [0.0005, '500ns'], [0.5, '500µs'], [0.0123456, '12.34µs'], [1.23456, '1.23ms'], [999.999, '999.99ms'],
-    [1000, '1s'], [1234.5, '1.23s'], [60000, '1m0s'], [65000, '1m5s'], [3723000, '1h2m3s'],
+    [0, '0s'],
+    [0.0005, '500ns'],
+    [0.5, '500µs'],
+    [0.0123456, '12.34µs'],
+    [1.23456, '1.23ms'],
+    [999.999, '999.99ms'],
+    [1000, '1s'],
+    [1234.5, '1.23s'],
+    [60000, '1m0s'],
+    [65000, '1m5s'],
+    [3723000, '1h2m3s'],
   ])('duration %d ms -> %s', (ms, s) => expect(humanizeValue(ms, time)).toBe(s));
   it('fixed time units, bytes, rates and plain numbers', () => {
     expect(humanizeDuration(1.23456, 'ms')).toBe('1.23ms');
@@ -227,7 +299,13 @@ describe('summaryExport: the legacy --summary-export format', () => {
     expect(e.metrics.http_reqs).toEqual({ count: 10, rate: 5 });
     expect(e.metrics.vus).toEqual({ value: 5, min: 1, max: 10 });
     expect(e.metrics.http_req_duration).toEqual({
-      avg: 2.665, min: 1, med: 2.666, max: 4.33, 'p(90)': 3.9979, 'p(95)': 4.16395, thresholds: { 'p(95)<500': false },
+      avg: 2.665,
+      min: 1,
+      med: 2.666,
+      max: 4.33,
+      'p(90)': 3.9979,
+      'p(95)': 4.16395,
+      thresholds: { 'p(95)<500': false },
     });
     expect(e.root_group.checks['status is 200']).toMatchObject({ passes: 10, fails: 0, path: '::status is 200' });
     expect(e.root_group.groups.login.checks['has token']).toMatchObject({ passes: 9, fails: 1 });
@@ -252,20 +330,30 @@ describe('NDJSON lines (k6 output/json)', () => {
     expect(ndjsonPointLine({ metric: 'my_metric1', value: 1, tags: { tag1: 'val1' }, time: t1 })).toBe(
       '{"type":"Point","data":{"time":"2021-02-24T13:37:10Z","value":1,"tags":{"tag1":"val1"}},"metric":"my_metric1"}',
     );
-    expect(ndjsonPointLine({ metric: 'my_metric2', value: 5, tags: { tag4: 'val4', tag3: 'val3' }, time: t1 + 20_000 })).toBe(
+    expect(
+      ndjsonPointLine({ metric: 'my_metric2', value: 5, tags: { tag4: 'val4', tag3: 'val3' }, time: t1 + 20_000 }),
+    ).toBe(
       '{"type":"Point","data":{"time":"2021-02-24T13:37:30Z","value":5,"tags":{"tag3":"val3","tag4":"val4"}},"metric":"my_metric2"}',
     );
   });
 
   it('writes fractional times in RFC 3339 and the long form for abortOnFail thresholds', () => {
-    const line = JSON.parse(ndjsonPointLine({ metric: 'x', value: 0.25, tags: {}, time: Date.UTC(2024, 0, 2, 3, 4, 5, 120) + 0.5 }));
+    const line = JSON.parse(
+      ndjsonPointLine({ metric: 'x', value: 0.25, tags: {}, time: Date.UTC(2024, 0, 2, 3, 4, 5, 120) + 0.5 }),
+    );
     expect(line.data.time).toBe('2024-01-02T03:04:05.1205Z');
     expect(new Date(line.data.time).getTime()).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 120));
     const r = new Registry();
     defineBuiltinMetrics(r);
-    const defs = parseThresholds({ checks: ['rate>0.9', { threshold: 'rate>0.5', abortOnFail: true, delayAbortEval: '1m30s' }] }, r);
+    const defs = parseThresholds(
+      { checks: ['rate>0.9', { threshold: 'rate>0.5', abortOnFail: true, delayAbortEval: '1m30s' }] },
+      r,
+    );
     const meta = JSON.parse(ndjsonMetricLine(r.get('checks')!, defs));
-    expect(meta.data.thresholds).toEqual(['rate>0.9', { threshold: 'rate>0.5', abortOnFail: true, delayAbortEval: '1m30s' }]);
+    expect(meta.data.thresholds).toEqual([
+      'rate>0.9',
+      { threshold: 'rate>0.5', abortOnFail: true, delayAbortEval: '1m30s' },
+    ]);
   });
 
   it('lines of a live registry parse and carry the documented fields', () => {
@@ -273,7 +361,7 @@ describe('NDJSON lines (k6 output/json)', () => {
     const lines: string[] = [];
     const seen = new Set<string>();
     r.onSample((s, m) => {
-      if (!seen.has(m.name)) lines.push(ndjsonMetricLine(m, [])), seen.add(m.name);
+      if (!seen.has(m.name)) (lines.push(ndjsonMetricLine(m, [])), seen.add(m.name));
       lines.push(ndjsonPointLine(s));
     });
     r.add({ metric: 'http_reqs', value: 1, tags: { method: 'GET', status: '200' }, time: Date.now() });
@@ -282,7 +370,10 @@ describe('NDJSON lines (k6 output/json)', () => {
     expect(parsed.map((p) => p.type)).toEqual(['Metric', 'Point', 'Point']);
     expect(Object.keys(parsed[0].data)).toEqual(['name', 'type', 'contains', 'thresholds', 'submetrics']);
     expect(Object.keys(parsed[1].data)).toEqual(['time', 'value', 'tags']);
-    expect(parsed[1]).toMatchObject({ metric: 'http_reqs', data: { value: 1, tags: { method: 'GET', status: '200' } } });
+    expect(parsed[1]).toMatchObject({
+      metric: 'http_reqs',
+      data: { value: 1, tags: { method: 'GET', status: '200' } },
+    });
     expect(parsed[1].data.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 });
@@ -296,6 +387,8 @@ describe('junitXml (jslib k6-summary jUnit)', () => {
         '<testcase name="checks - rate&gt;0.99"><failure message="failed, number of fails: 1, number of passes: 9, rate: 0.9"/></testcase>' +
         '\n</testsuite >\n</testsuites >',
     );
-    expect(junitXml(layoutData(), { name: 'acgs <smoke>' })).toContain('<testsuite name="acgs &lt;smoke&gt;" tests="3"');
+    expect(junitXml(layoutData(), { name: 'acgs <smoke>' })).toContain(
+      '<testsuite name="acgs &lt;smoke&gt;" tests="3"',
+    );
   });
 });

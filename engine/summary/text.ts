@@ -90,7 +90,11 @@ function nonTrendValues(m: SummaryMetric, timeUnit: string): string[] {
     case 'counter':
       return [humanizeValue(v.count, m, timeUnit), `${humanizeValue(v.rate, m, timeUnit)}/s`];
     case 'gauge':
-      return [humanizeValue(v.value, m, timeUnit), `min=${humanizeValue(v.min, m, timeUnit)}`, `max=${humanizeValue(v.max, m, timeUnit)}`];
+      return [
+        humanizeValue(v.value, m, timeUnit),
+        `min=${humanizeValue(v.min, m, timeUnit)}`,
+        `max=${humanizeValue(v.max, m, timeUnit)}`,
+      ];
     case 'rate':
       return [humanizeValue(v.rate, m, timeUnit), `${SUCC} ${v.passes}`, `${FAIL} ${v.fails}`];
     default:
@@ -169,5 +173,8 @@ export function textSummary(data: SummaryData, opts: { indent?: string; enableCo
   const decorate: Decorate = colors
     ? (text, color, ...more) => `\x1b[${[color, ...more].join(';')}m${text}\x1b[0m`
     : (text) => text;
-  return [...summarizeGroup(indent + '    ', data.root_group, decorate), ...summarizeMetrics(indent, data, decorate)].join('\n');
+  return [
+    ...summarizeGroup(indent + '    ', data.root_group, decorate),
+    ...summarizeMetrics(indent, data, decorate),
+  ].join('\n');
 }

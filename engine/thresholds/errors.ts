@@ -21,7 +21,8 @@ export class ThresholdError extends AcgsError {
   readonly k6ExitCode = K6_EXIT_INVALID_CONFIG;
 
   constructor(problems: string[]) {
-    const message = problems.length === 1 ? problems[0] : `${problems.length} invalid thresholds: ${problems.join('; ')}`;
+    const message =
+      problems.length === 1 ? problems[0] : `${problems.length} invalid thresholds: ${problems.join('; ')}`;
     super('BAD_CONFIG', message, { hint: THRESHOLD_GRAMMAR_HINT, details: problems.length > 1 ? problems : [] });
     this.name = 'ThresholdError';
     this.problems = problems;

@@ -25,7 +25,18 @@ const outcome = (res: ReturnType<typeof evaluateThresholds>) =>
 describe('evaluateThresholds', () => {
   it('passes and fails on known samples for every metric type and aggregation', () => {
     const { r, defs } = setup({
-      http_req_duration: ['p(95)<500', 'p(95)<90', 'avg<60', 'avg<40', 'med>49.9', 'med<50.1', 'min==5', 'min>=10', 'max<100', 'max<99'],
+      http_req_duration: [
+        'p(95)<500',
+        'p(95)<90',
+        'avg<60',
+        'avg<40',
+        'med>49.9',
+        'med<50.1',
+        'min==5',
+        'min>=10',
+        'max<100',
+        'max<99',
+      ],
       http_req_failed: ['rate<0.1', 'rate<0.05'],
       http_reqs: ['count==10', 'count>10', 'rate>=5', 'rate>5'],
       pool_in_use: ['value<5', 'value<3'],
@@ -64,7 +75,11 @@ describe('evaluateThresholds', () => {
   });
 
   it('sub-metric thresholds see only the samples whose tags match', () => {
-    const { r, defs } = setup({ 'db_query{query_type:join}': ['max<100'], 'db_query{query_type:point}': ['max<100'], db_query: ['max<100'] });
+    const { r, defs } = setup({
+      'db_query{query_type:join}': ['max<100'],
+      'db_query{query_type:point}': ['max<100'],
+      db_query: ['max<100'],
+    });
     add(r, 'db_query', 40, { query_type: 'join', scenario: 'a' });
     add(r, 'db_query', 60, { query_type: 'join' });
     add(r, 'db_query', 900, { query_type: 'point' });
@@ -78,11 +93,23 @@ describe('evaluateThresholds', () => {
   });
 
   it('during the run, metrics without samples are skipped; at the end they compare their zero values', () => {
-    const { r, defs } = setup({ iterations: ['count>0'], 'http_req_duration{status:500}': ['max<100'], checks: ['rate>0.9'] });
+    const { r, defs } = setup({
+      iterations: ['count>0'],
+      'http_req_duration{status:500}': ['max<100'],
+      checks: ['rate>0.9'],
+    });
     const during = evaluateThresholds(defs, r, 1000, { duringRun: true });
-    expect(during.results.map((x) => [x.ok, x.observed])).toEqual([[true, null], [true, null], [true, null]]);
+    expect(during.results.map((x) => [x.ok, x.observed])).toEqual([
+      [true, null],
+      [true, null],
+      [true, null],
+    ]);
     const end = evaluateThresholds(defs, r, 1000);
-    expect(end.results.map((x) => [x.ok, x.observed])).toEqual([[false, 0], [true, 0], [false, 0]]);
+    expect(end.results.map((x) => [x.ok, x.observed])).toEqual([
+      [false, 0],
+      [true, 0],
+      [false, 0],
+    ]);
   });
 
   it('abortOnFail aborts at once without delayAbortEval, and only after it with one', () => {

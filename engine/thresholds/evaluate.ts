@@ -44,7 +44,8 @@ export function aggregate(sink: Sink, def: ThresholdDef, elapsedMs: number): num
   }
   const v = sink.values({ durationMs: elapsedMs });
   const key = sink.type === 'gauge' ? 'value' : aggregation;
-  if (!(key in v)) throw new Error(`no ${aggregation} aggregation on a ${sink.type} metric (parseThresholds should have refused it)`);
+  if (!(key in v))
+    throw new Error(`no ${aggregation} aggregation on a ${sink.type} metric (parseThresholds should have refused it)`);
   return v[key];
 }
 
@@ -62,7 +63,8 @@ export function evaluateThresholds(
   let abort: ThresholdDef | null = null;
   for (const def of defs) {
     const target = registry.lookup(def.metric);
-    if (!target) throw new Error(`threshold on '${def.metric}' has no metric in this registry; parse thresholds with it first`);
+    if (!target)
+      throw new Error(`threshold on '${def.metric}' has no metric in this registry; parse thresholds with it first`);
     if (opts.duringRun && target.sink.count === 0) {
       results.push({ def, ok: true, observed: null });
       continue;

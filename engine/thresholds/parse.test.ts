@@ -99,7 +99,9 @@ describe('parseThresholds against the registry', () => {
         http_reqs: ['count>0', 'rate>10'],
         pool_in_use: ['value<60'],
         'db_query{query_type:join}': ['p(99.9)<50'],
-        'http_req_duration{ status : "200" , method:GET}': [{ threshold: 'p(90)<300', abortOnFail: true, delayAbortEval: '10s' }],
+        'http_req_duration{ status : "200" , method:GET}': [
+          { threshold: 'p(90)<300', abortOnFail: true, delayAbortEval: '10s' },
+        ],
       },
       r,
     );
@@ -125,7 +127,11 @@ describe('parseThresholds against the registry', () => {
           'http_req_duration{status:200': ['p(95)<1'],
           'nope{a:b}': ['avg<1'],
           http_reqs: 'count>0',
-          iterations: [{ threshold: 'count>0', abortOnFail: 'yes' }, { threshold: 'count>0', delayAbortEval: 'soon' }, 42],
+          iterations: [
+            { threshold: 'count>0', abortOnFail: 'yes' },
+            { threshold: 'count>0', delayAbortEval: 'soon' },
+            42,
+          ],
         },
         r,
       );
@@ -142,8 +148,12 @@ describe('parseThresholds against the registry', () => {
     expect(p.some((m) => m.includes('"p95<200"') && m.includes('left hand side'))).toBe(true);
     expect(p.some((m) => m.includes('"p(95)<1" applied on metric checks') && m.endsWith('are: rate'))).toBe(true);
     expect(p.some((m) => m.includes('"count<1" applied on metric pool_in_use') && m.endsWith('are: value'))).toBe(true);
-    expect(p.some((m) => m.includes('"avg<1" applied on metric cache_hits') && m.endsWith('are: count, rate'))).toBe(true);
-    expect(p.some((m) => m.startsWith('invalid threshold defined on http_req_duration{status};') && m.includes('malformed'))).toBe(true);
+    expect(p.some((m) => m.includes('"avg<1" applied on metric cache_hits') && m.endsWith('are: count, rate'))).toBe(
+      true,
+    );
+    expect(
+      p.some((m) => m.startsWith('invalid threshold defined on http_req_duration{status};') && m.includes('malformed')),
+    ).toBe(true);
     expect(p.some((m) => m.startsWith('invalid threshold defined on http_req_duration{status:200;'))).toBe(true);
     expect(p).toContain('invalid threshold defined on nope{a:b}; reason: no metric name "nope{a:b}" found');
     expect(p.some((m) => m.startsWith('thresholds on http_reqs must be an array'))).toBe(true);
@@ -162,8 +172,19 @@ describe('parseThresholds against the registry', () => {
 
 describe('delayAbortEval durations (Go time.ParseDuration, numbers in ms)', () => {
   const table: Array<[unknown, number | null]> = [
-    ['10s', 10_000], ['1m30s', 90_000], ['1.5h', 5_400_000], ['300ms', 300], ['2d', 172_800_000],
-    ['500us', 0.5], ['0', 0], [2500, 2500], ['10', null], ['-5s', null], ['s', null], ['1x', null], [true, null],
+    ['10s', 10_000],
+    ['1m30s', 90_000],
+    ['1.5h', 5_400_000],
+    ['300ms', 300],
+    ['2d', 172_800_000],
+    ['500us', 0.5],
+    ['0', 0],
+    [2500, 2500],
+    ['10', null],
+    ['-5s', null],
+    ['s', null],
+    ['1x', null],
+    [true, null],
   ];
   it.each(table)('%j -> %j', (input, ms) => expect(parseDuration(input, { bareString: 'refuse' })).toBe(ms));
 });

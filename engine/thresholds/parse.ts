@@ -42,7 +42,9 @@ export function parseThresholds(thresholds: Record<string, unknown>, registry: R
   for (const [key, list] of Object.entries(thresholds ?? {})) {
     const metric = resolveMetric(key, registry, problems);
     if (!Array.isArray(list)) {
-      problems.push(`thresholds on ${key} must be an array of expressions, got ${JSON.stringify(list)}; write ['p(95)<500']`);
+      problems.push(
+        `thresholds on ${key} must be an array of expressions, got ${JSON.stringify(list)}; write ['p(95)<500']`,
+      );
       continue;
     }
     for (const entry of list) {
@@ -91,7 +93,9 @@ function parseEntry(key: string, entry: unknown, problems: string[]): Omit<Thres
     const o = entry as Record<string, unknown>;
     src = o.threshold;
     if (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') {
-      problems.push(`threshold ${JSON.stringify(src)} on ${key}: abortOnFail must be true or false, got ${JSON.stringify(o.abortOnFail)}`);
+      problems.push(
+        `threshold ${JSON.stringify(src)} on ${key}: abortOnFail must be true or false, got ${JSON.stringify(o.abortOnFail)}`,
+      );
       return null;
     }
     abortOnFail = o.abortOnFail === true;
@@ -108,7 +112,9 @@ function parseEntry(key: string, entry: unknown, problems: string[]): Omit<Thres
     }
   }
   if (typeof src !== 'string') {
-    problems.push(`threshold on ${key} must be a string or { threshold: '<expr>', abortOnFail, delayAbortEval }, got ${JSON.stringify(entry)}`);
+    problems.push(
+      `threshold on ${key} must be a string or { threshold: '<expr>', abortOnFail, delayAbortEval }, got ${JSON.stringify(entry)}`,
+    );
     return null;
   }
   try {

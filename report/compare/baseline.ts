@@ -52,7 +52,8 @@ export function spreadOf(values: Array<number | null>): Pick<BaselineFigure, 'n'
 export function buildBaseline(runs: RunJson[]): Baseline {
   if (runs.length === 0) throw new Error('a baseline needs at least one run');
   const profiles = [...new Set(runs.map((r) => r.profile))];
-  if (profiles.length > 1) throw new Error(`the runs mix profiles (${profiles.join(', ')}); a baseline compares like with like`);
+  if (profiles.length > 1)
+    throw new Error(`the runs mix profiles (${profiles.join(', ')}); a baseline compares like with like`);
   const sorted = [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   const ids: string[] = [];
   const meta = new Map<string, Figure>();
@@ -66,7 +67,16 @@ export function buildBaseline(runs: RunJson[]): Baseline {
   for (const id of ids) {
     const f = meta.get(id)!;
     const values = sorted.map((r) => r.figures.find((x) => x.id === id)?.value ?? null);
-    figures[id] = { label: f.label, unit: f.unit, side: f.side, source: f.source, higherIsBetter: f.higherIsBetter, target: f.target, ...spreadOf(values), values };
+    figures[id] = {
+      label: f.label,
+      unit: f.unit,
+      side: f.side,
+      source: f.source,
+      higherIsBetter: f.higherIsBetter,
+      target: f.target,
+      ...spreadOf(values),
+      values,
+    };
   }
   return {
     schema: BASELINE_SCHEMA,
@@ -86,8 +96,12 @@ export function parseBaseline(text: string, file: string): Baseline {
     throw new Error(`${file} is not JSON: ${(e as Error).message}`);
   }
   const b = data as Partial<Baseline>;
-  if (b?.schema !== BASELINE_SCHEMA) throw new Error(`${file} is not an acgs-load baseline (schema '${String(b?.schema)}', expected '${BASELINE_SCHEMA}')`);
-  if (!b.figures || typeof b.figures !== 'object' || !Array.isArray(b.runs)) throw new Error(`${file} has no figures/runs`);
+  if (b?.schema !== BASELINE_SCHEMA)
+    throw new Error(
+      `${file} is not an acgs-load baseline (schema '${String(b?.schema)}', expected '${BASELINE_SCHEMA}')`,
+    );
+  if (!b.figures || typeof b.figures !== 'object' || !Array.isArray(b.runs))
+    throw new Error(`${file} has no figures/runs`);
   return b as Baseline;
 }
 

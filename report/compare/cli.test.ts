@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { fixtureChecker, ladderSteps, summarySkeleton, writeFixtureRun, writeStream } from '../../test/helpers/ndjson-fixtures.ts';
+import {
+  fixtureChecker,
+  ladderSteps,
+  summarySkeleton,
+  writeFixtureRun,
+  writeStream,
+} from '../../test/helpers/ndjson-fixtures.ts';
 import { parseRunJson, type RunJson } from '../run-json.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-compare-cli-'));
@@ -17,8 +23,12 @@ afterEach(() => {
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
     const code = await main(['node', 'acgs-load', ...args]);
     process.exitCode = undefined;
@@ -34,7 +44,9 @@ const run = (i: number) => dirs[i];
 beforeAll(async () => {
   for (const seed of [1, 2, 3]) {
     const d = join(tmp, `run-${seed}`);
-    const r = await writeFixtureRun(d, [{ name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4) } }], { runId: `run-${seed}` });
+    const r = await writeFixtureRun(d, [{ name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4) } }], {
+      runId: `run-${seed}`,
+    });
     writeFileSync(join(d, 'run.json'), JSON.stringify(r));
     dirs.push(d);
   }
@@ -108,11 +120,15 @@ describe('acgs-load report', () => {
     expect(res.code, res.err).toBe(0);
     const after = parseRunJson(readFileSync(join(d, 'run.json'), 'utf8'), 'run.json');
     expect(requests(after, 'ladder.100.requests')).toBe(requests(before, 'ladder.100.requests') + 100 * 2 * 5);
-    expect(requests(after, 'scenario.ladder.requests')).toBe(requests(before, 'scenario.ladder.requests') + 185 * 2 * 5);
+    expect(requests(after, 'scenario.ladder.requests')).toBe(
+      requests(before, 'scenario.ladder.requests') + 185 * 2 * 5,
+    );
     expect(after.figures.find((f) => f.id === 'ladder.100.requests')!.source).toContain('merged from 2 k6 instances');
     expect(after.reasons.at(-1)).toContain('merged the outputs of 2 k6 instances (ladder: 2)');
     // Server-side figures were measured once for the whole run and are kept.
-    expect(after.figures.find((f) => f.id === 'consistency.cache-db-sync.checked')).toEqual(before.figures.find((f) => f.id === 'consistency.cache-db-sync.checked'));
+    expect(after.figures.find((f) => f.id === 'consistency.cache-db-sync.checked')).toEqual(
+      before.figures.find((f) => f.id === 'consistency.cache-db-sync.checked'),
+    );
     expect(existsSync(join(d, 'run.instance.json'))).toBe(true);
     // Again, without --merge: merge.json repeats the same merge, counts do not double.
     expect((await cli('report', d)).code).toBe(0);
@@ -121,15 +137,30 @@ describe('acgs-load report', () => {
     expect(readFileSync(join(d, 'report.md'), 'utf8')).toContain('merged from 2 k6 instances');
   });
 
-  it('builds a run from k6-operator instance folders alone, with the checkers\' result', async () => {
+  it("builds a run from k6-operator instance folders alone, with the checkers' result", async () => {
     const pods = [join(tmp, 'pod-a'), join(tmp, 'pod-b')];
     for (const [i, p] of pods.entries()) {
       mkdirSync(p, { recursive: true });
-      await writeStream(join(p, 'ladder.metrics.ndjson'), { startMs: T0 + i * 10, seed: 200 + i, steps: ladderSteps(5, 1) });
-      writeFileSync(join(p, 'ladder.summary-export.json'), JSON.stringify(summarySkeleton(ladderSteps(5).map((s) => s.tag))));
+      await writeStream(join(p, 'ladder.metrics.ndjson'), {
+        startMs: T0 + i * 10,
+        seed: 200 + i,
+        steps: ladderSteps(5, 1),
+      });
+      writeFileSync(
+        join(p, 'ladder.summary-export.json'),
+        JSON.stringify(summarySkeleton(ladderSteps(5).map((s) => s.tag))),
+      );
     }
     const checks = join(tmp, 'checks.json');
-    writeFileSync(checks, JSON.stringify({ ok: false, checkers: [fixtureChecker('cache-db-sync', 100, { stale: 2 }, 5)], startedAt: '', durationMs: 5 }));
+    writeFileSync(
+      checks,
+      JSON.stringify({
+        ok: false,
+        checkers: [fixtureChecker('cache-db-sync', 100, { stale: 2 }, 5)],
+        startedAt: '',
+        durationMs: 5,
+      }),
+    );
     const out = join(tmp, 'operator-run');
     const res = await cli('report', out, '--merge', ...pods, '--checks', checks, '--run-id', 'op-1');
     expect(res.code, res.err).toBe(0);

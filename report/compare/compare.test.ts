@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ladderSteps, writeFixtureRun } from '../../test/helpers/ndjson-fixtures.ts';
 import type { RunJson } from '../run-json.ts';
-import { buildBaseline, compareRuns, comparisonMarkdown, comparisonTable, judgeChange, type Baseline } from './index.ts';
+import {
+  buildBaseline,
+  compareRuns,
+  comparisonMarkdown,
+  comparisonTable,
+  judgeChange,
+  type Baseline,
+} from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-compare-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -12,10 +19,22 @@ const T0 = Date.parse('2026-11-27T21:00:00Z');
 
 /** A run measured from its own synthetic stream, through the real figure builders. */
 function fixtureRun(seed: number, dbFactor = 1): Promise<RunJson> {
-  return writeFixtureRun(join(tmp, `run-${seed}-${dbFactor}`), [
-    { name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4), dbFactor } },
-    { name: 'query-mix', spec: { startMs: T0 + 21_000, seed: seed + 1000, steps: [{ tag: 'query-mix', startS: 0, durationS: 30, rps: 60, medianMs: 4 }], dbFactor } },
-  ], { runId: `run-${seed}${dbFactor === 1 ? '' : '-slow'}` });
+  return writeFixtureRun(
+    join(tmp, `run-${seed}-${dbFactor}`),
+    [
+      { name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4), dbFactor } },
+      {
+        name: 'query-mix',
+        spec: {
+          startMs: T0 + 21_000,
+          seed: seed + 1000,
+          steps: [{ tag: 'query-mix', startS: 0, durationS: 30, rps: 60, medianMs: 4 }],
+          dbFactor,
+        },
+      },
+    ],
+    { runId: `run-${seed}${dbFactor === 1 ? '' : '-slow'}` },
+  );
 }
 
 const copy = (r: RunJson): RunJson => JSON.parse(JSON.stringify(r)) as RunJson;
@@ -53,10 +72,17 @@ describe('compareRuns', () => {
     const better = copy(runs[0]);
     setValue(better, 'ladder.10.rps', (v) => v * 1.5);
     setValue(better, 'query.simple.p95', (v) => v * 0.5);
-    expect(compareRuns(worse, runs[0], { tolerance: 0.1 }).rows.find((r) => r.id === 'ladder.10.rps')!.verdict).toBe('regression');
+    expect(compareRuns(worse, runs[0], { tolerance: 0.1 }).rows.find((r) => r.id === 'ladder.10.rps')!.verdict).toBe(
+      'regression',
+    );
     const c = compareRuns(better, runs[0], { tolerance: 0.1 });
     expect(c.regressed).toBe(false);
-    expect(c.rows.filter((r) => r.verdict === 'improvement').map((r) => r.id).sort()).toEqual(['ladder.10.rps', 'query.simple.p95']);
+    expect(
+      c.rows
+        .filter((r) => r.verdict === 'improvement')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['ladder.10.rps', 'query.simple.p95']);
   });
 
   it('stays quiet on a run whose figures differ from the baseline within its spread', () => {
@@ -82,7 +108,8 @@ describe('compareRuns', () => {
     const slow = compareRuns(await fixtureRun(7, 2), baseline, { tolerance: 0.1 });
     expect(slow.regressed).toBe(true);
     const ids = slow.rows.filter((r) => r.verdict === 'regression').map((r) => r.id);
-    for (const qt of ['simple', 'join', 'aggregation', 'complex', 'index_scan']) expect(ids).toContain(`query.${qt}.p95`);
+    for (const qt of ['simple', 'join', 'aggregation', 'complex', 'index_scan'])
+      expect(ids).toContain(`query.${qt}.p95`);
     expect(ids).toContain('query.all.avg');
     // Request latency did not change: the regression is pinned on the database figures.
     expect(ids.filter((id) => id.startsWith('ladder.'))).toEqual([]);

@@ -66,16 +66,36 @@ function referenceFigures(b: RunJson | Baseline): Map<string, RefFigure> {
   if (isBaseline(b)) {
     for (const [id, f] of Object.entries(b.figures) as Array<[string, BaselineFigure]>) {
       const spread = f.n > 0 ? { n: f.n, min: f.min!, max: f.max!, stddev: f.stddev! } : null;
-      m.set(id, { label: f.label, unit: f.unit, side: f.side, higherIsBetter: f.higherIsBetter, target: f.target, value: f.mean, spread });
+      m.set(id, {
+        label: f.label,
+        unit: f.unit,
+        side: f.side,
+        higherIsBetter: f.higherIsBetter,
+        target: f.target,
+        value: f.mean,
+        spread,
+      });
     }
   } else {
-    for (const f of b.figures) m.set(f.id, { label: f.label, unit: f.unit, side: f.side, higherIsBetter: f.higherIsBetter, target: f.target, value: f.value, spread: null });
+    for (const f of b.figures)
+      m.set(f.id, {
+        label: f.label,
+        unit: f.unit,
+        side: f.side,
+        higherIsBetter: f.higherIsBetter,
+        target: f.target,
+        value: f.value,
+        spread: null,
+      });
   }
   return m;
 }
 
 /** Student's t quantile 0.975 for 1..30 degrees of freedom (beyond: the normal 1.96). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** Half-width of the 95 % prediction interval for one more run, in standard deviations, from n runs. */
 export function predictionFactor(n: number): number {
@@ -86,14 +106,28 @@ export function predictionFactor(n: number): number {
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** The verdict for one figure present on both sides. */
-export function judgeChange(ref: number | null, cur: number | null, direction: Direction, tolerance: number, spread: FigureChange['spread']): Pick<FigureChange, 'delta' | 'change' | 'verdict' | 'why'> {
-  if (ref === null && cur === null) return { delta: null, change: null, verdict: 'unchanged', why: 'no value on either side' };
+export function judgeChange(
+  ref: number | null,
+  cur: number | null,
+  direction: Direction,
+  tolerance: number,
+  spread: FigureChange['spread'],
+): Pick<FigureChange, 'delta' | 'change' | 'verdict' | 'why'> {
+  if (ref === null && cur === null)
+    return { delta: null, change: null, verdict: 'unchanged', why: 'no value on either side' };
   if (ref === null) return { delta: null, change: null, verdict: 'new', why: 'no value in the reference' };
   if (cur === null) return { delta: null, change: null, verdict: 'missing', why: 'no value in this run' };
   const delta = cur - ref;
   const change = ref !== 0 ? delta / Math.abs(ref) : delta === 0 ? 0 : delta > 0 ? Infinity : -Infinity;
-  if (Math.abs(change) <= tolerance) return { delta, change, verdict: 'unchanged', why: `within the ${pct(tolerance)} tolerance` };
-  if (direction === 'none') return { delta, change, verdict: 'changed', why: `moved beyond the ${pct(tolerance)} tolerance; this figure has no better direction` };
+  if (Math.abs(change) <= tolerance)
+    return { delta, change, verdict: 'unchanged', why: `within the ${pct(tolerance)} tolerance` };
+  if (direction === 'none')
+    return {
+      delta,
+      change,
+      verdict: 'changed',
+      why: `moved beyond the ${pct(tolerance)} tolerance; this figure has no better direction`,
+    };
   const worse = direction === 'lower' ? delta > 0 : delta < 0;
   if (spread && spread.n > 1) {
     const k = predictionFactor(spread.n);
@@ -101,13 +135,28 @@ export function judgeChange(ref: number | null, cur: number | null, direction: D
     const lo = Math.max(spread.min >= 0 ? 0 : -Infinity, Math.min(spread.min, ref - k * spread.stddev));
     const hi = Math.max(spread.max, ref + k * spread.stddev);
     if (cur >= lo && cur <= hi) {
-      return { delta, change, verdict: 'noise', why: `beyond the tolerance but inside the spread of ${spread.n} baseline runs (${lo.toPrecision(4)} … ${hi.toPrecision(4)})` };
+      return {
+        delta,
+        change,
+        verdict: 'noise',
+        why: `beyond the tolerance but inside the spread of ${spread.n} baseline runs (${lo.toPrecision(4)} … ${hi.toPrecision(4)})`,
+      };
     }
   }
   const outside = spread && spread.n > 1 ? ` and outside the spread of ${spread.n} baseline runs` : '';
   return worse
-    ? { delta, change, verdict: 'regression', why: `${direction === 'lower' ? 'higher' : 'lower'} by more than the ${pct(tolerance)} tolerance${outside}` }
-    : { delta, change, verdict: 'improvement', why: `${direction === 'lower' ? 'lower' : 'higher'} by more than the ${pct(tolerance)} tolerance${outside}` };
+    ? {
+        delta,
+        change,
+        verdict: 'regression',
+        why: `${direction === 'lower' ? 'higher' : 'lower'} by more than the ${pct(tolerance)} tolerance${outside}`,
+      }
+    : {
+        delta,
+        change,
+        verdict: 'improvement',
+        why: `${direction === 'lower' ? 'lower' : 'higher'} by more than the ${pct(tolerance)} tolerance${outside}`,
+      };
 }
 
 /**
@@ -121,24 +170,66 @@ export function compareRuns(current: RunJson, reference: RunJson | Baseline, opt
   for (const f of current.figures) {
     seen.add(f.id);
     const r = ref.get(f.id);
-    const direction = directionOf({ id: f.id, unit: f.unit, higherIsBetter: f.higherIsBetter ?? r?.higherIsBetter, target: f.target ?? r?.target });
+    const direction = directionOf({
+      id: f.id,
+      unit: f.unit,
+      higherIsBetter: f.higherIsBetter ?? r?.higherIsBetter,
+      target: f.target ?? r?.target,
+    });
     const base = { id: f.id, label: f.label, unit: f.unit, side: f.side, direction, current: f.value };
     if (!r) {
-      rows.push({ ...base, reference: null, delta: null, change: null, spread: null, verdict: 'new', why: 'not in the reference' });
+      rows.push({
+        ...base,
+        reference: null,
+        delta: null,
+        change: null,
+        spread: null,
+        verdict: 'new',
+        why: 'not in the reference',
+      });
       continue;
     }
-    rows.push({ ...base, reference: r.value, spread: r.spread, ...judgeChange(r.value, f.value, direction, opts.tolerance, r.spread) });
+    rows.push({
+      ...base,
+      reference: r.value,
+      spread: r.spread,
+      ...judgeChange(r.value, f.value, direction, opts.tolerance, r.spread),
+    });
   }
   for (const [id, r] of ref) {
     if (seen.has(id)) continue;
-    rows.push({ id, label: r.label, unit: r.unit, side: r.side, direction: directionOf({ id, ...r }), reference: r.value, current: null, delta: null, change: null, spread: r.spread, verdict: 'missing', why: 'not in this run' });
+    rows.push({
+      id,
+      label: r.label,
+      unit: r.unit,
+      side: r.side,
+      direction: directionOf({ id, ...r }),
+      reference: r.value,
+      current: null,
+      delta: null,
+      change: null,
+      spread: r.spread,
+      verdict: 'missing',
+      why: 'not in this run',
+    });
   }
-  const counts = { regression: 0, improvement: 0, unchanged: 0, noise: 0, new: 0, missing: 0, changed: 0 } as Record<Verdict, number>;
+  const counts = { regression: 0, improvement: 0, unchanged: 0, noise: 0, new: 0, missing: 0, changed: 0 } as Record<
+    Verdict,
+    number
+  >;
   for (const r of rows) counts[r.verdict]++;
   const refInfo = isBaseline(reference)
-    ? { kind: 'baseline' as const, label: `baseline of ${reference.runs.length} run(s)`, profile: reference.profile, runs: reference.runs.map((r) => r.runId) }
+    ? {
+        kind: 'baseline' as const,
+        label: `baseline of ${reference.runs.length} run(s)`,
+        profile: reference.profile,
+        runs: reference.runs.map((r) => r.runId),
+      }
     : { kind: 'run' as const, label: `run ${reference.runId}`, profile: reference.profile, runs: [reference.runId] };
-  const warnings = refInfo.profile !== current.profile ? [`profiles differ: this run '${current.profile}', reference '${refInfo.profile}'`] : [];
+  const warnings =
+    refInfo.profile !== current.profile
+      ? [`profiles differ: this run '${current.profile}', reference '${refInfo.profile}'`]
+      : [];
   return {
     current: { runId: current.runId, profile: current.profile, startedAt: current.startedAt },
     reference: refInfo,

@@ -15,7 +15,10 @@ const HINT = 'pass a results folder (results/<run-id> or results/latest) or its 
 export function runJsonPath(arg: string): string {
   if (!existsSync(arg)) throw new AcgsError('RESULTS_ERROR', `'${arg}' does not exist`, { hint: HINT });
   const file = statSync(arg).isDirectory() ? join(arg, 'run.json') : arg;
-  if (!existsSync(file)) throw new AcgsError('RESULTS_ERROR', `'${arg}' has no run.json`, { hint: `${HINT}; a folder of one k6 instance's outputs goes to 'acgs-load report RESULTS_DIR --merge DIR'` });
+  if (!existsSync(file))
+    throw new AcgsError('RESULTS_ERROR', `'${arg}' has no run.json`, {
+      hint: `${HINT}; a folder of one k6 instance's outputs goes to 'acgs-load report RESULTS_DIR --merge DIR'`,
+    });
   return file;
 }
 
@@ -55,11 +58,17 @@ export function readReference(arg: string): RunJson | Baseline {
 
 /** A baseline file written by `acgs-load baseline save`. */
 export function readBaseline(file: string): Baseline {
-  if (!existsSync(file)) throw new AcgsError('RESULTS_ERROR', `baseline '${file}' does not exist`, { hint: 'make one from several runs: acgs-load baseline save results/RUN1 results/RUN2 results/RUN3 --out baseline.json' });
+  if (!existsSync(file))
+    throw new AcgsError('RESULTS_ERROR', `baseline '${file}' does not exist`, {
+      hint: 'make one from several runs: acgs-load baseline save results/RUN1 results/RUN2 results/RUN3 --out baseline.json',
+    });
   try {
     return parseBaseline(readJsonText(file), file);
   } catch (e) {
     if (e instanceof AcgsError) throw e;
-    throw new AcgsError('RESULTS_ERROR', (e as Error).message, { hint: 'pass a file written by `acgs-load baseline save`', cause: e });
+    throw new AcgsError('RESULTS_ERROR', (e as Error).message, {
+      hint: 'pass a file written by `acgs-load baseline save`',
+      cause: e,
+    });
   }
 }

@@ -10,7 +10,12 @@ import type { Comparison, FigureChange, Verdict } from './compare.ts';
 const ORDER: Verdict[] = ['regression', 'improvement', 'changed', 'noise', 'new', 'missing', 'unchanged'];
 
 function sorted(rows: FigureChange[]): FigureChange[] {
-  return [...rows].sort((a, b) => ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict) || Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0) || a.id.localeCompare(b.id));
+  return [...rows].sort(
+    (a, b) =>
+      ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict) ||
+      Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0) ||
+      a.id.localeCompare(b.id),
+  );
 }
 
 /** A relative change as text: +12.3 %, −4.0 %, +∞ (from zero). */
@@ -24,7 +29,15 @@ export function formatChange(c: number | null): string {
 function countsLine(c: Comparison): string {
   const n = c.counts;
   const part = (k: Verdict, word: string) => `${n[k]} ${word}`;
-  return [part('regression', n.regression === 1 ? 'regression' : 'regressions'), part('improvement', n.improvement === 1 ? 'improvement' : 'improvements'), part('noise', 'within noise'), part('changed', 'changed (no direction)'), part('unchanged', 'unchanged'), part('new', 'new'), part('missing', 'missing')].join(', ');
+  return [
+    part('regression', n.regression === 1 ? 'regression' : 'regressions'),
+    part('improvement', n.improvement === 1 ? 'improvement' : 'improvements'),
+    part('noise', 'within noise'),
+    part('changed', 'changed (no direction)'),
+    part('unchanged', 'unchanged'),
+    part('new', 'new'),
+    part('missing', 'missing'),
+  ].join(', ');
 }
 
 function title(c: Comparison): string {
@@ -34,14 +47,31 @@ function title(c: Comparison): string {
 /** The comparison for a terminal; `all` also lists unchanged figures. */
 export function comparisonTable(c: Comparison, opts: { all?: boolean } = {}): string {
   const rows = sorted(c.rows).filter((r) => opts.all || r.verdict !== 'unchanged');
-  const cells = rows.map((r) => [r.verdict.toUpperCase(), r.label, formatValue(r.reference, r.unit), formatValue(r.current, r.unit), formatChange(r.change), r.why]);
+  const cells = rows.map((r) => [
+    r.verdict.toUpperCase(),
+    r.label,
+    formatValue(r.reference, r.unit),
+    formatValue(r.current, r.unit),
+    formatChange(r.change),
+    r.why,
+  ]);
   const head = ['verdict', 'figure', 'reference', 'current', 'change', 'why'];
   const width = head.map((h, i) => Math.min(i === 5 ? 200 : 48, Math.max(h.length, ...cells.map((r) => r[i].length))));
-  const line = (r: string[]) => r.map((v, i) => (i >= 2 && i <= 4 ? v.padStart(width[i]) : v.padEnd(width[i]))).join('  ').trimEnd();
-  const out = [`acgs-load compare: ${title(c)}`, `${c.regressed ? 'REGRESSION' : 'no regression'}: ${countsLine(c)}`, ...c.warnings.map((w) => `warning: ${w}`), ''];
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => (i >= 2 && i <= 4 ? v.padStart(width[i]) : v.padEnd(width[i])))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `acgs-load compare: ${title(c)}`,
+    `${c.regressed ? 'REGRESSION' : 'no regression'}: ${countsLine(c)}`,
+    ...c.warnings.map((w) => `warning: ${w}`),
+    '',
+  ];
   if (rows.length) out.push(line(head), line(width.map((w) => '-'.repeat(w))), ...cells.map(line));
   else out.push('Every figure is within the tolerance.');
-  if (!opts.all && c.counts.unchanged) out.push('', `(${c.counts.unchanged} unchanged figures not shown; --all lists them)`);
+  if (!opts.all && c.counts.unchanged)
+    out.push('', `(${c.counts.unchanged} unchanged figures not shown; --all lists them)`);
   return out.join('\n') + '\n';
 }
 
@@ -52,8 +82,11 @@ function mdEscape(s: string): string {
 function mdTable(rows: FigureChange[]): string[] {
   const out = ['| verdict | figure | reference | current | change | why |', '| --- | --- | ---: | ---: | ---: | --- |'];
   for (const r of rows) {
-    const v = r.verdict === 'regression' ? '**REGRESSION**' : r.verdict === 'improvement' ? '**improvement**' : r.verdict;
-    out.push(`| ${v} | ${mdEscape(r.label)} | ${formatValue(r.reference, r.unit)} | ${formatValue(r.current, r.unit)} | ${formatChange(r.change)} | ${mdEscape(r.why)} |`);
+    const v =
+      r.verdict === 'regression' ? '**REGRESSION**' : r.verdict === 'improvement' ? '**improvement**' : r.verdict;
+    out.push(
+      `| ${v} | ${mdEscape(r.label)} | ${formatValue(r.reference, r.unit)} | ${formatValue(r.current, r.unit)} | ${formatChange(r.change)} | ${mdEscape(r.why)} |`,
+    );
   }
   return out;
 }

@@ -20,11 +20,33 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
     const sc = firstWith(inputs, (s) => metric(s.summary, 'cache_op_duration', { op }) !== undefined);
     const m = metric(sc?.summary ?? null, 'cache_op_duration', { op });
     const src = `k6 cache_op_duration{op:${op}} from Server-Timing${sc ? `, scenario ${sc.name}` : ''}`;
-    figures.push({ id: `cache.${op}.avg`, label: `${op.toUpperCase()} avg`, value: value(m, 'avg'), unit: 'ms', source: src, side: 'server' });
-    figures.push({ id: `cache.${op}.p95`, label: `${op.toUpperCase()} p95`, value: value(m, 'p(95)'), unit: 'ms', source: src, side: 'server' });
-    figures.push({ id: `cache.${op}.count`, label: `${op.toUpperCase()} timed`, value: value(m, 'count'), unit: 'count', source: src, side: 'server' });
+    figures.push({
+      id: `cache.${op}.avg`,
+      label: `${op.toUpperCase()} avg`,
+      value: value(m, 'avg'),
+      unit: 'ms',
+      source: src,
+      side: 'server',
+    });
+    figures.push({
+      id: `cache.${op}.p95`,
+      label: `${op.toUpperCase()} p95`,
+      value: value(m, 'p(95)'),
+      unit: 'ms',
+      source: src,
+      side: 'server',
+    });
+    figures.push({
+      id: `cache.${op}.count`,
+      label: `${op.toUpperCase()} timed`,
+      value: value(m, 'count'),
+      unit: 'count',
+      source: src,
+      side: 'server',
+    });
     const tgt = inputs.target;
-    const h = tgt?.before && tgt.after ? histogramDelta(tgt.before, tgt.after, 'acgs_cache_op_duration_seconds', { op }) : null;
+    const h =
+      tgt?.before && tgt.after ? histogramDelta(tgt.before, tgt.after, 'acgs_cache_op_duration_seconds', { op }) : null;
     figures.push({
       id: `cache.${op}.target.avg`,
       label: `${op.toUpperCase()} avg (target)`,
@@ -34,15 +56,44 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
       side: 'server',
     });
     const cmd = inputs.redis?.commands[op];
-    figures.push({ id: `cache.${op}.redis.calls`, label: `${op.toUpperCase()} calls (Redis)`, value: cmd ? cmd.calls : null, unit: 'count', source: 'Redis INFO commandstats calls (run delta, whole server)', side: 'server' });
-    figures.push({ id: `cache.${op}.redis.usec`, label: `${op.toUpperCase()} µs/call (Redis)`, value: cmd?.usecPerCall ?? null, unit: 'us', source: 'Redis INFO commandstats usec/calls (run delta, whole server)', side: 'server' });
-    rows.push([op.toUpperCase(), { figure: `cache.${op}.avg` }, { figure: `cache.${op}.p95` }, { figure: `cache.${op}.count` }, { figure: `cache.${op}.target.avg` }, { figure: `cache.${op}.redis.calls` }, { figure: `cache.${op}.redis.usec` }]);
+    figures.push({
+      id: `cache.${op}.redis.calls`,
+      label: `${op.toUpperCase()} calls (Redis)`,
+      value: cmd ? cmd.calls : null,
+      unit: 'count',
+      source: 'Redis INFO commandstats calls (run delta, whole server)',
+      side: 'server',
+    });
+    figures.push({
+      id: `cache.${op}.redis.usec`,
+      label: `${op.toUpperCase()} µs/call (Redis)`,
+      value: cmd?.usecPerCall ?? null,
+      unit: 'us',
+      source: 'Redis INFO commandstats usec/calls (run delta, whole server)',
+      side: 'server',
+    });
+    rows.push([
+      op.toUpperCase(),
+      { figure: `cache.${op}.avg` },
+      { figure: `cache.${op}.p95` },
+      { figure: `cache.${op}.count` },
+      { figure: `cache.${op}.target.avg` },
+      { figure: `cache.${op}.redis.calls` },
+      { figure: `cache.${op}.redis.usec` },
+    ]);
   }
   const t = inputs.config.targets;
   const allOps = firstWith(inputs, (s) => metric(s.summary, 'cache_op_duration') !== undefined);
   figures.push(
     judge(
-      { id: 'cache.all.avg', label: 'Redis operation time (avg, all operations)', value: value(metric(allOps?.summary ?? null, 'cache_op_duration'), 'avg'), unit: 'ms', source: `k6 cache_op_duration (Server-Timing)${allOps ? `, scenario ${allOps.name}` : ''}`, side: 'server' },
+      {
+        id: 'cache.all.avg',
+        label: 'Redis operation time (avg, all operations)',
+        value: value(metric(allOps?.summary ?? null, 'cache_op_duration'), 'avg'),
+        unit: 'ms',
+        source: `k6 cache_op_duration (Server-Timing)${allOps ? `, scenario ${allOps.name}` : ''}`,
+        side: 'server',
+      },
       { op: '<=', value: t.redisOpMs },
     ),
   );
@@ -51,26 +102,67 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
   const hitSc = firstWith(inputs, (s) => metric(s.summary, 'cache_hit') !== undefined);
   figures.push(
     judge(
-      { id: 'cache.hitRate', label: 'Cache hit rate (X-Cache on cacheable reads)', value: value(metric(hitSc?.summary ?? null, 'cache_hit'), 'rate'), unit: 'ratio', source: `k6 cache_hit (X-Cache HIT vs MISS)${hitSc ? `, scenario ${hitSc.name}` : ''}`, side: 'client', higherIsBetter: true },
+      {
+        id: 'cache.hitRate',
+        label: 'Cache hit rate (X-Cache on cacheable reads)',
+        value: value(metric(hitSc?.summary ?? null, 'cache_hit'), 'rate'),
+        unit: 'ratio',
+        source: `k6 cache_hit (X-Cache HIT vs MISS)${hitSc ? `, scenario ${hitSc.name}` : ''}`,
+        side: 'client',
+        higherIsBetter: true,
+      },
       { op: '>=', value: t.cacheHitRate },
     ),
   );
   const tgt = inputs.target;
   let targetRate: number | null = null;
   if (tgt?.before && tgt.after) {
-    const d = (r: string) => sumOf(tgt.after!, 'acgs_cache_lookups_total', { result: r }) - sumOf(tgt.before!, 'acgs_cache_lookups_total', { result: r });
+    const d = (r: string) =>
+      sumOf(tgt.after!, 'acgs_cache_lookups_total', { result: r }) -
+      sumOf(tgt.before!, 'acgs_cache_lookups_total', { result: r });
     const hits = d('hit');
     const misses = d('miss');
     targetRate = hits + misses > 0 ? hits / (hits + misses) : null;
   }
-  figures.push({ id: 'cache.hitRate.target', label: 'Cache hit rate (target lookups)', value: targetRate, unit: 'ratio', source: 'target /metrics acgs_cache_lookups_total hit/(hit+miss), run delta', side: 'server', higherIsBetter: true });
-  figures.push({ id: 'cache.hitRate.redis', label: 'Keyspace hit rate (Redis)', value: inputs.redis?.hitRate ?? null, unit: 'ratio', source: 'Redis INFO keyspace_hits/(hits+misses), run delta, whole server', side: 'server', higherIsBetter: true });
-  figures.push({ id: 'cache.evictions', label: 'Evicted keys', value: inputs.redis?.evictedKeys ?? null, unit: 'count', source: 'Redis INFO evicted_keys, run delta', side: 'server' });
-  figures.push({ id: 'cache.memory', label: 'Redis memory used', value: inputs.redis?.memoryUsedBytes ?? null, unit: 'bytes', source: 'Redis INFO used_memory at run end', side: 'server' });
+  figures.push({
+    id: 'cache.hitRate.target',
+    label: 'Cache hit rate (target lookups)',
+    value: targetRate,
+    unit: 'ratio',
+    source: 'target /metrics acgs_cache_lookups_total hit/(hit+miss), run delta',
+    side: 'server',
+    higherIsBetter: true,
+  });
+  figures.push({
+    id: 'cache.hitRate.redis',
+    label: 'Keyspace hit rate (Redis)',
+    value: inputs.redis?.hitRate ?? null,
+    unit: 'ratio',
+    source: 'Redis INFO keyspace_hits/(hits+misses), run delta, whole server',
+    side: 'server',
+    higherIsBetter: true,
+  });
+  figures.push({
+    id: 'cache.evictions',
+    label: 'Evicted keys',
+    value: inputs.redis?.evictedKeys ?? null,
+    unit: 'count',
+    source: 'Redis INFO evicted_keys, run delta',
+    side: 'server',
+  });
+  figures.push({
+    id: 'cache.memory',
+    label: 'Redis memory used',
+    value: inputs.redis?.memoryUsedBytes ?? null,
+    unit: 'bytes',
+    source: 'Redis INFO used_memory at run end',
+    side: 'server',
+  });
 
   const opsTable: Table = {
     title: 'Cache operations',
-    intro: 'Redis time per operation as the target measured it for each request (Server-Timing `cache` entries), its own histogram, and Redis\' commandstats (server-wide: other clients of the same Redis are included).',
+    intro:
+      "Redis time per operation as the target measured it for each request (Server-Timing `cache` entries), its own histogram, and Redis' commandstats (server-wide: other clients of the same Redis are included).",
     columns: ['operation', 'avg', 'p95', 'timed', 'avg (target /metrics)', 'calls (Redis)', 'µs/call (Redis)'],
     rows,
     notes: inputs.redis?.restarted
@@ -81,10 +173,34 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
     title: 'Cache effectiveness',
     columns: ['figure', 'value', 'target', 'verdict', 'source'],
     rows: [
-      ['Redis operation time (avg)', { figure: 'cache.all.avg' }, { figure: 'cache.all.avg', show: 'target' }, { figure: 'cache.all.avg', show: 'verdict' }, { figure: 'cache.all.avg', show: 'source' }],
-      ['Cache hit rate (responses)', { figure: 'cache.hitRate' }, { figure: 'cache.hitRate', show: 'target' }, { figure: 'cache.hitRate', show: 'verdict' }, { figure: 'cache.hitRate', show: 'source' }],
-      ['Cache hit rate (target)', { figure: 'cache.hitRate.target' }, '', '', { figure: 'cache.hitRate.target', show: 'source' }],
-      ['Keyspace hit rate (Redis)', { figure: 'cache.hitRate.redis' }, '', '', { figure: 'cache.hitRate.redis', show: 'source' }],
+      [
+        'Redis operation time (avg)',
+        { figure: 'cache.all.avg' },
+        { figure: 'cache.all.avg', show: 'target' },
+        { figure: 'cache.all.avg', show: 'verdict' },
+        { figure: 'cache.all.avg', show: 'source' },
+      ],
+      [
+        'Cache hit rate (responses)',
+        { figure: 'cache.hitRate' },
+        { figure: 'cache.hitRate', show: 'target' },
+        { figure: 'cache.hitRate', show: 'verdict' },
+        { figure: 'cache.hitRate', show: 'source' },
+      ],
+      [
+        'Cache hit rate (target)',
+        { figure: 'cache.hitRate.target' },
+        '',
+        '',
+        { figure: 'cache.hitRate.target', show: 'source' },
+      ],
+      [
+        'Keyspace hit rate (Redis)',
+        { figure: 'cache.hitRate.redis' },
+        '',
+        '',
+        { figure: 'cache.hitRate.redis', show: 'source' },
+      ],
       ['Evicted keys', { figure: 'cache.evictions' }, '', '', { figure: 'cache.evictions', show: 'source' }],
       ['Memory used', { figure: 'cache.memory' }, '', '', { figure: 'cache.memory', show: 'source' }],
     ],
@@ -95,19 +211,58 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
 /** The TTL policy table as enforced: configured seconds and what the cache-db sync checker saw. */
 function ttlTable(inputs: RunInputs, figures: Figure[]): Table {
   const sync = inputs.checks?.checkers.find((c) => c.name === 'cache-db-sync');
-  const perType = (sync?.extra?.byDataType ?? {}) as Record<string, { checked?: number; maxTtlSeconds?: number; ttlViolations?: number; summary?: string }>;
+  const perType = (sync?.extra?.byDataType ?? {}) as Record<
+    string,
+    { checked?: number; maxTtlSeconds?: number; ttlViolations?: number; summary?: string }
+  >;
   const rows: Table['rows'] = [];
   for (const dt of CACHE_DATA_TYPES) {
     const seen = perType[dt];
-    figures.push({ id: `ttl.${dt}.policy`, label: `${dt} TTL policy`, value: inputs.config.cache.ttlSeconds[dt], unit: 's', source: 'configuration cache.ttlSeconds', side: 'server' });
-    figures.push({ id: `ttl.${dt}.keys`, label: `${dt} keys seen`, value: seen ? (seen.checked ?? 0) : sync ? 0 : null, unit: 'count', source: 'cache-db-sync checker (SCAN)', side: 'server' });
-    figures.push({ id: `ttl.${dt}.maxTtl`, label: `${dt} longest TTL seen`, value: seen?.maxTtlSeconds ?? null, unit: 's', source: 'cache-db-sync checker (PTTL)', side: 'server' });
-    figures.push({ id: `ttl.${dt}.violations`, label: `${dt} TTL violations`, value: seen ? (seen.ttlViolations ?? 0) : sync ? 0 : null, unit: 'count', source: 'cache-db-sync checker (no TTL or above policy)', side: 'server' });
-    rows.push([dt, { figure: `ttl.${dt}.policy` }, { figure: `ttl.${dt}.keys` }, { figure: `ttl.${dt}.maxTtl` }, { figure: `ttl.${dt}.violations` }, seen?.summary ?? '']);
+    figures.push({
+      id: `ttl.${dt}.policy`,
+      label: `${dt} TTL policy`,
+      value: inputs.config.cache.ttlSeconds[dt],
+      unit: 's',
+      source: 'configuration cache.ttlSeconds',
+      side: 'server',
+    });
+    figures.push({
+      id: `ttl.${dt}.keys`,
+      label: `${dt} keys seen`,
+      value: seen ? (seen.checked ?? 0) : sync ? 0 : null,
+      unit: 'count',
+      source: 'cache-db-sync checker (SCAN)',
+      side: 'server',
+    });
+    figures.push({
+      id: `ttl.${dt}.maxTtl`,
+      label: `${dt} longest TTL seen`,
+      value: seen?.maxTtlSeconds ?? null,
+      unit: 's',
+      source: 'cache-db-sync checker (PTTL)',
+      side: 'server',
+    });
+    figures.push({
+      id: `ttl.${dt}.violations`,
+      label: `${dt} TTL violations`,
+      value: seen ? (seen.ttlViolations ?? 0) : sync ? 0 : null,
+      unit: 'count',
+      source: 'cache-db-sync checker (no TTL or above policy)',
+      side: 'server',
+    });
+    rows.push([
+      dt,
+      { figure: `ttl.${dt}.policy` },
+      { figure: `ttl.${dt}.keys` },
+      { figure: `ttl.${dt}.maxTtl` },
+      { figure: `ttl.${dt}.violations` },
+      seen?.summary ?? '',
+    ]);
   }
   return {
     title: 'TTL policies as enforced',
-    intro: 'Configured TTL per data type, and what the cache-db sync checker found in Redis after the run (longest remaining TTL; consistency as "nines within the grace period", Polaris-style).',
+    intro:
+      'Configured TTL per data type, and what the cache-db sync checker found in Redis after the run (longest remaining TTL; consistency as "nines within the grace period", Polaris-style).',
     columns: ['data type', 'policy', 'keys seen', 'longest TTL seen', 'TTL violations', 'cache-db consistency'],
     rows,
   };

@@ -19,13 +19,26 @@ import type { CheckerOutcome } from './inputs.ts';
 function violationsOf(checkers: CheckerOutcome[], name: string, kinds?: string[]): number | null {
   const c = checkers.find((x) => x.name === name);
   if (!c) return null;
-  return Object.entries(c.violations).filter(([k]) => !kinds || kinds.includes(k)).reduce((a, [, n]) => a + n, 0);
+  return Object.entries(c.violations)
+    .filter(([k]) => !kinds || kinds.includes(k))
+    .reduce((a, [, n]) => a + n, 0);
 }
 
-const ratio = (id: string, label: string, value: number | null, source: string): Figure => ({ id, label, value, unit: 'ratio', source, side: 'client', higherIsBetter: true });
+const ratio = (id: string, label: string, value: number | null, source: string): Figure => ({
+  id,
+  label,
+  value,
+  unit: 'ratio',
+  source,
+  side: 'client',
+  higherIsBetter: true,
+});
 
 /** Figures and one table per fault; nothing when the run injected no fault. */
-export function faultFigures(faults: FaultResult[], checkers: CheckerOutcome[] | null): { figures: Figure[]; tables: Table[] } {
+export function faultFigures(
+  faults: FaultResult[],
+  checkers: CheckerOutcome[] | null,
+): { figures: Figure[]; tables: Table[] } {
   const figures: Figure[] = [];
   const tables: Table[] = [];
   const stale = checkers ? violationsOf(checkers, 'cache-db-sync') : null;
@@ -35,43 +48,202 @@ export function faultFigures(faults: FaultResult[], checkers: CheckerOutcome[] |
     const stream = 'k6 http_req_failed Points (NDJSON), 1 − rate';
     const w = f.windows;
     const fig: Figure[] = [
-      ratio(`${id}.success.before`, 'Success rate before', w?.before.successRate ?? null, `${stream}, from the previous fault's end (or the load's start) to this fault`),
-      ratio(`${id}.success.during`, 'Success rate during', w?.during.successRate ?? null, `${stream}, between the fault's start and its end`),
-      ratio(`${id}.success.after`, 'Success rate after', w?.after.successRate ?? null, `${stream}, from the fault's end to the next fault (or the load's end)`),
+      ratio(
+        `${id}.success.before`,
+        'Success rate before',
+        w?.before.successRate ?? null,
+        `${stream}, from the previous fault's end (or the load's start) to this fault`,
+      ),
+      ratio(
+        `${id}.success.during`,
+        'Success rate during',
+        w?.during.successRate ?? null,
+        `${stream}, between the fault's start and its end`,
+      ),
+      ratio(
+        `${id}.success.after`,
+        'Success rate after',
+        w?.after.successRate ?? null,
+        `${stream}, from the fault's end to the next fault (or the load's end)`,
+      ),
       judge(
-        { id: `${id}.recovered`, label: 'Recovered', value: f.recovery.recovered === null ? null : f.recovery.recovered ? 1 : 0, unit: 'count', source: `success rate ≥ ${f.recovery.target} in each of ${f.recovery.stableSeconds} consecutive 1 s buckets after the fault`, side: 'client', higherIsBetter: true, note: f.recovery.note ?? undefined },
+        {
+          id: `${id}.recovered`,
+          label: 'Recovered',
+          value: f.recovery.recovered === null ? null : f.recovery.recovered ? 1 : 0,
+          unit: 'count',
+          source: `success rate ≥ ${f.recovery.target} in each of ${f.recovery.stableSeconds} consecutive 1 s buckets after the fault`,
+          side: 'client',
+          higherIsBetter: true,
+          note: f.recovery.note ?? undefined,
+        },
         f.injected ? { op: '==', value: 1 } : undefined,
       ),
-      { id: `${id}.recovery`, label: 'Time to recover', value: f.recovery.seconds, unit: 's', source: 'first 1 s bucket after the fault from which the success rate stays at target (k6 NDJSON)', side: 'client' },
-      { id: `${id}.faultSeconds`, label: 'Fault window (measured)', value: f.startedAt !== null && f.endedAt !== null ? (f.endedAt - f.startedAt) / 1000 : null, unit: 's', source: 'injector clock: disturbance begun → lifted (server answering / lock released)', side: 'client' },
-      { id: `${id}.requests.during`, label: 'Requests during', value: w?.during.requests ?? null, unit: 'count', source: 'k6 http_req_failed Points in the window', side: 'client' },
-      { id: `${id}.failed`, label: 'Failed requests during and after', value: w ? w.during.failed + w.after.failed : null, unit: 'count', source: 'k6 http_req_failed Points (value 1)', side: 'client' },
-      judge({ id: `${id}.stale`, label: 'Cache entries out of sync after recovery', value: stale, unit: 'count', source: 'checker cache-db-sync after the load and its grace period', side: 'server' }, f.injected ? { op: '==', value: 0 } : undefined),
-      judge({ id: `${id}.lost`, label: 'Acknowledged writes lost', value: lost, unit: 'count', source: 'checker concurrent-access acked_write_missing (k6 acked_writes vs rows)', side: 'server' }, f.injected ? { op: '==', value: 0 } : undefined),
+      {
+        id: `${id}.recovery`,
+        label: 'Time to recover',
+        value: f.recovery.seconds,
+        unit: 's',
+        source: 'first 1 s bucket after the fault from which the success rate stays at target (k6 NDJSON)',
+        side: 'client',
+      },
+      {
+        id: `${id}.faultSeconds`,
+        label: 'Fault window (measured)',
+        value: f.startedAt !== null && f.endedAt !== null ? (f.endedAt - f.startedAt) / 1000 : null,
+        unit: 's',
+        source: 'injector clock: disturbance begun → lifted (server answering / lock released)',
+        side: 'client',
+      },
+      {
+        id: `${id}.requests.during`,
+        label: 'Requests during',
+        value: w?.during.requests ?? null,
+        unit: 'count',
+        source: 'k6 http_req_failed Points in the window',
+        side: 'client',
+      },
+      {
+        id: `${id}.failed`,
+        label: 'Failed requests during and after',
+        value: w ? w.during.failed + w.after.failed : null,
+        unit: 'count',
+        source: 'k6 http_req_failed Points (value 1)',
+        side: 'client',
+      },
+      judge(
+        {
+          id: `${id}.stale`,
+          label: 'Cache entries out of sync after recovery',
+          value: stale,
+          unit: 'count',
+          source: 'checker cache-db-sync after the load and its grace period',
+          side: 'server',
+        },
+        f.injected ? { op: '==', value: 0 } : undefined,
+      ),
+      judge(
+        {
+          id: `${id}.lost`,
+          label: 'Acknowledged writes lost',
+          value: lost,
+          unit: 'count',
+          source: 'checker concurrent-access acked_write_missing (k6 acked_writes vs rows)',
+          side: 'server',
+        },
+        f.injected ? { op: '==', value: 0 } : undefined,
+      ),
     ];
     // Labels name the fault (they also appear in the target summary); the fault's own table shows the short form.
     for (const x of fig) x.label = `${f.label}: ${x.label.charAt(0).toLowerCase()}${x.label.slice(1)}`;
-    const rowOf = (x: Figure): Cell[] => [x.label.slice(f.label.length + 2), { figure: x.id }, { figure: x.id, show: 'verdict' }, { figure: x.id, show: 'source' }];
+    const rowOf = (x: Figure): Cell[] => [
+      x.label.slice(f.label.length + 2),
+      { figure: x.id },
+      { figure: x.id, show: 'verdict' },
+      { figure: x.id, show: 'source' },
+    ];
     const rows: Cell[][] = fig.map(rowOf);
     const kinds = Object.entries(f.errorsByKind).sort((a, b) => b[1] - a[1]);
-    rows.push(['Errors by kind (during and after)', kinds.length ? kinds.map(([k, n]) => `${k}: ${n}`).join(', ') : 'none', '', 'k6 http_req_failed Points: status / error_code tags']);
+    rows.push([
+      'Errors by kind (during and after)',
+      kinds.length ? kinds.map(([k, n]) => `${k}: ${n}`).join(', ') : 'none',
+      '',
+      'k6 http_req_failed Points: status / error_code tags',
+    ]);
     if (f.pool) {
       const p = f.pool;
       const pf: Figure[] = [
-        { id: `${id}.pool.max`, label: 'Pool maximum', value: p.poolMax, unit: 'count', source: 'target /metrics acgs_pool_max', side: 'server' },
-        { id: `${id}.pool.slow`, label: 'Concurrent slow requests sent', value: p.slowRequests, unit: 'count', source: 'injector', side: 'client' },
-        { id: `${id}.pool.503`, label: '503 answers (acquire timeout)', value: p.rejected503, unit: 'count', source: 'injector: status of its requests', side: 'client' },
-        judge({ id: `${id}.pool.noRetryAfter`, label: '503 without Retry-After', value: p.missingRetryAfter, unit: 'count', source: 'injector: Retry-After header', side: 'client' }, { op: '==', value: 0 }),
-        { id: `${id}.pool.peakWaiting`, label: 'Peak waiting for a connection', value: p.peakWaiting, unit: 'count', source: 'target /metrics acgs_pool_waiting, every 200 ms', side: 'server' },
-        { id: `${id}.pool.peakInUse`, label: 'Peak connections in use', value: p.peakInUse, unit: 'count', source: 'target /metrics acgs_pool_connections{state="in_use"}, every 200 ms', side: 'server' },
-        judge({ id: `${id}.pool.recovery`, label: 'Pool back to normal after the load ended', value: p.recoverySeconds, unit: 's', source: 'target /metrics: lock released → acgs_pool_waiting 0 and in_use < max', side: 'server' }, { op: '<=', value: 10 }),
-        judge({ id: `${id}.pool.health`, label: 'Target alive after (GET /healthz status)', value: p.healthStatusAfter, unit: 'count', source: 'injector GET /healthz', side: 'client' }, { op: '==', value: 200 }),
+        {
+          id: `${id}.pool.max`,
+          label: 'Pool maximum',
+          value: p.poolMax,
+          unit: 'count',
+          source: 'target /metrics acgs_pool_max',
+          side: 'server',
+        },
+        {
+          id: `${id}.pool.slow`,
+          label: 'Concurrent slow requests sent',
+          value: p.slowRequests,
+          unit: 'count',
+          source: 'injector',
+          side: 'client',
+        },
+        {
+          id: `${id}.pool.503`,
+          label: '503 answers (acquire timeout)',
+          value: p.rejected503,
+          unit: 'count',
+          source: 'injector: status of its requests',
+          side: 'client',
+        },
+        judge(
+          {
+            id: `${id}.pool.noRetryAfter`,
+            label: '503 without Retry-After',
+            value: p.missingRetryAfter,
+            unit: 'count',
+            source: 'injector: Retry-After header',
+            side: 'client',
+          },
+          { op: '==', value: 0 },
+        ),
+        {
+          id: `${id}.pool.peakWaiting`,
+          label: 'Peak waiting for a connection',
+          value: p.peakWaiting,
+          unit: 'count',
+          source: 'target /metrics acgs_pool_waiting, every 200 ms',
+          side: 'server',
+        },
+        {
+          id: `${id}.pool.peakInUse`,
+          label: 'Peak connections in use',
+          value: p.peakInUse,
+          unit: 'count',
+          source: 'target /metrics acgs_pool_connections{state="in_use"}, every 200 ms',
+          side: 'server',
+        },
+        judge(
+          {
+            id: `${id}.pool.recovery`,
+            label: 'Pool back to normal after the load ended',
+            value: p.recoverySeconds,
+            unit: 's',
+            source: 'target /metrics: lock released → acgs_pool_waiting 0 and in_use < max',
+            side: 'server',
+          },
+          { op: '<=', value: 10 },
+        ),
+        judge(
+          {
+            id: `${id}.pool.health`,
+            label: 'Target alive after (GET /healthz status)',
+            value: p.healthStatusAfter,
+            unit: 'count',
+            source: 'injector GET /healthz',
+            side: 'client',
+          },
+          { op: '==', value: 200 },
+        ),
       ];
       for (const x of pf) x.label = `${f.label}: ${x.label.charAt(0).toLowerCase()}${x.label.slice(1)}`;
       fig.push(...pf);
       for (const x of pf) rows.push(rowOf(x));
-      rows.push(['Answers to the slow requests', Object.entries(p.statuses).map(([k, n]) => `${k}: ${n}`).join(', '), '', 'injector']);
-      rows.push(['Retry-After seen', p.retryAfter.length ? p.retryAfter.map((s) => `${s} s`).join(', ') : 'none', '', 'injector: Retry-After header of the 503s']);
+      rows.push([
+        'Answers to the slow requests',
+        Object.entries(p.statuses)
+          .map(([k, n]) => `${k}: ${n}`)
+          .join(', '),
+        '',
+        'injector',
+      ]);
+      rows.push([
+        'Retry-After seen',
+        p.retryAfter.length ? p.retryAfter.map((s) => `${s} s`).join(', ') : 'none',
+        '',
+        'injector: Retry-After header of the 503s',
+      ]);
     }
     figures.push(...fig);
     const status = !f.injected ? 'NOT INJECTED' : f.error ? `ERROR: ${f.error}` : `${f.method}`;

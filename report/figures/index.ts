@@ -30,14 +30,39 @@ export function buildFigures(inputs: RunInputs, faults: FaultResult[] = []): { f
   const k = consistencyFigures(inputs);
   const s = scenarioFigures(inputs);
   const ft = faultFigures(faults, inputs.checks?.checkers ?? null);
-  const figures = [...q.figures, ...c.figures, ...p.figures, ...i.figures, ...l.figures, ...k.figures, ...s.figures, ...ft.figures];
+  const figures = [
+    ...q.figures,
+    ...c.figures,
+    ...p.figures,
+    ...i.figures,
+    ...l.figures,
+    ...k.figures,
+    ...s.figures,
+    ...ft.figures,
+  ];
   const judged = figures.filter((f) => f.target);
   const summary: Table = {
     title: 'Target achievement summary',
     intro: `${judged.filter((f) => f.pass === true).length} of ${judged.length} targets met (${judged.filter((f) => f.pass === null).length} without data).`,
     columns: ['target', 'measured', 'target', 'verdict', 'source'],
-    rows: judged.map((f) => [f.label, { figure: f.id }, { figure: f.id, show: 'target' }, { figure: f.id, show: 'verdict' }, { figure: f.id, show: 'source' }]),
+    rows: judged.map((f) => [
+      f.label,
+      { figure: f.id },
+      { figure: f.id, show: 'target' },
+      { figure: f.id, show: 'verdict' },
+      { figure: f.id, show: 'source' },
+    ]),
   };
-  const tables = [summary, q.table, ...c.tables, p.table, i.table, ...(l.table ? [l.table] : []), k.table, s.table, ...ft.tables];
+  const tables = [
+    summary,
+    q.table,
+    ...c.tables,
+    p.table,
+    i.table,
+    ...(l.table ? [l.table] : []),
+    k.table,
+    s.table,
+    ...ft.tables,
+  ];
   return { figures, tables };
 }

@@ -17,7 +17,6 @@ export interface ScenarioOutcome {
   durationS: number;
 }
 
-
 /** A checker's result, as checks/ produces it (and `acgs-load check --json` writes it). */
 export type CheckerOutcome = CheckerResult;
 
@@ -60,9 +59,6 @@ export interface RunInputs {
 }
 
 /** The first scenario whose summary has `name` (optionally with tags). */
-export function firstWith(
-  inputs: RunInputs,
-  find: (s: ScenarioOutcome) => boolean,
-): ScenarioOutcome | undefined {
+export function firstWith(inputs: RunInputs, find: (s: ScenarioOutcome) => boolean): ScenarioOutcome | undefined {
   return inputs.scenarios.find((s) => s.summary && find(s));
 }

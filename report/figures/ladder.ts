@@ -62,16 +62,69 @@ export function ladderFigures(inputs: RunInputs): { figures: Figure[]; table: Ta
     const users = s.users;
     figures.push(
       judge(
-        { id: `${id}.success`, label: `${users} users success rate`, value: s.successRate, unit: 'ratio', source: src('http_req_failed') + ' (1 − rate)', side: 'client', higherIsBetter: true },
+        {
+          id: `${id}.success`,
+          label: `${users} users success rate`,
+          value: s.successRate,
+          unit: 'ratio',
+          source: src('http_req_failed') + ' (1 − rate)',
+          side: 'client',
+          higherIsBetter: true,
+        },
         { op: '>=', value: inputs.config.targets.successRate },
       ),
-      { id: `${id}.avg`, label: `${users} users avg`, value: s.avgMs, unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.p95`, label: `${users} users p95`, value: s.p95Ms, unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.p99`, label: `${users} users p99`, value: s.p99Ms, unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.rps`, label: `${users} users throughput`, value: s.reqPerSec, unit: 'req/s', source: src('http_reqs') + ` count ÷ ${stepS} s step`, side: 'client', higherIsBetter: true },
-      { id: `${id}.requests`, label: `${users} users requests`, value: s.requests, unit: 'count', source: src('http_reqs'), side: 'client' },
+      {
+        id: `${id}.avg`,
+        label: `${users} users avg`,
+        value: s.avgMs,
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.p95`,
+        label: `${users} users p95`,
+        value: s.p95Ms,
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.p99`,
+        label: `${users} users p99`,
+        value: s.p99Ms,
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.rps`,
+        label: `${users} users throughput`,
+        value: s.reqPerSec,
+        unit: 'req/s',
+        source: src('http_reqs') + ` count ÷ ${stepS} s step`,
+        side: 'client',
+        higherIsBetter: true,
+      },
+      {
+        id: `${id}.requests`,
+        label: `${users} users requests`,
+        value: s.requests,
+        unit: 'count',
+        source: src('http_reqs'),
+        side: 'client',
+      },
     );
-    rows.push([String(users), { figure: `${id}.success` }, { figure: `${id}.avg` }, { figure: `${id}.p95` }, { figure: `${id}.p99` }, { figure: `${id}.rps` }, { figure: `${id}.requests` }, { figure: `${id}.success`, show: 'verdict' }]);
+    rows.push([
+      String(users),
+      { figure: `${id}.success` },
+      { figure: `${id}.avg` },
+      { figure: `${id}.p95` },
+      { figure: `${id}.p99` },
+      { figure: `${id}.rps` },
+      { figure: `${id}.requests` },
+      { figure: `${id}.success`, show: 'verdict' },
+    ]);
   }
   return {
     figures,

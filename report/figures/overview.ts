@@ -19,16 +19,75 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
     const src = (m: string) => `k6 ${m}, scenario ${s.name} (${s.engine} engine)`;
     figures.push(
       judge(
-        { id: `${id}.success`, label: `${s.name} success rate`, value: failed === null ? null : 1 - failed, unit: 'ratio', source: src('http_req_failed') + ' (1 − rate)', side: 'client', higherIsBetter: true },
+        {
+          id: `${id}.success`,
+          label: `${s.name} success rate`,
+          value: failed === null ? null : 1 - failed,
+          unit: 'ratio',
+          source: src('http_req_failed') + ' (1 − rate)',
+          side: 'client',
+          higherIsBetter: true,
+        },
         { op: '>=', value: inputs.config.targets.successRate },
       ),
-      { id: `${id}.requests`, label: `${s.name} requests`, value: reqs, unit: 'count', source: src('http_reqs'), side: 'client' },
-      { id: `${id}.rps`, label: `${s.name} throughput`, value: value(metric(s.summary, 'http_reqs'), 'rate'), unit: 'req/s', source: src('http_reqs rate'), side: 'client', higherIsBetter: true },
-      { id: `${id}.avg`, label: `${s.name} avg`, value: value(dur, 'avg'), unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.p95`, label: `${s.name} p95`, value: value(dur, 'p(95)'), unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.p99`, label: `${s.name} p99`, value: value(dur, 'p(99)'), unit: 'ms', source: src('http_req_duration'), side: 'client' },
-      { id: `${id}.checks`, label: `${s.name} checks passed`, value: value(metric(s.summary, 'checks'), 'rate'), unit: 'ratio', source: src('checks'), side: 'client', higherIsBetter: true },
-      { id: `${id}.thresholdsFailed`, label: `${s.name} thresholds crossed`, value: ths.filter((t) => !t.ok).length, unit: 'count', source: 'k6 thresholds', side: 'client' },
+      {
+        id: `${id}.requests`,
+        label: `${s.name} requests`,
+        value: reqs,
+        unit: 'count',
+        source: src('http_reqs'),
+        side: 'client',
+      },
+      {
+        id: `${id}.rps`,
+        label: `${s.name} throughput`,
+        value: value(metric(s.summary, 'http_reqs'), 'rate'),
+        unit: 'req/s',
+        source: src('http_reqs rate'),
+        side: 'client',
+        higherIsBetter: true,
+      },
+      {
+        id: `${id}.avg`,
+        label: `${s.name} avg`,
+        value: value(dur, 'avg'),
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.p95`,
+        label: `${s.name} p95`,
+        value: value(dur, 'p(95)'),
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.p99`,
+        label: `${s.name} p99`,
+        value: value(dur, 'p(99)'),
+        unit: 'ms',
+        source: src('http_req_duration'),
+        side: 'client',
+      },
+      {
+        id: `${id}.checks`,
+        label: `${s.name} checks passed`,
+        value: value(metric(s.summary, 'checks'), 'rate'),
+        unit: 'ratio',
+        source: src('checks'),
+        side: 'client',
+        higherIsBetter: true,
+      },
+      {
+        id: `${id}.thresholdsFailed`,
+        label: `${s.name} thresholds crossed`,
+        value: ths.filter((t) => !t.ok).length,
+        unit: 'count',
+        source: 'k6 thresholds',
+        side: 'client',
+      },
     );
     rows.push([
       s.name,
@@ -47,8 +106,20 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
     figures,
     table: {
       title: 'Scenarios',
-      intro: 'Client-side figures per scenario (k6 summary). Thresholds: passed/defined; exit code as k6 gives it (99 = thresholds crossed).',
-      columns: ['scenario', 'requests', 'throughput', 'success rate', 'avg', 'p95', 'p99', 'checks', 'thresholds', 'exit'],
+      intro:
+        'Client-side figures per scenario (k6 summary). Thresholds: passed/defined; exit code as k6 gives it (99 = thresholds crossed).',
+      columns: [
+        'scenario',
+        'requests',
+        'throughput',
+        'success rate',
+        'avg',
+        'p95',
+        'p99',
+        'checks',
+        'thresholds',
+        'exit',
+      ],
       rows,
     },
   };
@@ -58,14 +129,72 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
   const i = inputs.infra;
   const pg = inputs.pg;
   const figures: Figure[] = [
-    { id: 'infra.pg.rtt', label: `PostgreSQL ${i.pgVersion} round trip (SELECT 1)`, value: i.pgRttMs, unit: 'ms', source: 'suite client, mean of 20 SELECT 1', side: 'client' },
-    { id: 'infra.redis.rtt', label: `Redis ${i.redisVersion} round trip (PING)`, value: i.redisRttMs, unit: 'ms', source: 'suite client, mean of 20 PING', side: 'client' },
-    { id: 'infra.target.health', label: `Target /healthz (${i.targetUrl})`, value: i.targetHealthMs, unit: 'ms', source: 'suite client, GET /healthz', side: 'client' },
-    { id: 'pg.bufferHitRatio', label: 'PostgreSQL buffer cache hit ratio', value: pg?.bufferHitRatio ?? null, unit: 'ratio', source: 'pg_stat_database blks_hit/(blks_hit+blks_read), run delta', side: 'server', higherIsBetter: true },
-    { id: 'pg.indexScanRatio', label: 'Index scans ÷ all scans', value: pg?.indexScanRatio ?? null, unit: 'ratio', source: 'pg_stat_user_tables idx_scan/(idx_scan+seq_scan), run delta', side: 'server', higherIsBetter: true },
-    { id: 'pg.commits', label: 'Transactions committed', value: pg?.commits ?? null, unit: 'count', source: 'pg_stat_database xact_commit, run delta', side: 'server' },
-    { id: 'pg.rollbacks', label: 'Transactions rolled back', value: pg?.rollbacks ?? null, unit: 'count', source: 'pg_stat_database xact_rollback, run delta', side: 'server' },
-    { id: 'pg.deadlocks', label: 'Deadlocks', value: pg?.deadlocks ?? null, unit: 'count', source: 'pg_stat_database deadlocks, run delta', side: 'server' },
+    {
+      id: 'infra.pg.rtt',
+      label: `PostgreSQL ${i.pgVersion} round trip (SELECT 1)`,
+      value: i.pgRttMs,
+      unit: 'ms',
+      source: 'suite client, mean of 20 SELECT 1',
+      side: 'client',
+    },
+    {
+      id: 'infra.redis.rtt',
+      label: `Redis ${i.redisVersion} round trip (PING)`,
+      value: i.redisRttMs,
+      unit: 'ms',
+      source: 'suite client, mean of 20 PING',
+      side: 'client',
+    },
+    {
+      id: 'infra.target.health',
+      label: `Target /healthz (${i.targetUrl})`,
+      value: i.targetHealthMs,
+      unit: 'ms',
+      source: 'suite client, GET /healthz',
+      side: 'client',
+    },
+    {
+      id: 'pg.bufferHitRatio',
+      label: 'PostgreSQL buffer cache hit ratio',
+      value: pg?.bufferHitRatio ?? null,
+      unit: 'ratio',
+      source: 'pg_stat_database blks_hit/(blks_hit+blks_read), run delta',
+      side: 'server',
+      higherIsBetter: true,
+    },
+    {
+      id: 'pg.indexScanRatio',
+      label: 'Index scans ÷ all scans',
+      value: pg?.indexScanRatio ?? null,
+      unit: 'ratio',
+      source: 'pg_stat_user_tables idx_scan/(idx_scan+seq_scan), run delta',
+      side: 'server',
+      higherIsBetter: true,
+    },
+    {
+      id: 'pg.commits',
+      label: 'Transactions committed',
+      value: pg?.commits ?? null,
+      unit: 'count',
+      source: 'pg_stat_database xact_commit, run delta',
+      side: 'server',
+    },
+    {
+      id: 'pg.rollbacks',
+      label: 'Transactions rolled back',
+      value: pg?.rollbacks ?? null,
+      unit: 'count',
+      source: 'pg_stat_database xact_rollback, run delta',
+      side: 'server',
+    },
+    {
+      id: 'pg.deadlocks',
+      label: 'Deadlocks',
+      value: pg?.deadlocks ?? null,
+      unit: 'count',
+      source: 'pg_stat_database deadlocks, run delta',
+      side: 'server',
+    },
   ];
   return {
     figures,
@@ -85,13 +214,56 @@ export function consistencyFigures(inputs: RunInputs): { figures: Figure[]; tabl
     const id = `consistency.${c.name}`;
     const src = `checker ${c.name} (direct PostgreSQL/Redis reads)`;
     figures.push(
-      { id: `${id}.checked`, label: `${c.name} items checked`, value: c.checked, unit: 'count', source: src, side: 'server' },
-      judge({ id: `${id}.violations`, label: `${c.name} violations`, value: violations, unit: 'count', source: src, side: 'server' }, { op: '==', value: 0 }),
-      { id: `${id}.score`, label: `${c.name} score`, value: c.score, unit: 'ratio', source: src, side: 'server', higherIsBetter: true },
-      { id: `${id}.ms`, label: `${c.name} duration`, value: c.durationMs, unit: 'ms', source: 'suite clock', side: 'client' },
+      {
+        id: `${id}.checked`,
+        label: `${c.name} items checked`,
+        value: c.checked,
+        unit: 'count',
+        source: src,
+        side: 'server',
+      },
+      judge(
+        {
+          id: `${id}.violations`,
+          label: `${c.name} violations`,
+          value: violations,
+          unit: 'count',
+          source: src,
+          side: 'server',
+        },
+        { op: '==', value: 0 },
+      ),
+      {
+        id: `${id}.score`,
+        label: `${c.name} score`,
+        value: c.score,
+        unit: 'ratio',
+        source: src,
+        side: 'server',
+        higherIsBetter: true,
+      },
+      {
+        id: `${id}.ms`,
+        label: `${c.name} duration`,
+        value: c.durationMs,
+        unit: 'ms',
+        source: 'suite clock',
+        side: 'client',
+      },
     );
-    const kinds = Object.entries(c.violations).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`).join(', ');
-    rows.push([c.name, { figure: `${id}.checked` }, { figure: `${id}.violations` }, { figure: `${id}.score` }, kinds || '—', { figure: `${id}.ms` }, { figure: `${id}.violations`, show: 'verdict' }]);
+    const kinds = Object.entries(c.violations)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ');
+    rows.push([
+      c.name,
+      { figure: `${id}.checked` },
+      { figure: `${id}.violations` },
+      { figure: `${id}.score` },
+      kinds || '—',
+      { figure: `${id}.ms` },
+      { figure: `${id}.violations`, show: 'verdict' },
+    ]);
   }
   return {
     figures,

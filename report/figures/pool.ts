@@ -13,7 +13,8 @@ import type { Table } from '../tables.ts';
 import type { RunInputs } from './inputs.ts';
 import { fractionAtOrBelow, histogramDelta, histogramQuantile, sumOf } from '../../measure/index.ts';
 
-export const POOL_EFFICIENCY_FORMULA = 'acquisitions served within 1 ms ÷ all acquisitions (acgs_pool_acquire_wait_seconds, le="0.001" bucket)';
+export const POOL_EFFICIENCY_FORMULA =
+  'acquisitions served within 1 ms ÷ all acquisitions (acgs_pool_acquire_wait_seconds, le="0.001" bucket)';
 
 export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
   const t = inputs.target;
@@ -24,24 +25,122 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
   const ms = (v: number | null) => (v === null ? null : v * 1000);
   const pool = inputs.config.pool;
   const figures: Figure[] = [
-    { id: 'pool.size', label: 'Pool size (kept)', value: pool.size, unit: 'count', source: 'configuration pool.size', side: 'server' },
-    { id: 'pool.max', label: 'Pool maximum (size + overflow)', value: pool.size + pool.overflow, unit: 'count', source: 'configuration pool.size + pool.overflow', side: 'server' },
-    { id: 'pool.acquires', label: 'Acquisitions', value: h ? h.count : null, unit: 'count', source: `${src} acgs_pool_acquire_wait_seconds_count`, side: 'server' },
-    { id: 'pool.wait.p50', label: 'Acquire wait p50', value: h ? ms(histogramQuantile(h, 0.5)) : null, unit: 'ms', source: `${src} acgs_pool_acquire_wait_seconds (bucket-interpolated)`, side: 'server' },
-    { id: 'pool.wait.p95', label: 'Acquire wait p95', value: h ? ms(histogramQuantile(h, 0.95)) : null, unit: 'ms', source: `${src} acgs_pool_acquire_wait_seconds (bucket-interpolated)`, side: 'server' },
-    { id: 'pool.wait.avg', label: 'Acquire wait avg', value: h && h.count > 0 ? (h.sum / h.count) * 1000 : null, unit: 'ms', source: `${src} acgs_pool_acquire_wait_seconds sum/count`, side: 'server' },
-    { id: 'pool.utilisation.mean', label: 'Utilisation (mean in use ÷ max)', value: t?.utilisation.mean ?? null, unit: 'ratio', source: `${src} acgs_pool_connections{state="in_use"} / acgs_pool_max, sampled each second`, side: 'server' },
-    { id: 'pool.utilisation.peak', label: 'Utilisation (peak)', value: t?.utilisation.peak ?? null, unit: 'ratio', source: `${src}, sampled each second`, side: 'server' },
-    { id: 'pool.waiting.peak', label: 'Waiting clients (peak)', value: t ? t.utilisation.peakWaiting : null, unit: 'count', source: `${src} acgs_pool_waiting, sampled each second`, side: 'server' },
-    { id: 'pool.timeouts', label: 'Acquire timeouts', value: delta('acgs_pool_acquire_timeouts_total'), unit: 'count', source: `${src} acgs_pool_acquire_timeouts_total (run delta)`, side: 'server' },
-    { id: 'pool.created', label: 'Connections opened', value: delta('acgs_pool_connections_created_total'), unit: 'count', source: `${src} acgs_pool_connections_created_total (run delta)`, side: 'server' },
-    { id: 'pool.closed', label: 'Connections closed', value: delta('acgs_pool_connections_closed_total'), unit: 'count', source: `${src} acgs_pool_connections_closed_total (run delta)`, side: 'server' },
+    {
+      id: 'pool.size',
+      label: 'Pool size (kept)',
+      value: pool.size,
+      unit: 'count',
+      source: 'configuration pool.size',
+      side: 'server',
+    },
+    {
+      id: 'pool.max',
+      label: 'Pool maximum (size + overflow)',
+      value: pool.size + pool.overflow,
+      unit: 'count',
+      source: 'configuration pool.size + pool.overflow',
+      side: 'server',
+    },
+    {
+      id: 'pool.acquires',
+      label: 'Acquisitions',
+      value: h ? h.count : null,
+      unit: 'count',
+      source: `${src} acgs_pool_acquire_wait_seconds_count`,
+      side: 'server',
+    },
+    {
+      id: 'pool.wait.p50',
+      label: 'Acquire wait p50',
+      value: h ? ms(histogramQuantile(h, 0.5)) : null,
+      unit: 'ms',
+      source: `${src} acgs_pool_acquire_wait_seconds (bucket-interpolated)`,
+      side: 'server',
+    },
+    {
+      id: 'pool.wait.p95',
+      label: 'Acquire wait p95',
+      value: h ? ms(histogramQuantile(h, 0.95)) : null,
+      unit: 'ms',
+      source: `${src} acgs_pool_acquire_wait_seconds (bucket-interpolated)`,
+      side: 'server',
+    },
+    {
+      id: 'pool.wait.avg',
+      label: 'Acquire wait avg',
+      value: h && h.count > 0 ? (h.sum / h.count) * 1000 : null,
+      unit: 'ms',
+      source: `${src} acgs_pool_acquire_wait_seconds sum/count`,
+      side: 'server',
+    },
+    {
+      id: 'pool.utilisation.mean',
+      label: 'Utilisation (mean in use ÷ max)',
+      value: t?.utilisation.mean ?? null,
+      unit: 'ratio',
+      source: `${src} acgs_pool_connections{state="in_use"} / acgs_pool_max, sampled each second`,
+      side: 'server',
+    },
+    {
+      id: 'pool.utilisation.peak',
+      label: 'Utilisation (peak)',
+      value: t?.utilisation.peak ?? null,
+      unit: 'ratio',
+      source: `${src}, sampled each second`,
+      side: 'server',
+    },
+    {
+      id: 'pool.waiting.peak',
+      label: 'Waiting clients (peak)',
+      value: t ? t.utilisation.peakWaiting : null,
+      unit: 'count',
+      source: `${src} acgs_pool_waiting, sampled each second`,
+      side: 'server',
+    },
+    {
+      id: 'pool.timeouts',
+      label: 'Acquire timeouts',
+      value: delta('acgs_pool_acquire_timeouts_total'),
+      unit: 'count',
+      source: `${src} acgs_pool_acquire_timeouts_total (run delta)`,
+      side: 'server',
+    },
+    {
+      id: 'pool.created',
+      label: 'Connections opened',
+      value: delta('acgs_pool_connections_created_total'),
+      unit: 'count',
+      source: `${src} acgs_pool_connections_created_total (run delta)`,
+      side: 'server',
+    },
+    {
+      id: 'pool.closed',
+      label: 'Connections closed',
+      value: delta('acgs_pool_connections_closed_total'),
+      unit: 'count',
+      source: `${src} acgs_pool_connections_closed_total (run delta)`,
+      side: 'server',
+    },
     judge(
-      { id: 'pool.efficiency', label: 'Pool efficiency', value: h ? fractionAtOrBelow(h, 0.001) : null, unit: 'ratio', source: `${src}: ${POOL_EFFICIENCY_FORMULA}`, side: 'server', higherIsBetter: true },
+      {
+        id: 'pool.efficiency',
+        label: 'Pool efficiency',
+        value: h ? fractionAtOrBelow(h, 0.001) : null,
+        unit: 'ratio',
+        source: `${src}: ${POOL_EFFICIENCY_FORMULA}`,
+        side: 'server',
+        higherIsBetter: true,
+      },
       { op: '>=', value: inputs.config.targets.poolEfficiency },
     ),
   ];
-  const row = (id: string): Table['rows'][number] => [figures.find((f) => f.id === id)!.label, { figure: id }, { figure: id, show: 'target' }, { figure: id, show: 'verdict' }, { figure: id, show: 'source' }];
+  const row = (id: string): Table['rows'][number] => [
+    figures.find((f) => f.id === id)!.label,
+    { figure: id },
+    { figure: id, show: 'target' },
+    { figure: id, show: 'verdict' },
+    { figure: id, show: 'source' },
+  ];
   return {
     figures,
     table: {

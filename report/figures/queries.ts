@@ -37,30 +37,65 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
         side: 'server',
         note: m ? undefined : 'no scenario of this run issued this query type',
       };
-      const t = label === 'p95' ? targets.queryTypes[qt].p95Ms : label === 'p99' ? targets.queryTypes[qt].p99Ms : undefined;
+      const t =
+        label === 'p95' ? targets.queryTypes[qt].p95Ms : label === 'p99' ? targets.queryTypes[qt].p99Ms : undefined;
       figures.push(t === undefined ? f : judge(f, { op: '<=', value: t }));
     }
-    figures.push({ id: `query.${qt}.count`, label: `${qt} queries timed`, value: value(m, 'count'), unit: 'count', source: src, side: 'server' });
+    figures.push({
+      id: `query.${qt}.count`,
+      label: `${qt} queries timed`,
+      value: value(m, 'count'),
+      unit: 'count',
+      source: src,
+      side: 'server',
+    });
 
     // The target's own histogram over the run (all scenarios, all clients).
     const tgt = inputs.target;
-    const h = tgt?.before && tgt.after ? histogramDelta(tgt.before, tgt.after, 'acgs_db_query_duration_seconds', { query_type: qt }) : null;
+    const h =
+      tgt?.before && tgt.after
+        ? histogramDelta(tgt.before, tgt.after, 'acgs_db_query_duration_seconds', { query_type: qt })
+        : null;
     const hsrc = 'target /metrics acgs_db_query_duration_seconds (run delta, bucket-interpolated)';
-    figures.push({ id: `query.${qt}.target.avg`, label: `${qt} avg (target histogram)`, value: h && h.count > 0 ? (h.sum / h.count) * 1000 : null, unit: 'ms', source: hsrc, side: 'server' });
+    figures.push({
+      id: `query.${qt}.target.avg`,
+      label: `${qt} avg (target histogram)`,
+      value: h && h.count > 0 ? (h.sum / h.count) * 1000 : null,
+      unit: 'ms',
+      source: hsrc,
+      side: 'server',
+    });
     const p95 = h ? histogramQuantile(h, 0.95) : null;
-    figures.push({ id: `query.${qt}.target.p95`, label: `${qt} p95 (target histogram)`, value: p95 === null ? null : p95 * 1000, unit: 'ms', source: hsrc, side: 'server' });
+    figures.push({
+      id: `query.${qt}.target.p95`,
+      label: `${qt} p95 (target histogram)`,
+      value: p95 === null ? null : p95 * 1000,
+      unit: 'ms',
+      source: hsrc,
+      side: 'server',
+    });
 
     // pg_stat_statements: statements the target tagged with /* acgs:<type> */.
     let pgMean: number | null = null;
     let pgNote: string | undefined;
     if (inputs.pg?.statements.available) {
-      const rows = inputs.pg.statements.rows.filter((r) => r.query.includes(`acgs:${qt} `) || r.query.includes(`acgs:${qt}*`));
+      const rows = inputs.pg.statements.rows.filter(
+        (r) => r.query.includes(`acgs:${qt} `) || r.query.includes(`acgs:${qt}*`),
+      );
       const calls = rows.reduce((a, r) => a + r.calls, 0);
       pgMean = calls > 0 ? rows.reduce((a, r) => a + r.totalMs, 0) / calls : null;
     } else {
       pgNote = inputs.pg?.statements.available === false ? inputs.pg.statements.reason : 'no PostgreSQL snapshot';
     }
-    figures.push({ id: `query.${qt}.pg.mean`, label: `${qt} mean (pg_stat_statements)`, value: pgMean, unit: 'ms', source: 'pg_stat_statements total_exec_time / calls (run delta)', side: 'server', note: pgNote });
+    figures.push({
+      id: `query.${qt}.pg.mean`,
+      label: `${qt} mean (pg_stat_statements)`,
+      value: pgMean,
+      unit: 'ms',
+      source: 'pg_stat_statements total_exec_time / calls (run delta)',
+      side: 'server',
+      note: pgNote,
+    });
 
     rows.push([
       qt,
@@ -98,8 +133,21 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     table: {
       title: 'Query performance by type',
       intro:
-        'Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing `db` entries, recorded by the load scripts), beside the target\'s own histogram and pg_stat_statements. Percentiles from HDR histograms (k6 summary); target-histogram figures are bucket-interpolated.',
-      columns: ['query type', 'avg', 'p50', 'p95', 'p99', 'avg (target /metrics)', 'mean (pg_stat_statements)', 'queries', 'p95 target', 'p95', 'p99 target', 'p99'],
+        "Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing `db` entries, recorded by the load scripts), beside the target's own histogram and pg_stat_statements. Percentiles from HDR histograms (k6 summary); target-histogram figures are bucket-interpolated.",
+      columns: [
+        'query type',
+        'avg',
+        'p50',
+        'p95',
+        'p99',
+        'avg (target /metrics)',
+        'mean (pg_stat_statements)',
+        'queries',
+        'p95 target',
+        'p95',
+        'p99 target',
+        'p99',
+      ],
       rows,
       notes: pgNote ? [`pg_stat_statements: ${pgNote}.`] : [],
     },

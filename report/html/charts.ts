@@ -68,17 +68,36 @@ export function throughputCharts(s: RunSeries): string[] {
  */
 export function ladderCharts(run: RunJson, s: RunSeries): string[] {
   const figs = indexFigures(run.figures);
-  const users = [...new Set([...run.figures.map((f) => /^ladder\.(\d+)\.p95$/.exec(f.id)?.[1]).filter(Boolean).map(Number), ...s.ladder.map((l) => l.users)])].sort((a, b) => a - b);
+  const users = [
+    ...new Set([
+      ...run.figures
+        .map((f) => /^ladder\.(\d+)\.p95$/.exec(f.id)?.[1])
+        .filter(Boolean)
+        .map(Number),
+      ...s.ladder.map((l) => l.users),
+    ]),
+  ].sort((a, b) => a - b);
   const fromFig = (u: number, k: string): number | null => figs.get(`ladder.${u}.${k}`)?.value ?? null;
   const step = (u: number) => s.ladder.find((l) => l.users === u);
   const rps = users.map((u) => fromFig(u, 'rps') ?? step(u)?.rps ?? null);
   const p95 = users.map((u) => fromFig(u, 'p95') ?? step(u)?.p95 ?? null);
   const p99 = users.map((u) => fromFig(u, 'p99') ?? step(u)?.p99 ?? null);
   const fromFigures = users.some((u) => fromFig(u, 'p95') !== null);
-  const src = fromFigures ? 'run.json ladder figures (k6 http_reqs and http_req_duration{scenario:users_N})' : 'the metric stream (k6 http_reqs and http_req_duration tagged scenario users_N)';
+  const src = fromFigures
+    ? 'run.json ladder figures (k6 http_reqs and http_req_duration{scenario:users_N})'
+    : 'the metric stream (k6 http_reqs and http_req_duration tagged scenario users_N)';
   const labels = users.map(String);
   return [
-    barChart({ id: 'ladder-throughput', title: 'Load ladder: throughput per step', caption: `Requests per second per user count, from ${src}.`, labels, xLabel: 'concurrent users', yLabel: 'req/s', values: rps, yFormat: (v) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1)) }),
+    barChart({
+      id: 'ladder-throughput',
+      title: 'Load ladder: throughput per step',
+      caption: `Requests per second per user count, from ${src}.`,
+      labels,
+      xLabel: 'concurrent users',
+      yLabel: 'req/s',
+      values: rps,
+      yFormat: (v) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1)),
+    }),
     lineChart({
       id: 'ladder-latency',
       title: 'Load ladder: latency per step',
@@ -115,7 +134,8 @@ export function cacheChart(s: RunSeries): string {
   return lineChart({
     id: 'cache-hit-rate',
     title: 'Cache hit rate over the run',
-    caption: 'k6 cache_hit (X-Cache HIT share of cacheable reads, client side) and the target\'s acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, sampled each second.',
+    caption:
+      "k6 cache_hit (X-Cache HIT share of cacheable reads, client side) and the target's acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, sampled each second.",
     x: { kind: 'time' },
     xLabel: 'time since the load started',
     yLabel: 'hit rate',
@@ -153,12 +173,26 @@ interface CheckerLike {
 
 /** The consistency checkers: per checker, items without violation and violations. */
 export function checksChart(run: RunJson): string {
-  const checkers = ((run.checks as { checkers?: CheckerLike[] } | null)?.checkers ?? []).filter((c) => typeof c?.name === 'string');
+  const checkers = ((run.checks as { checkers?: CheckerLike[] } | null)?.checkers ?? []).filter(
+    (c) => typeof c?.name === 'string',
+  );
   const figs = indexFigures(run.figures);
   const rows: ShareRow[] = checkers.map((c) => {
     const bad = Object.values(c.violations ?? {}).reduce((a, b) => a + b, 0);
     const score: Figure | undefined = figs.get(`consistency.${c.name}.score`);
-    return { label: c.name, ok: Math.max(0, c.checked - bad), bad, note: `${bad} violations / ${c.checked}${score ? ` · ${formatValue(score.value, score.unit)}` : ''}` };
+    return {
+      label: c.name,
+      ok: Math.max(0, c.checked - bad),
+      bad,
+      note: `${bad} violations / ${c.checked}${score ? ` · ${formatValue(score.value, score.unit)}` : ''}`,
+    };
   });
-  return shareChart({ id: 'consistency', title: 'Data consistency checkers', caption: 'Independent checkers reading PostgreSQL and Redis directly after the run: items checked and violations found (run.json checks).', yLabel: '', rows });
+  return shareChart({
+    id: 'consistency',
+    title: 'Data consistency checkers',
+    caption:
+      'Independent checkers reading PostgreSQL and Redis directly after the run: items checked and violations found (run.json checks).',
+    yLabel: '',
+    rows,
+  });
 }

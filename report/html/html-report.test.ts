@@ -30,7 +30,11 @@ const CHARTS = [
 ];
 
 function unescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 let run: RunJson;
@@ -42,7 +46,14 @@ beforeAll(async () => {
   const dir = join(tmp, 'run');
   run = await writeFixtureRun(dir, [
     { name: 'ladder', spec: { startMs: T0, seed: 11, steps: ladderSteps(5) } },
-    { name: 'query-mix', spec: { startMs: T0 + 21_000, seed: 12, steps: [{ tag: 'query-mix', startS: 0, durationS: 40, rps: 30, medianMs: 4 }] } },
+    {
+      name: 'query-mix',
+      spec: {
+        startMs: T0 + 21_000,
+        seed: 12,
+        steps: [{ tag: 'query-mix', startS: 0, durationS: 40, rps: 30, medianMs: 4 }],
+      },
+    },
   ]);
   series = await readRunSeries(dir, run);
   html = htmlReport(run, series);
@@ -55,7 +66,9 @@ describe('report.html', () => {
   it('shows every figure of every table exactly as run.json has it', () => {
     const byId = new Map(run.figures.map((f) => [f.id, f]));
     const cells = [...html.matchAll(/<td class="[^"]*" data-figure="([^"]+)" data-show="value"[^>]*>([^<]*)<\/td>/g)];
-    const expected = run.tables.flatMap((t) => t.rows.flat()).filter((c) => typeof c !== 'string' && (c.show ?? 'value') === 'value');
+    const expected = run.tables
+      .flatMap((t) => t.rows.flat())
+      .filter((c) => typeof c !== 'string' && (c.show ?? 'value') === 'value');
     expect(cells.length).toBe(expected.length);
     let numeric = 0;
     for (const [, id, text] of cells) {
@@ -66,7 +79,9 @@ describe('report.html', () => {
       if (f.value !== null && f.unit !== 'bytes') {
         const n = Number(unescape(text).replace(/[^\d.\-]/g, ''));
         const shown = f.unit === 'ratio' ? n / 100 : n;
-        expect(Math.abs(shown - f.value)).toBeLessThanOrEqual(Math.max(1e-9, Math.abs(f.value) * 0.01, f.unit === 'ratio' ? 1e-4 : 0.05));
+        expect(Math.abs(shown - f.value)).toBeLessThanOrEqual(
+          Math.max(1e-9, Math.abs(f.value) * 0.01, f.unit === 'ratio' ? 1e-4 : 0.05),
+        );
         numeric++;
       }
     }
@@ -120,7 +135,12 @@ describe('report.html', () => {
 
   it('stays under 2 MB for a one-hour run', async () => {
     const dir = join(tmp, 'hour');
-    const hour = await writeFixtureRun(dir, [{ name: 'soak', spec: { startMs: T0, seed: 21, steps: [{ tag: 'soak', startS: 0, durationS: 3600, rps: 3, medianMs: 5 }] } }]);
+    const hour = await writeFixtureRun(dir, [
+      {
+        name: 'soak',
+        spec: { startMs: T0, seed: 21, steps: [{ tag: 'soak', startS: 0, durationS: 3600, rps: 3, medianMs: 5 }] },
+      },
+    ]);
     const s = await readRunSeries(dir, hour);
     expect(s.totals.http_reqs).toBe(3 * 3600);
     for (const pts of Object.values(s.queryLatency)) expect(pts.length).toBeLessThanOrEqual(360);

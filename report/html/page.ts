@@ -8,7 +8,15 @@ import { indexFigures, type Figure } from '../figure.ts';
 import type { RunSeries } from '../ndjson/run-series.ts';
 import type { RunJson } from '../run-json.ts';
 import { renderCell, type Cell, type Table } from '../tables.ts';
-import { cacheChart, checksChart, hdrChart, ladderCharts, poolChart, queryLatencyCharts, throughputCharts } from './charts.ts';
+import {
+  cacheChart,
+  checksChart,
+  hdrChart,
+  ladderCharts,
+  poolChart,
+  queryLatencyCharts,
+  throughputCharts,
+} from './charts.ts';
 import { esc } from './escape.ts';
 import { environmentLines } from './run-header.ts';
 import { CSS } from './style.ts';
@@ -19,14 +27,31 @@ function inline(text: string): string {
 }
 
 function slug(title: string): string {
-  return 't-' + title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return (
+    't-' +
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+  );
 }
 
 function cellHtml(cell: Cell, figures: Map<string, Figure>): string {
   const text = renderCell(cell, figures);
   if (typeof cell === 'string') return `<td>${inline(text)}</td>`;
   const show = cell.show ?? 'value';
-  const cls = show === 'source' ? 'src' : show === 'verdict' ? (text === 'PASS' ? 'pass' : text === 'FAIL' ? 'fail' : text ? 'nodata' : '') : 'num';
+  const cls =
+    show === 'source'
+      ? 'src'
+      : show === 'verdict'
+        ? text === 'PASS'
+          ? 'pass'
+          : text === 'FAIL'
+            ? 'fail'
+            : text
+              ? 'nodata'
+              : ''
+        : 'num';
   const note = show === 'value' ? figures.get(cell.figure)?.note : undefined;
   return `<td class="${cls}" data-figure="${esc(cell.figure)}" data-show="${show}"${note ? ` title="${esc(note)}"` : ''}>${esc(text)}</td>`;
 }
@@ -64,9 +89,17 @@ function appendix(run: RunJson, s: RunSeries): string {
     ? `<table><tr><th>calls</th><th>mean</th><th>total</th><th>statement</th></tr>${run.slowQueries.map((q) => `<tr><td class="num">${q.calls}</td><td class="num">${q.meanMs.toFixed(3)} ms</td><td class="num">${q.totalMs.toFixed(1)} ms</td><td><code>${esc(q.query.replace(/\s+/g, ' ').slice(0, 300))}</code></td></tr>`).join('')}</table>`
     : '<p class="intro">Not available in this run (see the query table notes).</p>';
   const plans = (run.plans ?? [])
-    .map((p) => `<details><summary><strong>${esc(p.queryType)}</strong> — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${esc(p.executionMs?.toFixed(3) ?? 'n/a')} ms</summary><pre>${esc(p.sql)}</pre><pre>${esc(p.plan)}</pre></details>`)
+    .map(
+      (p) =>
+        `<details><summary><strong>${esc(p.queryType)}</strong> — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${esc(p.executionMs?.toFixed(3) ?? 'n/a')} ms</summary><pre>${esc(p.sql)}</pre><pre>${esc(p.plan)}</pre></details>`,
+    )
     .join('');
-  const stages = (run.stages ?? []).map((st) => `<tr><td>${esc(st.name)}</td><td class="num">${(st.ms / 1000).toFixed(2)} s</td><td class="${st.ok ? 'pass' : 'fail'}">${st.ok ? 'ok' : 'failed'}</td><td>${esc(st.detail ?? '')}</td></tr>`).join('');
+  const stages = (run.stages ?? [])
+    .map(
+      (st) =>
+        `<tr><td>${esc(st.name)}</td><td class="num">${(st.ms / 1000).toFixed(2)} s</td><td class="${st.ok ? 'pass' : 'fail'}">${st.ok ? 'ok' : 'failed'}</td><td>${esc(st.detail ?? '')}</td></tr>`,
+    )
+    .join('');
   const data = `Time series from ${s.files.length} metric stream(s) (${s.files.map(esc).join(', ') || 'none'}), ${Object.values(s.totals).reduce((a, b) => a + b, 0)} samples${s.badLines ? `, ${s.badLines} unreadable line(s) skipped` : ''}; ${s.intervalMs / 1000} s intervals.`;
   return `<section id="appendix-slow"><h2>Slow queries (pg_stat_statements, by total time)</h2>${slow}</section><section id="appendix-plans"><h2>Query plans (EXPLAIN ANALYZE, BUFFERS)</h2>${plans || '<p class="intro">No plans in this run.</p>'}</section><section id="appendix-stages"><h2>Stages</h2><table><tr><th>stage</th><th>duration</th><th>result</th><th>detail</th></tr>${stages}</table><p class="intro">${data}</p></section>`;
 }
@@ -87,12 +120,20 @@ export function htmlReport(run: RunJson, series: RunSeries): string {
     sections.push(`<section id="${id}">${htmlTable(t, figures)}${chartHtml}</section>`);
   }
   // Charts whose table is not in this run get a section of their own, unless none of them has data.
-  for (const g of groups.filter((x) => !placed.has(x.after) && x.charts.some((c) => c.includes('data-empty="false"')))) {
+  for (const g of groups.filter(
+    (x) => !placed.has(x.after) && x.charts.some((c) => c.includes('data-empty="false"')),
+  )) {
     const id = slug(g.title);
     toc.push(`<a href="#${id}">${esc(g.title)}</a>`);
-    sections.push(`<section id="${id}"><h2>${esc(g.title)}</h2><div class="charts">${g.charts.join('\n')}</div></section>`);
+    sections.push(
+      `<section id="${id}"><h2>${esc(g.title)}</h2><div class="charts">${g.charts.join('\n')}</div></section>`,
+    );
   }
-  toc.push('<a href="#appendix-slow">Slow queries</a>', '<a href="#appendix-plans">Plans</a>', '<a href="#appendix-stages">Stages</a>');
+  toc.push(
+    '<a href="#appendix-slow">Slow queries</a>',
+    '<a href="#appendix-plans">Plans</a>',
+    '<a href="#appendix-stages">Stages</a>',
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -12,8 +12,12 @@ export function environmentLines(run: RunJson): string[] {
   const lines: string[] = [];
   if (e) {
     const load = (l: number[] | undefined) => (l ?? []).map((x) => x.toFixed(2)).join(' ');
-    lines.push(`Machine: ${e.cpus} × ${e.cpuModel}, ${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${e.node}; load average ${load(e.loadavgStart)} at start, ${load(e.loadavgEnd)} at end.`);
-    lines.push(`PostgreSQL ${e.pgVersion} (${e.services?.postgres ?? '?'}), Redis ${e.redisVersion} (${e.services?.redis ?? '?'}), target ${e.targetUrl ?? e.services?.target ?? '?'}.`);
+    lines.push(
+      `Machine: ${e.cpus} × ${e.cpuModel}, ${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${e.node}; load average ${load(e.loadavgStart)} at start, ${load(e.loadavgEnd)} at end.`,
+    );
+    lines.push(
+      `PostgreSQL ${e.pgVersion} (${e.services?.postgres ?? '?'}), Redis ${e.redisVersion} (${e.services?.redis ?? '?'}), target ${e.targetUrl ?? e.services?.target ?? '?'}.`,
+    );
     lines.push(...(e.notes ?? []));
   }
   return lines;
@@ -37,10 +41,24 @@ export function reportHeader(run: RunJson): ReportHeader {
 export function appendixLines(run: RunJson): string[] {
   const out: string[] = ['## Slow queries (pg_stat_statements, by total time)', ''];
   if (!run.slowQueries?.length) out.push('Not available in this run (see the query table notes).', '');
-  for (const q of run.slowQueries ?? []) out.push(`- ${q.calls} calls, mean ${q.meanMs.toFixed(3)} ms, total ${q.totalMs.toFixed(1)} ms: \`${q.query.replace(/\s+/g, ' ').slice(0, 200)}\``);
+  for (const q of run.slowQueries ?? [])
+    out.push(
+      `- ${q.calls} calls, mean ${q.meanMs.toFixed(3)} ms, total ${q.totalMs.toFixed(1)} ms: \`${q.query.replace(/\s+/g, ' ').slice(0, 200)}\``,
+    );
   out.push('', '## Query plans (EXPLAIN ANALYZE, BUFFERS)', '');
   for (const p of run.plans ?? []) {
-    out.push(`### ${p.queryType} — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${p.executionMs?.toFixed(3) ?? 'n/a'} ms`, '', '```sql', p.sql, '```', '', '```', p.plan, '```', '');
+    out.push(
+      `### ${p.queryType} — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${p.executionMs?.toFixed(3) ?? 'n/a'} ms`,
+      '',
+      '```sql',
+      p.sql,
+      '```',
+      '',
+      '```',
+      p.plan,
+      '```',
+      '',
+    );
   }
   return out;
 }

@@ -35,7 +35,11 @@ export interface ChartFrame {
 }
 
 export interface LineChartSpec extends ChartFrame {
-  x: { kind: 'time' } | { kind: 'nines' } | { kind: 'category'; labels: string[] } | { kind: 'linear'; format?: (v: number) => string };
+  x:
+    | { kind: 'time' }
+    | { kind: 'nines' }
+    | { kind: 'category'; labels: string[] }
+    | { kind: 'linear'; format?: (v: number) => string };
   xLabel: string;
   series: LineSeries[];
 }
@@ -45,9 +49,17 @@ const H = 250;
 // Left margin: room for a tick label such as "1500 ms" beside the rotated axis label.
 const M = { top: 14, right: 16, bottom: 40, left: 74 };
 
-function frame(spec: ChartFrame, svgBody: string, legend: Array<{ name: string; color: string; dashed?: boolean }>, empty: boolean): string {
+function frame(
+  spec: ChartFrame,
+  svgBody: string,
+  legend: Array<{ name: string; color: string; dashed?: boolean }>,
+  empty: boolean,
+): string {
   const leg = legend
-    .map((l) => `<span class="key"><svg width="18" height="10" aria-hidden="true"><line x1="0" y1="5" x2="18" y2="5" stroke="${l.color}" stroke-width="3"${l.dashed ? ' stroke-dasharray="4 3"' : ''}/></svg>${esc(l.name)}</span>`)
+    .map(
+      (l) =>
+        `<span class="key"><svg width="18" height="10" aria-hidden="true"><line x1="0" y1="5" x2="18" y2="5" stroke="${l.color}" stroke-width="3"${l.dashed ? ' stroke-dasharray="4 3"' : ''}/></svg>${esc(l.name)}</span>`,
+    )
     .join('');
   const svg = empty
     ? `<p class="empty">No samples for this chart in this run.</p>`
@@ -63,7 +75,10 @@ function yAxis(spec: ChartFrame, values: number[]): { y: Scale; svg: string } {
   const y = linearScale(ticks[0], ticks.at(-1)!, H - M.bottom, M.top);
   const fmt = spec.yFormat ?? shortNumber;
   const svg = ticks
-    .map((t) => `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${num(y(t))}" y2="${num(y(t))}"/><text class="tick" x="${M.left - 6}" y="${num(y(t) + 4)}" text-anchor="end">${esc(fmt(t))}</text>`)
+    .map(
+      (t) =>
+        `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${num(y(t))}" y2="${num(y(t))}"/><text class="tick" x="${M.left - 6}" y="${num(y(t) + 4)}" text-anchor="end">${esc(fmt(t))}</text>`,
+    )
     .join('');
   const label = `<text class="axis-label" transform="translate(12 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`;
   return { y, svg: svg + label };
@@ -103,8 +118,14 @@ function xAxis(spec: LineChartSpec, xs: number[]): { x: Scale; svg: string } {
 
 /** A line chart; series points with a null y leave a gap. */
 export function lineChart(spec: LineChartSpec): string {
-  const series = spec.series.map((s, i) => ({ ...s, color: s.color ?? COLORS[i % COLORS.length], points: s.points.map(([px, py]) => [spec.x.kind === 'nines' ? ninesX(px) : px, py] as [number, number | null]) }));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1]).filter((v): v is number => v !== null && Number.isFinite(v)));
+  const series = spec.series.map((s, i) => ({
+    ...s,
+    color: s.color ?? COLORS[i % COLORS.length],
+    points: s.points.map(([px, py]) => [spec.x.kind === 'nines' ? ninesX(px) : px, py] as [number, number | null]),
+  }));
+  const ys = series.flatMap((s) =>
+    s.points.map((p) => p[1]).filter((v): v is number => v !== null && Number.isFinite(v)),
+  );
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const empty = ys.length === 0;
   const { y, svg: ySvg } = yAxis(spec, ys);
@@ -125,7 +146,10 @@ export function lineChart(spec: LineChartSpec): string {
       const dots = s.markers
         ? s.points
             .filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1]))
-            .map(([px, py]) => `<circle class="point" cx="${num(x(px))}" cy="${num(y(py))}" r="3.5" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(py)}`)}</title></circle>`)
+            .map(
+              ([px, py]) =>
+                `<circle class="point" cx="${num(x(px))}" cy="${num(y(py))}" r="3.5" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(py)}`)}</title></circle>`,
+            )
             .join('')
         : '';
       return `<g class="series" data-series="${esc(s.name)}"><path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>${dots}</g>`;
@@ -159,9 +183,16 @@ export function barChart(spec: BarChartSpec): string {
     .join('');
   const xSvg =
     `<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${base}" y2="${base}"/>` +
-    spec.labels.map((l, i) => `<text class="tick" x="${num(x(i))}" y="${base + 16}" text-anchor="middle">${esc(l)}</text>`).join('') +
+    spec.labels
+      .map((l, i) => `<text class="tick" x="${num(x(i))}" y="${base + 16}" text-anchor="middle">${esc(l)}</text>`)
+      .join('') +
     `<text class="axis-label" x="${(M.left + W - M.right) / 2}" y="${H - 6}" text-anchor="middle">${esc(spec.xLabel)}</text>`;
-  return frame(spec, ySvg + xSvg + `<g class="series" data-series="${esc(spec.yLabel)}">${bars}</g>`, [{ name: spec.yLabel, color: spec.color ?? COLORS[0] }], vals.length === 0);
+  return frame(
+    spec,
+    ySvg + xSvg + `<g class="series" data-series="${esc(spec.yLabel)}">${bars}</g>`,
+    [{ name: spec.yLabel, color: spec.color ?? COLORS[0] }],
+    vals.length === 0,
+  );
 }
 
 export interface ShareRow {
@@ -187,7 +218,9 @@ export function shareChart(spec: ChartFrame & { rows: ShareRow[] }): string {
       return (
         `<text class="tick" x="${left - 8}" y="${y0 + 15}" text-anchor="end">${esc(r.label)}</text>` +
         `<rect class="bar ok" x="${left}" y="${y0 + 4}" width="${num(Math.max(0, right - left - badW))}" height="16" fill="${total > 0 ? '#009E73' : '#bbb'}"><title>${esc(`${r.label}: ${r.ok} without violation`)}</title></rect>` +
-        (badW ? `<rect class="bar bad" x="${num(right - badW)}" y="${y0 + 4}" width="${num(badW)}" height="16" fill="#D55E00"><title>${esc(`${r.label}: ${r.bad} violations`)}</title></rect>` : '') +
+        (badW
+          ? `<rect class="bar bad" x="${num(right - badW)}" y="${y0 + 4}" width="${num(badW)}" height="16" fill="#D55E00"><title>${esc(`${r.label}: ${r.bad} violations`)}</title></rect>`
+          : '') +
         `<text class="value" x="${right + 8}" y="${y0 + 15}">${esc(r.note)}</text>`
       );
     })

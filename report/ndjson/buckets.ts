@@ -62,7 +62,9 @@ export class Buckets<A> {
 
   /** Buckets in time order with their start time (epoch ms). */
   entries(): Array<{ t: number; agg: A }> {
-    return [...this.map.entries()].sort((x, y) => x[0] - y[0]).map(([i, agg]) => ({ t: this.originMs + i * this.widthMs, agg }));
+    return [...this.map.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([i, agg]) => ({ t: this.originMs + i * this.widthMs, agg }));
   }
 }
 

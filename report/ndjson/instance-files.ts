@@ -28,7 +28,9 @@ const METRICS_RE = /^(.+?)(\.metrics)?\.ndjson(\.gz)?$/;
 /** Lists the scenarios of an instance folder with their files; throws RESULTS_ERROR when the folder has none. */
 export function instanceFiles(dir: string): InstanceScenarioFiles[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new AcgsError('RESULTS_ERROR', `'${dir}' is not a folder`, { hint: 'pass a results folder (results/<run-id>) or a folder with one k6 instance\'s outputs (<scenario>.metrics.ndjson, <scenario>.summary-export.json)' });
+    throw new AcgsError('RESULTS_ERROR', `'${dir}' is not a folder`, {
+      hint: "pass a results folder (results/<run-id>) or a folder with one k6 instance's outputs (<scenario>.metrics.ndjson, <scenario>.summary-export.json)",
+    });
   }
   const abs = (f: string | undefined) => (f && existsSync(join(dir, f)) ? join(dir, f) : null);
   const runFile = join(dir, 'run.json');
@@ -36,7 +38,12 @@ export function instanceFiles(dir: string): InstanceScenarioFiles[] {
     // Prefer the single-instance record a previous merge kept aside (merging is then repeatable).
     const base = existsSync(join(dir, 'run.instance.json')) ? join(dir, 'run.instance.json') : runFile;
     const run = parseRunJson(readFileSync(base, 'utf8'), base);
-    return run.scenarios.map((s) => ({ name: s.name, metrics: abs(s.files?.metrics), summaryData: abs(s.files?.summaryData), summaryExport: abs(s.files?.summaryExport) }));
+    return run.scenarios.map((s) => ({
+      name: s.name,
+      metrics: abs(s.files?.metrics),
+      summaryData: abs(s.files?.summaryData),
+      summaryExport: abs(s.files?.summaryExport),
+    }));
   }
   const out: InstanceScenarioFiles[] = [];
   const sub = join(dir, 'k6');
@@ -46,12 +53,21 @@ export function instanceFiles(dir: string): InstanceScenarioFiles[] {
     const m = METRICS_RE.exec(f);
     if (!m) continue;
     const name = m[1];
-    out.push({ name, metrics: join(where, f), summaryData: at(`${name}.summary.json`), summaryExport: at(`${name}.summary-export.json`) });
+    out.push({
+      name,
+      metrics: join(where, f),
+      summaryData: at(`${name}.summary.json`),
+      summaryExport: at(`${name}.summary-export.json`),
+    });
   }
   if (out.length === 0) {
-    throw new AcgsError('RESULTS_ERROR', `'${dir}' has neither a run.json nor any k6 metric stream (<scenario>.metrics.ndjson)`, {
-      hint: 'run k6 with --out json=<dir>/<scenario>.ndjson --summary-export=<dir>/<scenario>.summary-export.json in each instance',
-    });
+    throw new AcgsError(
+      'RESULTS_ERROR',
+      `'${dir}' has neither a run.json nor any k6 metric stream (<scenario>.metrics.ndjson)`,
+      {
+        hint: 'run k6 with --out json=<dir>/<scenario>.ndjson --summary-export=<dir>/<scenario>.summary-export.json in each instance',
+      },
+    );
   }
   return out;
 }

@@ -13,7 +13,13 @@
 export interface K6MetricRecord {
   type: 'Metric';
   metric: string;
-  data: { name?: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; contains?: string; thresholds?: string[] | null; submetrics?: unknown };
+  data: {
+    name?: string;
+    type: 'counter' | 'gauge' | 'rate' | 'trend';
+    contains?: string;
+    thresholds?: string[] | null;
+    submetrics?: unknown;
+  };
 }
 
 export interface K6PointRecord {
@@ -48,7 +54,8 @@ export function classify(rec: unknown): { point: Point } | { metric: K6MetricRec
     if (!Number.isFinite(time) || typeof d.value !== 'number') return null;
     return { point: { metric: r.metric, time, value: d.value, tags: d.tags ?? {} } };
   }
-  if (r.type === 'Metric' && METRIC_TYPES.has((r.data as K6MetricRecord['data']).type)) return { metric: r as K6MetricRecord };
+  if (r.type === 'Metric' && METRIC_TYPES.has((r.data as K6MetricRecord['data']).type))
+    return { metric: r as K6MetricRecord };
   return null;
 }
 
@@ -58,6 +65,11 @@ export function pointLine(metric: string, timeMs: number, value: number, tags: R
 }
 
 /** Serialises a Metric declaration as k6 writes it. */
-export function metricLine(name: string, type: K6MetricRecord['data']['type'], contains = 'default', thresholds: string[] = []): string {
+export function metricLine(
+  name: string,
+  type: K6MetricRecord['data']['type'],
+  contains = 'default',
+  thresholds: string[] = [],
+): string {
   return JSON.stringify({ type: 'Metric', data: { name, type, contains, thresholds, submetrics: null }, metric: name });
 }

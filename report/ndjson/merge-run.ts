@@ -28,33 +28,71 @@ function summaryIntro(figures: Figure[]): string {
  * `summaryFile(name)` is where the caller wrote each merged summary
  * (relative to the results folder).
  */
-export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Config>, summaryFile: (name: string) => string, ladder: LadderPlan | null): RunJson {
+export function applyMerge(
+  run: RunJson,
+  merged: MergedRun,
+  config: Readonly<Config>,
+  summaryFile: (name: string) => string,
+  ladder: LadderPlan | null,
+): RunJson {
   const byName = new Map(merged.scenarios.map((s) => [s.name, s]));
-  const scenarios: RunInputs['scenarios'] = run.scenarios.map((s) => ({ name: s.name, summary: byName.get(s.name)?.summary ?? null, exitCode: s.exitCode, engine: s.engine, engineLimited: s.engineLimited, durationS: s.durationS }));
+  const scenarios: RunInputs['scenarios'] = run.scenarios.map((s) => ({
+    name: s.name,
+    summary: byName.get(s.name)?.summary ?? null,
+    exitCode: s.exitCode,
+    engine: s.engine,
+    engineLimited: s.engineLimited,
+    durationS: s.durationS,
+  }));
   const inputs: RunInputs = {
     config,
     scenarios,
     pg: null,
     redis: null,
     target: null,
-    infra: { pgVersion: run.environment?.pgVersion ?? '', redisVersion: run.environment?.redisVersion ?? '', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: '' },
+    infra: {
+      pgVersion: run.environment?.pgVersion ?? '',
+      redisVersion: run.environment?.redisVersion ?? '',
+      pgRttMs: null,
+      redisRttMs: null,
+      targetHealthMs: null,
+      targetUrl: '',
+    },
     checks: null,
     plans: [],
     ladder,
   };
-  const rebuilt = new Map(buildFigures(inputs).figures.filter((f) => f.source.startsWith('k6 ')).map((f) => [f.id, f]));
+  const rebuilt = new Map(
+    buildFigures(inputs)
+      .figures.filter((f) => f.source.startsWith('k6 '))
+      .map((f) => [f.id, f]),
+  );
   const n = merged.dirs.length;
   const mark = (f: Figure): Figure => ({ ...f, source: `${f.source}, merged from ${n} k6 instances` });
   const figures = run.figures.map((f) => (rebuilt.has(f.id) ? mark(rebuilt.get(f.id)!) : f));
   for (const [id, f] of rebuilt) if (!run.figures.some((x) => x.id === id)) figures.push(mark(f));
-  const tables = run.tables.map((t) => (t.title === 'Target achievement summary' ? { ...t, intro: summaryIntro(figures) } : t));
+  const tables = run.tables.map((t) =>
+    t.title === 'Target achievement summary' ? { ...t, intro: summaryIntro(figures) } : t,
+  );
   const missed = figures.filter((f) => f.target && f.pass !== true);
-  const reasons = [...run.reasons.filter((r) => !r.startsWith('target missed:')), ...missed.map((f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`)];
-  reasons.push(`merged the outputs of ${n} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`);
+  const reasons = [
+    ...run.reasons.filter((r) => !r.startsWith('target missed:')),
+    ...missed.map(
+      (f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`,
+    ),
+  ];
+  reasons.push(
+    `merged the outputs of ${n} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
+  );
   // Only the targets verdict can change with a merge; other exit reasons stand.
   let exitCode = run.exitCode;
   if (exitCode === ExitCode.OK && missed.length) exitCode = ExitCode.TARGETS_MISSED;
-  if (exitCode === ExitCode.TARGETS_MISSED && missed.length === 0 && !reasons.some((r) => r.includes('thresholds crossed'))) exitCode = ExitCode.OK;
+  if (
+    exitCode === ExitCode.TARGETS_MISSED &&
+    missed.length === 0 &&
+    !reasons.some((r) => r.includes('thresholds crossed'))
+  )
+    exitCode = ExitCode.OK;
   return {
     ...run,
     figures,
@@ -62,7 +100,9 @@ export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Con
     reasons,
     exitCode,
     verdict: exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
-    scenarios: run.scenarios.map((s) => (byName.has(s.name) ? { ...s, files: { ...s.files, summaryData: summaryFile(s.name) } } : s)),
+    scenarios: run.scenarios.map((s) =>
+      byName.has(s.name) ? { ...s, files: { ...s.files, summaryData: summaryFile(s.name) } } : s,
+    ),
   };
 }
 
@@ -72,18 +112,36 @@ export function applyMerge(run: RunJson, merged: MergedRun, config: Readonly<Con
  * result when given (`acgs-load check --json`), and no server-side deltas
  * (no snapshot was taken around the load; those figures read n/a).
  */
-export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts: { runId: string; checks: RunInputs['checks']; ladder: LadderPlan | null }): RunJson {
+export function runFromMerged(
+  merged: MergedRun,
+  config: Readonly<Config>,
+  opts: { runId: string; checks: RunInputs['checks']; ladder: LadderPlan | null },
+): RunJson {
   const spans = merged.scenarios.map((s) => s.span).filter((s): s is { first: number; last: number } => s !== null);
   const start = spans.length ? Math.min(...spans.map((s) => s.first)) : Date.now();
   const end = spans.length ? Math.max(...spans.map((s) => s.last)) : start;
-  const scenarios: RunInputs['scenarios'] = merged.scenarios.map((s) => ({ name: s.name, summary: s.summary, exitCode: 0, engine: 'k6', engineLimited: false, durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0 }));
+  const scenarios: RunInputs['scenarios'] = merged.scenarios.map((s) => ({
+    name: s.name,
+    summary: s.summary,
+    exitCode: 0,
+    engine: 'k6',
+    engineLimited: false,
+    durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0,
+  }));
   const inputs: RunInputs = {
     config,
     scenarios,
     pg: null,
     redis: null,
     target: null,
-    infra: { pgVersion: 'unknown', redisVersion: 'unknown', pgRttMs: null, redisRttMs: null, targetHealthMs: null, targetUrl: config.api.baseUrl ?? '' },
+    infra: {
+      pgVersion: 'unknown',
+      redisVersion: 'unknown',
+      pgRttMs: null,
+      redisRttMs: null,
+      targetHealthMs: null,
+      targetUrl: config.api.baseUrl ?? '',
+    },
     checks: opts.checks,
     plans: [],
     ladder: opts.ladder,
@@ -93,8 +151,17 @@ export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts:
   const violated = opts.checks && !opts.checks.ok;
   const exitCode = violated ? ExitCode.CONSISTENCY : missed.length ? ExitCode.TARGETS_MISSED : ExitCode.OK;
   const reasons = [
-    ...(violated ? opts.checks!.checkers.filter((c) => Object.values(c.violations).some((n) => n > 0)).map((c) => `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`) : []),
-    ...missed.map((f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`),
+    ...(violated
+      ? opts
+          .checks!.checkers.filter((c) => Object.values(c.violations).some((n) => n > 0))
+          .map(
+            (c) =>
+              `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`,
+          )
+      : []),
+    ...missed.map(
+      (f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`,
+    ),
     `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
   ];
   return {
@@ -120,12 +187,22 @@ export function runFromMerged(merged: MergedRun, config: Readonly<Config>, opts:
       pgVersion: 'unknown',
       redisVersion: 'unknown',
       services: { postgres: 'not measured', redis: 'not measured', target: config.api.baseUrl ?? 'unknown' },
-      notes: ['Merged from k6 instances that ran outside `acgs-load run`: no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.'],
+      notes: [
+        'Merged from k6 instances that ran outside `acgs-load run`: no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.',
+      ],
     },
     stages: [],
     figures,
     tables,
-    scenarios: merged.scenarios.map((s) => ({ name: s.name, exitCode: 0, engine: 'k6', engineLimited: false, durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0, startedAt: new Date(s.span?.first ?? start).toISOString(), files: { summaryExport: '', summaryData: `merged/${s.name}.summary.json`, metrics: s.metricsFiles[0] ?? '' } })),
+    scenarios: merged.scenarios.map((s) => ({
+      name: s.name,
+      exitCode: 0,
+      engine: 'k6',
+      engineLimited: false,
+      durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0,
+      startedAt: new Date(s.span?.first ?? start).toISOString(),
+      files: { summaryExport: '', summaryData: `merged/${s.name}.summary.json`, metrics: s.metricsFiles[0] ?? '' },
+    })),
     timeSeries: { pool: [] },
     checks: opts.checks,
     plans: [],

@@ -38,12 +38,18 @@ function readSummary(file: string | null): InstanceSummary | null {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as InstanceSummary;
   } catch (e) {
-    throw new AcgsError('RESULTS_ERROR', `${file} is not a k6 summary JSON: ${(e as Error).message}`, { hint: 'pass the file k6 wrote with --summary-export or handleSummary, unchanged' });
+    throw new AcgsError('RESULTS_ERROR', `${file} is not a k6 summary JSON: ${(e as Error).message}`, {
+      hint: 'pass the file k6 wrote with --summary-export or handleSummary, unchanged',
+    });
   }
 }
 
 /** Merges one scenario's outputs from several instances. */
-export async function mergeScenario(name: string, parts: InstanceScenarioFiles[], dirs: string[]): Promise<MergedScenario> {
+export async function mergeScenario(
+  name: string,
+  parts: InstanceScenarioFiles[],
+  dirs: string[],
+): Promise<MergedScenario> {
   const merger = new SummaryMerger();
   for (const p of parts) {
     merger.addSummary(readSummary(p.summaryData));
@@ -58,7 +64,15 @@ export async function mergeScenario(name: string, parts: InstanceScenarioFiles[]
     }
   }
   const summary = merger.finish({ merged: { instances: metricsFiles.length, dirs } });
-  return { name, instances: metricsFiles.length, summary, samples: merger.samples, metricsFiles, badLines: stats.badLines, span: merger.span() };
+  return {
+    name,
+    instances: metricsFiles.length,
+    summary,
+    samples: merger.samples,
+    metricsFiles,
+    badLines: stats.badLines,
+    span: merger.span(),
+  };
 }
 
 /**
@@ -67,7 +81,10 @@ export async function mergeScenario(name: string, parts: InstanceScenarioFiles[]
  * plain k6 output folder (see instance-files.ts).
  */
 export async function mergeInstances(dirs: string[]): Promise<MergedRun> {
-  if (dirs.length === 0) throw new AcgsError('RESULTS_ERROR', 'no instance folders to merge', { hint: 'acgs-load report RESULTS_DIR --merge DIR2 [DIR3 ...]' });
+  if (dirs.length === 0)
+    throw new AcgsError('RESULTS_ERROR', 'no instance folders to merge', {
+      hint: 'acgs-load report RESULTS_DIR --merge DIR2 [DIR3 ...]',
+    });
   const byName = new Map<string, InstanceScenarioFiles[]>();
   for (const dir of dirs) for (const f of instanceFiles(dir)) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   const scenarios: MergedScenario[] = [];

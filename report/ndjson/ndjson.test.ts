@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metric, value } from '../k6-summary.ts';
-import { ladderSteps, writeFixtureRun, writeStream, summarySkeleton, type StreamSpec } from '../../test/helpers/ndjson-fixtures.ts';
+import {
+  ladderSteps,
+  writeFixtureRun,
+  writeStream,
+  summarySkeleton,
+  type StreamSpec,
+} from '../../test/helpers/ndjson-fixtures.ts';
 import { mergeInstances, readK6Records, readRunSeries } from './index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-ndjson-'));
@@ -16,12 +22,20 @@ describe('readRunSeries', () => {
     const dir = join(tmp, 'series');
     const run = await writeFixtureRun(dir, [{ name: 'ladder', spec: { startMs: T0, seed: 1, steps: ladderSteps(5) } }]);
     const series = await readRunSeries(dir, run, { maxPoints: 10 });
-    const requests = value(metric(run.scenarios.length ? JSON.parse(readFileSync(join(dir, run.scenarios[0].files.summaryData), 'utf8')) : null, 'http_reqs'), 'count');
+    const requests = value(
+      metric(
+        run.scenarios.length ? JSON.parse(readFileSync(join(dir, run.scenarios[0].files.summaryData), 'utf8')) : null,
+        'http_reqs',
+      ),
+      'count',
+    );
     expect(series.totals.http_reqs).toBe(requests);
     expect(series.throughput.length).toBeLessThanOrEqual(10);
     expect(series.throughput.reduce((a, p) => a + p.count, 0)).toBe(requests);
     expect(Object.keys(series.queryLatency).sort()).toEqual(['aggregation', 'complex', 'index_scan', 'join', 'simple']);
-    const dbCount = Object.values(series.queryLatency).flat().reduce((a, p) => a + p.count, 0);
+    const dbCount = Object.values(series.queryLatency)
+      .flat()
+      .reduce((a, p) => a + p.count, 0);
     expect(dbCount).toBe(series.totals.db_query_duration);
     // The ladder: one step per users_N tag, with the requests of that step.
     expect(series.ladder.map((s) => s.users)).toEqual([10, 25, 50, 100]);
@@ -42,7 +56,11 @@ describe('readRunSeries', () => {
 
   it('counts a truncated or foreign line instead of failing, and reads gzipped streams', async () => {
     const file = join(tmp, 'bad.metrics.ndjson');
-    await writeStream(file, { startMs: T0, seed: 2, steps: [{ tag: 'users_10', startS: 0, durationS: 1, rps: 3, medianMs: 1 }] });
+    await writeStream(file, {
+      startMs: T0,
+      seed: 2,
+      steps: [{ tag: 'users_10', startS: 0, durationS: 1, rps: 3, medianMs: 1 }],
+    });
     appendFileSync(file, 'not json\n{"type":"Point","data":{"time":"2026-11-27T21:00:0');
     const stats = { lines: 0, badLines: 0 };
     let points = 0;
@@ -74,7 +92,8 @@ describe('mergeInstances', () => {
     expect(merged.scenarios).toHaveLength(1);
     const m = merged.scenarios[0];
     expect(m.instances).toBe(2);
-    const count = (s: typeof m, key: string, tags?: Record<string, string>) => value(metric(s.summary, key, tags), 'count');
+    const count = (s: typeof m, key: string, tags?: Record<string, string>) =>
+      value(metric(s.summary, key, tags), 'count');
     expect(count(m, 'http_reqs')).toBe(count(ma, 'http_reqs')! + count(mb, 'http_reqs')!);
     expect(count(m, 'http_reqs')).toBe(925 + 1850);
     expect(count(m, 'http_reqs', { scenario: 'users_100' })).toBe(500 + 1000);

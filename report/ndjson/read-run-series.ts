@@ -50,11 +50,16 @@ function runSpan(run: RunJson): { start: number; end: number } {
  * are skipped and left out of `files` (a scenario that failed to start has
  * none); the caller can compare `files` with run.json to say so.
  */
-export async function readRunSeries(resultsDir: string, run: RunJson, opts: ReadSeriesOptions = {}): Promise<RunSeries> {
+export async function readRunSeries(
+  resultsDir: string,
+  run: RunJson,
+  opts: ReadSeriesOptions = {},
+): Promise<RunSeries> {
   const maxPoints = Math.max(10, opts.maxPoints ?? DEFAULT_MAX_POINTS);
   const { start, end } = runSpan(run);
   const builder = new SeriesBuilder(start, niceWidthMs(end - start, maxPoints), maxPoints);
-  const listed = opts.metricsFiles ?? (run.scenarios ?? []).map((s) => s.files?.metrics).filter((f): f is string => Boolean(f));
+  const listed =
+    opts.metricsFiles ?? (run.scenarios ?? []).map((s) => s.files?.metrics).filter((f): f is string => Boolean(f));
   const stats: ReadStats = { lines: 0, badLines: 0 };
   const files: string[] = [];
   for (const rel of listed) {

@@ -5,7 +5,16 @@
  * length or request rate.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import { Buckets, latencyKind, newLatencyHistogram, percentileMs, recordMs, sumKind, type BucketKind, type SumAgg } from './buckets.ts';
+import {
+  Buckets,
+  latencyKind,
+  newLatencyHistogram,
+  percentileMs,
+  recordMs,
+  sumKind,
+  type BucketKind,
+  type SumAgg,
+} from './buckets.ts';
 import type { Point } from './k6-records.ts';
 import { hdrPercentiles, type LadderStep, type LatencyPoint, type PoolPoint, type RunSeries } from './run-series.ts';
 
@@ -124,7 +133,11 @@ export class SeriesBuilder {
     const sc = p.tags.scenario;
     if (!sc || !LADDER_TAG.test(sc)) return null;
     let s = this.steps.get(sc);
-    if (!s) this.steps.set(sc, (s = { hist: newLatencyHistogram(3), reqs: 0, first: Infinity, last: -Infinity, failed: { count: 0, sum: 0 } }));
+    if (!s)
+      this.steps.set(
+        sc,
+        (s = { hist: newLatencyHistogram(3), reqs: 0, first: Infinity, last: -Infinity, failed: { count: 0, sum: 0 } }),
+      );
     return s;
   }
 
@@ -149,7 +162,13 @@ export class SeriesBuilder {
 
   /** The downsampled series. */
   finish(): Omit<RunSeries, 'files' | 'badLines'> {
-    const latency = (h: Histogram, t: number): LatencyPoint => ({ t, count: h.totalCount, p50: percentileMs(h, 50), p95: percentileMs(h, 95), p99: percentileMs(h, 99) });
+    const latency = (h: Histogram, t: number): LatencyPoint => ({
+      t,
+      count: h.totalCount,
+      p50: percentileMs(h, 50),
+      p95: percentileMs(h, 95),
+      p99: percentileMs(h, 99),
+    });
     const queryLatency: Record<string, LatencyPoint[]> = {};
     for (const [qt, b] of [...this.queries.entries()].sort((x, y) => x[0].localeCompare(y[0]))) {
       queryLatency[qt] = b.entries().map(({ t, agg }) => latency(agg, t));
@@ -178,7 +197,10 @@ export class SeriesBuilder {
       })
       .sort((a, b) => a.users - b.users);
     const hdr = this.all.totalCount
-      ? { count: this.all.totalCount, points: hdrPercentiles().map((p) => ({ percentile: p, ms: percentileMs(this.all, p) })) }
+      ? {
+          count: this.all.totalCount,
+          points: hdrPercentiles().map((p) => ({ percentile: p, ms: percentileMs(this.all, p) })),
+        }
       : null;
     const cacheHitRate = this.cache.entries().map(({ t, agg }) => ({ t, count: agg.count, rate: agg.sum / agg.count }));
     const pool: PoolPoint[] = this.pool.entries().map(({ t, agg: a }) => ({
@@ -189,6 +211,16 @@ export class SeriesBuilder {
       max: a.max,
       hitRate: a.hits + a.misses > 0 ? a.hits / (a.hits + a.misses) : null,
     }));
-    return { startMs: this.startMs, intervalMs: this.http.widthMs, queryLatency, throughput, ladder, hdr, cacheHitRate, pool, totals: this.totals };
+    return {
+      startMs: this.startMs,
+      intervalMs: this.http.widthMs,
+      queryLatency,
+      throughput,
+      ladder,
+      hdr,
+      cacheHitRate,
+      pool,
+      totals: this.totals,
+    };
   }
 }

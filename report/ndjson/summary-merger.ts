@@ -7,7 +7,16 @@
  * histograms, gauges keep the latest value) and thresholds are evaluated
  * again on the merged values.
  */
-import { newSink, parseMetricSelector, tagsMatch, DEFAULT_TREND_STATS, type MetricType, type Sink, compare, parseThresholdExpression } from '../../engine/index.ts';
+import {
+  newSink,
+  parseMetricSelector,
+  tagsMatch,
+  DEFAULT_TREND_STATS,
+  type MetricType,
+  type Sink,
+  compare,
+  parseThresholdExpression,
+} from '../../engine/index.ts';
 import type { K6Metric, K6SummaryData } from '../k6-summary.ts';
 import type { K6MetricRecord, Point } from './k6-records.ts';
 
@@ -20,7 +29,10 @@ interface Tracked {
 
 /** Summaries of the instances: which keys (sub-metrics), stats and thresholds they reported. */
 export interface InstanceSummary {
-  metrics: Record<string, { type?: string; values?: Record<string, number>; thresholds?: Record<string, unknown> } & Record<string, unknown>>;
+  metrics: Record<
+    string,
+    { type?: string; values?: Record<string, number>; thresholds?: Record<string, unknown> } & Record<string, unknown>
+  >;
   state?: { testRunDurationMs?: number };
 }
 
@@ -80,7 +92,8 @@ export class SummaryMerger {
     this.last = Math.max(this.last, p.time);
     const t = this.track(p.metric);
     (t.sink ??= newSink(type)).add(p.value, p.time);
-    for (const s of this.subs.get(p.metric) ?? []) if (tagsMatch(s.tags, p.tags)) (s.sink ??= newSink(type)).add(p.value, p.time);
+    for (const s of this.subs.get(p.metric) ?? [])
+      if (tagsMatch(s.tags, p.tags)) (s.sink ??= newSink(type)).add(p.value, p.time);
   }
 
   /** First and last sample time (epoch ms); null before any sample. */
@@ -98,7 +111,13 @@ export class SummaryMerger {
       if (!decl || !t.sink) continue;
       const thresholds = [...(this.thresholdExprs.get(t.key) ?? [])];
       const wanted = [...(this.statKeys.get(t.key) ?? this.statKeys.get(t.parent) ?? [])];
-      const trendStats = decl.type === 'trend' ? unique([...(wanted.length ? wanted : [...DEFAULT_TREND_STATS, 'p(99)', 'count']), ...thresholds.map(aggregationOf)]) : undefined;
+      const trendStats =
+        decl.type === 'trend'
+          ? unique([
+              ...(wanted.length ? wanted : [...DEFAULT_TREND_STATS, 'p(99)', 'count']),
+              ...thresholds.map(aggregationOf),
+            ])
+          : undefined;
       const values = t.sink.values({ durationMs, trendStats });
       const m: K6Metric = { type: decl.type, contains: decl.contains, values };
       if (thresholds.length) m.thresholds = Object.fromEntries(thresholds.map((e) => [e, { ok: evaluate(e, values) }]));

@@ -12,7 +12,13 @@ type Tags = Record<string, string> | undefined;
 
 /** GET /api/v1/principles/:id (simple; cache-aside). */
 export function getPrinciple(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/principles/${id}`, name: 'GET /principles/:id', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/principles/${id}`,
+    name: 'GET /principles/:id',
+    cacheable: true,
+    tags,
+  });
 }
 
 /** GET /api/v1/policies/:id (join; cache-aside): the policy with its rules. */
@@ -27,27 +33,66 @@ export function updatePolicy(
   body: { expectedVersion: number; updatedBy: number; description?: string; status?: string },
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, { method: 'PUT', path: `${P}/policies/${id}`, name: 'PUT /policies/:id', body, ack: 'policy_update', expected: 409, tags });
+  return call(ctx, {
+    method: 'PUT',
+    path: `${P}/policies/${id}`,
+    name: 'PUT /policies/:id',
+    body,
+    ack: 'policy_update',
+    expected: 409,
+    tags,
+  });
 }
 
 /** GET /api/v1/amendments/:id/tally (aggregation; cache-aside). */
 export function getTally(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/amendments/${id}/tally`, name: 'GET /amendments/:id/tally', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/amendments/${id}/tally`,
+    name: 'GET /amendments/:id/tally',
+    cacheable: true,
+    tags,
+  });
 }
 
 /** POST /api/v1/amendments/:id/votes; 409 (this voter already voted) is an expected answer. */
-export function vote(ctx: VuContext, id: number, voterId: number, choice: 'for' | 'against' | 'abstain', tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/amendments/${id}/votes`, name: 'POST /amendments/:id/votes', body: { voterId, choice }, ack: 'vote', expected: 409, tags });
+export function vote(
+  ctx: VuContext,
+  id: number,
+  voterId: number,
+  choice: 'for' | 'against' | 'abstain',
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, {
+    method: 'POST',
+    path: `${P}/amendments/${id}/votes`,
+    name: 'POST /amendments/:id/votes',
+    body: { voterId, choice },
+    ack: 'vote',
+    expected: 409,
+    tags,
+  });
 }
 
 /** GET /api/v1/stats/principles-by-category (aggregation; never cached). */
 export function statsByCategory(ctx: VuContext, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/stats/principles-by-category`, name: 'GET /stats/principles-by-category', tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/stats/principles-by-category`,
+    name: 'GET /stats/principles-by-category',
+    tags,
+  });
 }
 
 /** GET /api/v1/policies/:id/compliance-report (complex; cache-aside). */
 export function complianceReport(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/policies/${id}/compliance-report`, name: 'GET /policies/:id/compliance-report', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/policies/${id}/compliance-report`,
+    name: 'GET /policies/:id/compliance-report',
+    cacheable: true,
+    tags,
+  });
 }
 
 /** GET /api/v1/audit (index range scan, keyset pagination; never cached). */
@@ -74,13 +119,30 @@ export function getDecision(ctx: VuContext, id: number | string, tags?: Tags): P
 }
 
 /** POST /api/v1/compliance-checks. */
-export function createComplianceCheck(ctx: VuContext, body: { policyId: number; checkedBy: number }, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/compliance-checks`, name: 'POST /compliance-checks', body, ack: 'compliance_check', tags });
+export function createComplianceCheck(
+  ctx: VuContext,
+  body: { policyId: number; checkedBy: number },
+  tags?: Tags,
+): Promise<CallResult> {
+  return call(ctx, {
+    method: 'POST',
+    path: `${P}/compliance-checks`,
+    name: 'POST /compliance-checks',
+    body,
+    ack: 'compliance_check',
+    tags,
+  });
 }
 
 /** GET /api/v1/compliance-checks/:id (simple; cache-aside). */
 export function getComplianceCheck(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/compliance-checks/${id}`, name: 'GET /compliance-checks/:id', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/compliance-checks/${id}`,
+    name: 'GET /compliance-checks/:id',
+    cacheable: true,
+    tags,
+  });
 }
 
 /** POST /api/v1/synthesis. */
@@ -102,7 +164,15 @@ export function getSynthesis(ctx: VuContext, id: number | string, tags?: Tags): 
  * active; the seed has about 3 % of those) is an expected answer.
  */
 export function login(ctx: VuContext, userId: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/sessions`, name: 'POST /sessions', body: { userId }, ack: 'session', expected: 403, tags });
+  return call(ctx, {
+    method: 'POST',
+    path: `${P}/sessions`,
+    name: 'POST /sessions',
+    body: { userId },
+    ack: 'session',
+    expected: 403,
+    tags,
+  });
 }
 
 /** GET /api/v1/sessions/:id (simple; cache-aside); with a token the target also runs EXISTS on it. */
@@ -119,12 +189,23 @@ export function getSession(ctx: VuContext, id: string, token?: string, tags?: Ta
 
 /** DELETE /api/v1/sessions/:id (logout: revokes, DELs the keys). */
 export function logout(ctx: VuContext, id: string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'DELETE', path: `${P}/sessions/${encodeURIComponent(id)}`, name: 'DELETE /sessions/:id', tags });
+  return call(ctx, {
+    method: 'DELETE',
+    path: `${P}/sessions/${encodeURIComponent(id)}`,
+    name: 'DELETE /sessions/:id',
+    tags,
+  });
 }
 
 /** GET /api/v1/config/:key (simple; static configuration, cache-aside). */
 export function getConfig(ctx: VuContext, key: string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/config/${encodeURIComponent(key)}`, name: 'GET /config/:key', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/config/${encodeURIComponent(key)}`,
+    name: 'GET /config/:key',
+    cacheable: true,
+    tags,
+  });
 }
 
 /** GET /healthz. */

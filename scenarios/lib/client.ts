@@ -6,7 +6,15 @@
  */
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { check } from 'k6';
-import { ackedWrites, writeConflicts, cacheHit, cacheOpDuration, dbQueryDuration, dbWriteDuration, type AckKind } from './metrics.ts';
+import {
+  ackedWrites,
+  writeConflicts,
+  cacheHit,
+  cacheOpDuration,
+  dbQueryDuration,
+  dbWriteDuration,
+  type AckKind,
+} from './metrics.ts';
 import { cacheOpOf, isQueryType, parseServerTiming } from './server-timing.ts';
 import { nextClientRequestId, type VuContext } from './vu.ts';
 
@@ -119,7 +127,8 @@ function recordTimings(res: Res, tags: Record<string, string>): void {
       dbWriteDuration.add(e.dur, tags);
     } else if (e.name === 'cache') {
       const op = cacheOpOf(e.desc);
-      if (op) cacheOpDuration.add(e.dur, op.result ? { ...tags, op: op.op, result: op.result } : { ...tags, op: op.op });
+      if (op)
+        cacheOpDuration.add(e.dur, op.result ? { ...tags, op: op.op, result: op.result } : { ...tags, op: op.op });
     }
   }
 }

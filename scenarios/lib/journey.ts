@@ -36,7 +36,11 @@ export interface Login {
  * Logs in as the VU's next own user; an inactive user (403) is skipped for the
  * next one, up to 5 tries. Undefined when no user could log in.
  */
-export async function loginOwnUser(ctx: VuContext, partitions: number, tags?: Record<string, string>): Promise<Login | undefined> {
+export async function loginOwnUser(
+  ctx: VuContext,
+  partitions: number,
+  tags?: Record<string, string>,
+): Promise<Login | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const userId = ownUser(ctx, partitions);
     if (userId === undefined) return undefined;
@@ -44,7 +48,8 @@ export async function loginOwnUser(ctx: VuContext, partitions: number, tags?: Re
     if (r.res.status === 403) continue;
     const sessionId = r.json ? String(r.json.sessionId ?? '') : '';
     const token = r.json ? String(r.json.token ?? '') : '';
-    if (!check(r.json, { 'login returns sessionId and token': () => sessionId !== '' && token !== '' })) return undefined;
+    if (!check(r.json, { 'login returns sessionId and token': () => sessionId !== '' && token !== '' }))
+      return undefined;
     return { userId, sessionId, token };
   }
   return undefined;

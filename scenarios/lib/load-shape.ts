@@ -7,7 +7,11 @@ import type { Scenario } from 'k6/options';
 import { scaled, type Settings } from './settings.ts';
 
 /** A closed-model scenario: ramping-vus when STAGES is set, else constant-vus. */
-export function closedModel(settings: Settings, defaults: { vus: number; seconds: number }, extra: Partial<Scenario> = {}): Scenario {
+export function closedModel(
+  settings: Settings,
+  defaults: { vus: number; seconds: number },
+  extra: Partial<Scenario> = {},
+): Scenario {
   if (settings.stages) {
     return {
       executor: 'ramping-vus',

@@ -27,5 +27,12 @@ export const ackedWrites = new Counter('acked_writes');
 export const writeConflicts = new Counter('write_conflicts');
 
 /** The write kinds of schema/description.ts ACK_KINDS (kept in sync by test/scenarios-lib.test.ts). */
-export const ACK_KIND_NAMES = ['vote', 'policy_update', 'decision', 'compliance_check', 'synthesis', 'session'] as const;
+export const ACK_KIND_NAMES = [
+  'vote',
+  'policy_update',
+  'decision',
+  'compliance_check',
+  'synthesis',
+  'session',
+] as const;
 export type AckKind = (typeof ACK_KIND_NAMES)[number];

@@ -96,7 +96,8 @@ function parseStages(raw: string | undefined): Stage[] | undefined {
   } catch {
     throw new Error(`STAGES must be JSON like [{"durationSeconds":10,"target":50}], got '${raw}'`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`STAGES must be a non-empty JSON array, got '${raw}'`);
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw new Error(`STAGES must be a non-empty JSON array, got '${raw}'`);
   return parsed.map((s: Record<string, unknown>, i: number) => {
     const seconds = s.durationSeconds !== undefined ? Number(s.durationSeconds) : durationToSeconds(String(s.duration));
     const target = Number(s.target);
@@ -122,7 +123,8 @@ export function readSettings(env: Env): Settings {
   const thinkMaxMs = num(env, 'THINK_MAX_MS', Math.max(500, thinkMinMs), nonNegative, 'a number of milliseconds >= 0');
   if (thinkMaxMs < thinkMinMs) throw new Error(`THINK_MAX_MS (${thinkMaxMs}) must be >= THINK_MIN_MS (${thinkMinMs})`);
   const baseUrl = (env.BASE_URL && env.BASE_URL !== '' ? env.BASE_URL : 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(baseUrl)) throw new Error(`BASE_URL must start with http:// or https://, got '${env.BASE_URL}'`);
+  if (!/^https?:\/\//.test(baseUrl))
+    throw new Error(`BASE_URL must start with http:// or https://, got '${env.BASE_URL}'`);
   return {
     baseUrl,
     runId: env.RUN_ID && env.RUN_ID !== '' ? env.RUN_ID : undefined,

@@ -15,7 +15,9 @@ export async function fetchSetupData(settings: Settings): Promise<SetupData> {
   const res = await http.asyncRequest('GET', url, null, { tags: { name: 'GET /ids' }, timeout: '30s' });
   if (res.status !== 200) {
     const why = res.error ? `${res.error}` : `status ${res.status}`;
-    throw new Error(`BASE_URL ${settings.baseUrl} did not answer GET /api/v1/ids (${why}); is the target running there?`);
+    throw new Error(
+      `BASE_URL ${settings.baseUrl} did not answer GET /api/v1/ids (${why}); is the target running there?`,
+    );
   }
   let body: unknown;
   try {

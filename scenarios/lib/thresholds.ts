@@ -36,7 +36,8 @@ export const REPORT_TARGETS: Targets = __ACGS_REPORT_TARGETS__;
 function finite(v: unknown, def: number, name: string): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (typeof v === 'boolean' || !Number.isFinite(n) || n < 0) throw new Error(`TARGETS.${name} must be a number >= 0, got '${JSON.stringify(v)}'`);
+  if (typeof v === 'boolean' || !Number.isFinite(n) || n < 0)
+    throw new Error(`TARGETS.${name} must be a number >= 0, got '${JSON.stringify(v)}'`);
   return n;
 }
 
@@ -49,7 +50,8 @@ export function parseTargets(raw: string | undefined): Targets {
   } catch {
     throw new Error(`TARGETS must be JSON like {"avgQueryMs":200,"cacheHitRate":0.995}, got '${raw}'`);
   }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`TARGETS must be a JSON object, got '${raw}'`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new Error(`TARGETS must be a JSON object, got '${raw}'`);
   const qt = (o.queryTypes ?? {}) as Record<string, Record<string, unknown>>;
   const queryTypes = {} as Record<QueryType, LatencyTarget>;
   for (const t of QUERY_TYPES) {

@@ -23,10 +23,32 @@ const DECISION_CUM = cumulative([70, 20, 10]);
 
 export const policyDecisions: TableGenerator = {
   table: 'policy_decisions',
-  columns: ['id', 'policy_id', 'subject_id', 'action', 'resource', 'decision', 'reasons', 'evaluated_rules', 'created_at', 'updated_at', 'version', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'policy_id',
+    'subject_id',
+    'action',
+    'resource',
+    'decision',
+    'reasons',
+    'evaluated_rules',
+    'created_at',
+    'updated_at',
+    'version',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.n.policy_decisions,
   prepare(ctx) {
-    const [hPol, hSub, hAct, hRes, hDec, hWhy, hTime] = ['policy_id', 'subject_id', 'action', 'resource', 'decision', 'reasons', 'created_at'].map((c) => ctx.h('policy_decisions', c));
+    const [hPol, hSub, hAct, hRes, hDec, hWhy, hTime] = [
+      'policy_id',
+      'subject_id',
+      'action',
+      'resource',
+      'decision',
+      'reasons',
+      'created_at',
+    ].map((c) => ctx.h('policy_decisions', c));
     const n = ctx.n.policy_decisions;
     return (i) => {
       const id = i + 1;
@@ -36,9 +58,19 @@ export const policyDecisions: TableGenerator = {
       const reasons = [`rule ${1 + (hWhy(id) % rules)} matched: ${pick(hWhy(id, 1), ctx.pools.sentences)}`];
       const at = isoTime(timeline(ctx, 90, n, i, hTime(id)));
       return copyLine([
-        String(id), String(p), String(zipfPick(hSub(id), ctx.n.users)),
-        pick(hAct(id), ACTIONS), pick(hRes(id), RESOURCE_TYPES) + '/' + (hRes(id, 1) % 100000),
-        decision, copyJson(reasons), String(rules), at, at, '1', NULL, NULL,
+        String(id),
+        String(p),
+        String(zipfPick(hSub(id), ctx.n.users)),
+        pick(hAct(id), ACTIONS),
+        pick(hRes(id), RESOURCE_TYPES) + '/' + (hRes(id, 1) % 100000),
+        decision,
+        copyJson(reasons),
+        String(rules),
+        at,
+        at,
+        '1',
+        NULL,
+        NULL,
       ]);
     };
   },
@@ -50,10 +82,29 @@ const SEVERITIES = ['low', 'medium', 'high'];
 
 export const complianceChecks: TableGenerator = {
   table: 'compliance_checks',
-  columns: ['id', 'policy_id', 'checked_by', 'status', 'score', 'findings', 'created_at', 'updated_at', 'version', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'policy_id',
+    'checked_by',
+    'status',
+    'score',
+    'findings',
+    'created_at',
+    'updated_at',
+    'version',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.n.compliance_checks,
   prepare(ctx) {
-    const [hPol, hBy, hStatus, hScore, hFind, hTime] = ['policy_id', 'checked_by', 'status', 'score', 'findings', 'created_at'].map((c) => ctx.h('compliance_checks', c));
+    const [hPol, hBy, hStatus, hScore, hFind, hTime] = [
+      'policy_id',
+      'checked_by',
+      'status',
+      'score',
+      'findings',
+      'created_at',
+    ].map((c) => ctx.h('compliance_checks', c));
     const n = ctx.n.compliance_checks;
     return (i) => {
       const id = i + 1;
@@ -62,12 +113,25 @@ export const complianceChecks: TableGenerator = {
       const findings = [];
       const nf = status === 'pass' ? hFind(id) % 2 : 1 + (hFind(id) % 3);
       for (let k = 0; k < nf; k++) {
-        findings.push({ code: 'F' + String(100 + (hFind(id, 10 + k) % 900)), severity: pick(hFind(id, 20 + k), SEVERITIES), message: pick(hFind(id, 30 + k), ctx.pools.sentences) });
+        findings.push({
+          code: 'F' + String(100 + (hFind(id, 10 + k) % 900)),
+          severity: pick(hFind(id, 20 + k), SEVERITIES),
+          message: pick(hFind(id, 30 + k), ctx.pools.sentences),
+        });
       }
       const at = isoTime(timeline(ctx, 180, n, i, hTime(id)));
       return copyLine([
-        String(id), String(zipfPick(hPol(id), ctx.n.policies)), String(zipfPick(hBy(id), ctx.n.users)),
-        status, fixed(between(hScore(id), lo, hi), 2), copyJson(findings), at, at, '1', NULL, NULL,
+        String(id),
+        String(zipfPick(hPol(id), ctx.n.policies)),
+        String(zipfPick(hBy(id), ctx.n.users)),
+        status,
+        fixed(between(hScore(id), lo, hi), 2),
+        copyJson(findings),
+        at,
+        at,
+        '1',
+        NULL,
+        NULL,
       ]);
     };
   },
@@ -77,27 +141,71 @@ const MODELS = ['acgs-synth-1', 'acgs-synth-2', 'constitutional-llm-7b', 'consti
 
 export const synthesisResults: TableGenerator = {
   table: 'synthesis_results',
-  columns: ['id', 'policy_id', 'requested_by', 'principle_ids', 'input_hash', 'output', 'model', 'confidence', 'created_at', 'updated_at', 'version', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'policy_id',
+    'requested_by',
+    'principle_ids',
+    'input_hash',
+    'output',
+    'model',
+    'confidence',
+    'created_at',
+    'updated_at',
+    'version',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.n.synthesis_results,
   prepare(ctx) {
-    const [hPol, hBy, hPrin, hInput, hOut, hModel, hConf, hTime] = ['policy_id', 'requested_by', 'principle_ids', 'input_hash', 'output', 'model', 'confidence', 'created_at'].map((c) => ctx.h('synthesis_results', c));
+    const [hPol, hBy, hPrin, hInput, hOut, hModel, hConf, hTime] = [
+      'policy_id',
+      'requested_by',
+      'principle_ids',
+      'input_hash',
+      'output',
+      'model',
+      'confidence',
+      'created_at',
+    ].map((c) => ctx.h('synthesis_results', c));
     const n = ctx.n.synthesis_results;
     return (i) => {
       const id = i + 1;
       const p = zipfPick(hPol(id), ctx.n.policies);
-      const output = { summary: pick(hOut(id), ctx.pools.sentences), recommendations: [pick(hOut(id, 1), ctx.pools.buzzPhrases), pick(hOut(id, 2), ctx.pools.buzzPhrases)] };
+      const output = {
+        summary: pick(hOut(id), ctx.pools.sentences),
+        recommendations: [pick(hOut(id, 1), ctx.pools.buzzPhrases), pick(hOut(id, 2), ctx.pools.buzzPhrases)],
+      };
       const at = isoTime(timeline(ctx, 180, n, i, hTime(id)));
       return copyLine([
-        String(id), String(p), String(zipfPick(hBy(id), ctx.n.users)),
-        copyJson(principlesOfPolicy(ctx, p, hPrin(id), 4)), hex(hInput, id, 32), copyJson(output),
-        pick(hModel(id), MODELS), fixed(between(hConf(id), 500, 999), 3), at, at, '1', NULL, NULL,
+        String(id),
+        String(p),
+        String(zipfPick(hBy(id), ctx.n.users)),
+        copyJson(principlesOfPolicy(ctx, p, hPrin(id), 4)),
+        hex(hInput, id, 32),
+        copyJson(output),
+        pick(hModel(id), MODELS),
+        fixed(between(hConf(id), 500, 999), 3),
+        at,
+        at,
+        '1',
+        NULL,
+        NULL,
       ]);
     };
   },
 };
 
 const ENTITY_TYPES = Object.keys(AUDIT_ENTITY_TABLES);
-const ENTITY_WEIGHTS: Record<string, number> = { principle: 10, policy: 20, amendment: 15, policy_decision: 30, compliance_check: 10, synthesis_result: 5, user: 10 };
+const ENTITY_WEIGHTS: Record<string, number> = {
+  principle: 10,
+  policy: 20,
+  amendment: 15,
+  policy_decision: 30,
+  compliance_check: 10,
+  synthesis_result: 5,
+  user: 10,
+};
 const ENTITY_CUM = cumulative(ENTITY_TYPES.map((t) => ENTITY_WEIGHTS[t] ?? 5));
 const AUDIT_ACTIONS: Record<string, string[]> = {
   principle: ['view', 'update', 'cite'],
@@ -112,21 +220,53 @@ const AUDIT_ACTIONS: Record<string, string[]> = {
 /** Append-only, the largest table: who did what to which entity, in time order. */
 export const auditLog: TableGenerator = {
   table: 'audit_log',
-  columns: ['id', 'occurred_at', 'actor_id', 'action', 'entity_type', 'entity_id', 'details', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'occurred_at',
+    'actor_id',
+    'action',
+    'entity_type',
+    'entity_id',
+    'details',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.n.audit_log,
   prepare(ctx) {
-    const [hActor, hType, hEntity, hAction, hDetails, hTime] = ['actor_id', 'entity_type', 'entity_id', 'action', 'details', 'occurred_at'].map((c) => ctx.h('audit_log', c));
+    const [hActor, hType, hEntity, hAction, hDetails, hTime] = [
+      'actor_id',
+      'entity_type',
+      'entity_id',
+      'action',
+      'details',
+      'occurred_at',
+    ].map((c) => ctx.h('audit_log', c));
     const n = ctx.n.audit_log;
     const counts = new Map(ENTITY_TYPES.map((t) => [t, entityCount(ctx, AUDIT_ENTITY_TABLES[t])]));
     return (i) => {
       const id = i + 1;
       const type = pickWeighted(hType(id), ENTITY_TYPES, ENTITY_CUM);
       const d = hDetails(id);
-      const details = '{"ip": "10.' + ((d >>> 16) & 255) + '.' + ((d >>> 8) & 255) + '.' + (1 + (d & 127)) + '", "source": "' + (d % 3 === 0 ? 'api' : d % 3 === 1 ? 'web' : 'batch') + '"}';
+      const details =
+        '{"ip": "10.' +
+        ((d >>> 16) & 255) +
+        '.' +
+        ((d >>> 8) & 255) +
+        '.' +
+        (1 + (d & 127)) +
+        '", "source": "' +
+        (d % 3 === 0 ? 'api' : d % 3 === 1 ? 'web' : 'batch') +
+        '"}';
       return copyLine([
-        String(id), isoTime(timeline(ctx, 365, n, i, hTime(id))), String(zipfPick(hActor(id), ctx.n.users)),
-        pick(hAction(id), AUDIT_ACTIONS[type]), type, String(zipfPick(hEntity(id), counts.get(type)!)),
-        copyEscape(details), NULL, NULL,
+        String(id),
+        isoTime(timeline(ctx, 365, n, i, hTime(id))),
+        String(zipfPick(hActor(id), ctx.n.users)),
+        pick(hAction(id), AUDIT_ACTIONS[type]),
+        type,
+        String(zipfPick(hEntity(id), counts.get(type)!)),
+        copyEscape(details),
+        NULL,
+        NULL,
       ]);
     };
   },

@@ -8,16 +8,34 @@ import type { TableGenerator } from './types.ts';
 
 export const amendments: TableGenerator = {
   table: 'amendments',
-  columns: ['id', 'principle_id', 'proposer_id', 'title', 'rationale', 'status', 'votes_for', 'votes_against', 'votes_abstain', 'opens_at', 'closes_at', 'created_at', 'updated_at', 'version'],
+  columns: [
+    'id',
+    'principle_id',
+    'proposer_id',
+    'title',
+    'rationale',
+    'status',
+    'votes_for',
+    'votes_against',
+    'votes_abstain',
+    'opens_at',
+    'closes_at',
+    'created_at',
+    'updated_at',
+    'version',
+  ],
   count: (ctx) => ctx.n.amendments,
   prepare(ctx) {
-    const [hPrin, hProp, hTitle, hRat, hStatus] = ['principle_id', 'proposer_id', 'title', 'rationale', 'status'].map((c) => ctx.h('amendments', c));
+    const [hPrin, hProp, hTitle, hRat, hStatus] = ['principle_id', 'proposer_id', 'title', 'rationale', 'status'].map(
+      (c) => ctx.h('amendments', c),
+    );
     return (i) => {
       const id = i + 1;
       const a = amendmentFacts(ctx, id);
       // Counters equal the vote rows by choice (the votes generator emits exactly these).
       let status = 'open';
-      if (!a.open) status = unit(hStatus(id)) < 0.05 ? 'withdrawn' : a.tally.for > a.tally.against ? 'passed' : 'rejected';
+      if (!a.open)
+        status = unit(hStatus(id)) < 0.05 ? 'withdrawn' : a.tally.for > a.tally.against ? 'passed' : 'rejected';
       return copyLine([
         String(id),
         String(zipfPick(hPrin(id), ctx.n.principles)),
@@ -66,7 +84,9 @@ export const amendmentComments: TableGenerator = {
   columns: ['id', 'amendment_id', 'author_id', 'body', 'created_at', 'updated_at', 'version'],
   count: (ctx) => ctx.n.amendment_comments,
   prepare(ctx) {
-    const [hAm, hAuthor, hBody, hTime] = ['amendment_id', 'author_id', 'body', 'created_at'].map((c) => ctx.h('amendment_comments', c));
+    const [hAm, hAuthor, hBody, hTime] = ['amendment_id', 'author_id', 'body', 'created_at'].map((c) =>
+      ctx.h('amendment_comments', c),
+    );
     return (i) => {
       const id = i + 1;
       const aid = zipfPick(hAm(id), ctx.n.amendments);

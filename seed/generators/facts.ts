@@ -23,8 +23,11 @@ export function sessionFacts(ctx: GenContext, id: number) {
   // Deactivating a user revokes their sessions (the transaction-isolation checker's
   // session_outlives_user invariant), so an inactive user's sessions are revoked.
   const revoked = kind >= 0.95 || !userIsActive(ctx, userId);
-  const expiresMs = expired ? createdMs + between(h(id, 3), 3_600_000, DAY) : FAR_FUTURE_MS + between(h(id, 3), 0, 365 * DAY);
-  const sid = 'ses_' + id.toString(36) + '_' + h(id, 4).toString(16).padStart(8, '0') + h(id, 5).toString(16).padStart(8, '0');
+  const expiresMs = expired
+    ? createdMs + between(h(id, 3), 3_600_000, DAY)
+    : FAR_FUTURE_MS + between(h(id, 3), 0, 365 * DAY);
+  const sid =
+    'ses_' + id.toString(36) + '_' + h(id, 4).toString(16).padStart(8, '0') + h(id, 5).toString(16).padStart(8, '0');
   return { userId, createdMs, expiresMs, revoked, sid };
 }
 
@@ -88,13 +91,21 @@ export function voteChoice(ctx: GenContext, i: number, pFor: number): (typeof CH
 /** Table sizes by audit entity type (AUDIT_ENTITY_TABLES). */
 export function entityCount(ctx: GenContext, table: string): number {
   switch (table) {
-    case 'principles': return ctx.n.principles;
-    case 'policies': return ctx.n.policies;
-    case 'amendments': return ctx.n.amendments;
-    case 'policy_decisions': return ctx.n.policy_decisions;
-    case 'compliance_checks': return ctx.n.compliance_checks;
-    case 'synthesis_results': return ctx.n.synthesis_results;
-    case 'users': return ctx.n.users;
-    default: throw new Error(`no entity count for table ${table}`);
+    case 'principles':
+      return ctx.n.principles;
+    case 'policies':
+      return ctx.n.policies;
+    case 'amendments':
+      return ctx.n.amendments;
+    case 'policy_decisions':
+      return ctx.n.policy_decisions;
+    case 'compliance_checks':
+      return ctx.n.compliance_checks;
+    case 'synthesis_results':
+      return ctx.n.synthesis_results;
+    case 'users':
+      return ctx.n.users;
+    default:
+      throw new Error(`no entity count for table ${table}`);
   }
 }

@@ -6,7 +6,16 @@ import { locate, zipfPick } from '../zipf.ts';
 import { linkedPrinciple, policyFacts, principlesOfPolicy } from './facts.ts';
 import type { TableGenerator } from './types.ts';
 
-export const CATEGORIES = ['transparency', 'accountability', 'fairness', 'privacy', 'safety', 'autonomy', 'beneficence', 'sustainability'];
+export const CATEGORIES = [
+  'transparency',
+  'accountability',
+  'fairness',
+  'privacy',
+  'safety',
+  'autonomy',
+  'beneficence',
+  'sustainability',
+];
 export const ACTIONS = ['read', 'write', 'delete', 'approve', 'publish', 'export', 'share', 'deploy'];
 export const RESOURCE_TYPES = ['document', 'dataset', 'model', 'service', 'report', 'record'];
 const STATUSES = ['active', 'draft', 'suspended', 'retired'];
@@ -20,12 +29,32 @@ const FIELDS = ['name', 'description', 'status', 'enforcement_level'];
 
 export const principles: TableGenerator = {
   table: 'principles',
-  columns: ['id', 'code', 'title', 'body', 'category', 'priority', 'weight', 'is_active', 'created_at', 'updated_at', 'version'],
+  columns: [
+    'id',
+    'code',
+    'title',
+    'body',
+    'category',
+    'priority',
+    'weight',
+    'is_active',
+    'created_at',
+    'updated_at',
+    'version',
+  ],
   count: (ctx) => ctx.n.principles,
   prepare(ctx) {
     const h = (c: string) => ctx.h('principles', c);
-    const [hTitle, hBody, hCat, hPrio, hWeight, hActive, hCreated, hUpdated] =
-      ['title', 'body', 'category', 'priority', 'weight', 'is_active', 'created_at', 'updated_at'].map(h);
+    const [hTitle, hBody, hCat, hPrio, hWeight, hActive, hCreated, hUpdated] = [
+      'title',
+      'body',
+      'category',
+      'priority',
+      'weight',
+      'is_active',
+      'created_at',
+      'updated_at',
+    ].map(h);
     return (i) => {
       const id = i + 1;
       const created = ctx.refMs - between(hCreated(id), 800 * DAY, 1100 * DAY);
@@ -51,13 +80,22 @@ export const policyTemplates: TableGenerator = {
   columns: ['id', 'name', 'description', 'category', 'default_rules', 'created_at', 'updated_at', 'version'],
   count: (ctx) => ctx.n.policy_templates,
   prepare(ctx) {
-    const [hName, hDesc, hCat, hRules, hCreated] = ['name', 'description', 'category', 'default_rules', 'created_at'].map((c) => ctx.h('policy_templates', c));
+    const [hName, hDesc, hCat, hRules, hCreated] = [
+      'name',
+      'description',
+      'category',
+      'default_rules',
+      'created_at',
+    ].map((c) => ctx.h('policy_templates', c));
     return (i) => {
       const id = i + 1;
       const n = 1 + (hRules(id) % 4);
       const rules = [];
       for (let k = 0; k < n; k++) {
-        rules.push({ effect: pickWeighted(hRules(id, 10 + k), EFFECTS, EFFECT_CUM), action: pick(hRules(id, 20 + k), ACTIONS) });
+        rules.push({
+          effect: pickWeighted(hRules(id, 10 + k), EFFECTS, EFFECT_CUM),
+          action: pick(hRules(id, 20 + k), ACTIONS),
+        });
       }
       const created = ctx.refMs - between(hCreated(id), 750 * DAY, 1000 * DAY);
       return copyLine([
@@ -76,10 +114,28 @@ export const policyTemplates: TableGenerator = {
 
 export const policies: TableGenerator = {
   table: 'policies',
-  columns: ['id', 'template_id', 'owner_id', 'name', 'description', 'status', 'enforcement_level', 'created_at', 'updated_at', 'version'],
+  columns: [
+    'id',
+    'template_id',
+    'owner_id',
+    'name',
+    'description',
+    'status',
+    'enforcement_level',
+    'created_at',
+    'updated_at',
+    'version',
+  ],
   count: (ctx) => ctx.n.policies,
   prepare(ctx) {
-    const [hTpl, hOwner, hName, hDesc, hStatus, hLevel] = ['template_id', 'owner_id', 'name', 'description', 'status', 'enforcement_level'].map((c) => ctx.h('policies', c));
+    const [hTpl, hOwner, hName, hDesc, hStatus, hLevel] = [
+      'template_id',
+      'owner_id',
+      'name',
+      'description',
+      'status',
+      'enforcement_level',
+    ].map((c) => ctx.h('policies', c));
     return (i) => {
       const id = i + 1;
       const f = policyFacts(ctx, id);
@@ -102,7 +158,17 @@ export const policies: TableGenerator = {
 /** Update k of policy p takes it from version k+1 to k+2. */
 export const policyUpdates: TableGenerator = {
   table: 'policy_updates',
-  columns: ['id', 'policy_id', 'updated_by', 'from_version', 'to_version', 'changes', 'created_at', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'policy_id',
+    'updated_by',
+    'from_version',
+    'to_version',
+    'changes',
+    'created_at',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.policyUpdates.total,
   prepare(ctx) {
     const [hBy, hChanges] = ['updated_by', 'changes'].map((c) => ctx.h('policy_updates', c));
@@ -141,15 +207,32 @@ export const policyPrinciples: TableGenerator = {
 
 export const policyRules: TableGenerator = {
   table: 'policy_rules',
-  columns: ['id', 'policy_id', 'rule_order', 'name', 'condition', 'effect', 'source_principle_ids', 'created_at', 'updated_at', 'version'],
+  columns: [
+    'id',
+    'policy_id',
+    'rule_order',
+    'name',
+    'condition',
+    'effect',
+    'source_principle_ids',
+    'created_at',
+    'updated_at',
+    'version',
+  ],
   count: (ctx) => ctx.rules.total,
   prepare(ctx) {
-    const [hName, hCond, hEffect, hSrc] = ['name', 'condition', 'effect', 'source_principle_ids'].map((c) => ctx.h('policy_rules', c));
+    const [hName, hCond, hEffect, hSrc] = ['name', 'condition', 'effect', 'source_principle_ids'].map((c) =>
+      ctx.h('policy_rules', c),
+    );
     return (i) => {
       const { parent: p, k } = locate(ctx.rules, i);
       const id = i + 1;
       const f = policyFacts(ctx, p);
-      const condition = { action: pick(hCond(id, 0), ACTIONS), resource: pick(hCond(id, 1), RESOURCE_TYPES), minRole: pick(hCond(id, 2), ROLES) };
+      const condition = {
+        action: pick(hCond(id, 0), ACTIONS),
+        resource: pick(hCond(id, 1), RESOURCE_TYPES),
+        minRole: pick(hCond(id, 2), ROLES),
+      };
       return copyLine([
         String(id),
         String(p),

@@ -51,7 +51,19 @@ function ipAddress(h: number, h2: number): string {
 
 export const userSessions: TableGenerator = {
   table: 'user_sessions',
-  columns: ['id', 'user_id', 'user_agent', 'ip_address', 'created_at', 'expires_at', 'revoked', 'updated_at', 'version', 'run_id', 'client_request_id'],
+  columns: [
+    'id',
+    'user_id',
+    'user_agent',
+    'ip_address',
+    'created_at',
+    'expires_at',
+    'revoked',
+    'updated_at',
+    'version',
+    'run_id',
+    'client_request_id',
+  ],
   count: (ctx) => ctx.n.user_sessions,
   prepare(ctx) {
     const hUa = ctx.h('user_sessions', 'user_agent');
@@ -91,7 +103,8 @@ export const authTokens: TableGenerator = {
       const first = hScopes(id, 1) % SCOPES.length;
       const scopes: string[] = [];
       for (let k = 0; k < n; k++) scopes.push(SCOPES[(first + k) % SCOPES.length]);
-      const tid = 'tok_' + id.toString(36) + '_' + [0, 1, 2, 3].map((k) => hId(id, k).toString(16).padStart(8, '0')).join('');
+      const tid =
+        'tok_' + id.toString(36) + '_' + [0, 1, 2, 3].map((k) => hId(id, k).toString(16).padStart(8, '0')).join('');
       return copyLine([
         tid,
         String(s.userId),

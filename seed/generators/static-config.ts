@@ -4,8 +4,30 @@ import { copyEscape, copyJson, copyLine, isoTime } from '../copy-text.ts';
 import { between, pick } from '../hash.ts';
 import type { TableGenerator } from './types.ts';
 
-const SECTIONS = ['features', 'limits', 'voting', 'compliance', 'synthesis', 'audit', 'sessions', 'notifications', 'ui', 'security'];
-const NAMES = ['enabled', 'max_items', 'window_seconds', 'threshold', 'mode', 'retention_days', 'batch_size', 'quorum', 'level', 'default_locale'];
+const SECTIONS = [
+  'features',
+  'limits',
+  'voting',
+  'compliance',
+  'synthesis',
+  'audit',
+  'sessions',
+  'notifications',
+  'ui',
+  'security',
+];
+const NAMES = [
+  'enabled',
+  'max_items',
+  'window_seconds',
+  'threshold',
+  'mode',
+  'retention_days',
+  'batch_size',
+  'quorum',
+  'level',
+  'default_locale',
+];
 const MODES = ['strict', 'lenient', 'shadow', 'off'];
 
 /** The key of static_config row i: `<section>.<name>` (10 x 10 = 100 keys). */

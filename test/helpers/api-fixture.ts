@@ -45,7 +45,11 @@ export async function seeded(name: string): Promise<Seeded> {
 
 /** A validated configuration for a test target: small pool, no warming, given overrides. */
 export function targetConfig(prefix: string, overrides: Record<string, unknown> = {}): Readonly<Config> {
-  const base = { redis: { prefix }, cache: { warmOnStart: false }, pool: { size: 2, overflow: 4, acquireTimeoutMs: 5000 } };
+  const base = {
+    redis: { prefix },
+    cache: { warmOnStart: false },
+    pool: { size: 2, overflow: 4, acquireTimeoutMs: 5000 },
+  };
   return loadConfig({ env: {}, flags: deepMerge(base, overrides) });
 }
 
@@ -57,7 +61,13 @@ export interface Answer {
 }
 
 /** One request; JSON bodies are sent with content-type application/json. */
-export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -89,8 +99,18 @@ export function freePort(): Promise<number> {
 
 /** A throw-away redis-server (no persistence) on `port`; resolves once it answers PING. */
 export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: 0 });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    retryStrategy: () => 50,
+    maxRetriesPerRequest: 0,
+  });
   probe.on('error', () => {});
   for (let i = 0; i < 100; i++) {
     try {
@@ -158,13 +178,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
   await listen(0);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

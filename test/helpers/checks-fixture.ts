@@ -83,7 +83,25 @@ INSERT INTO static_config (key, value, description, updated_at, version) VALUES
   ('max.votes', '100', 'Limit', ${T('1 10:00:00.000')}, 1);
 `;
 
-const DATA_TABLES = ['users', 'user_sessions', 'auth_tokens', 'principles', 'policy_templates', 'policies', 'policy_updates', 'policy_principles', 'policy_rules', 'amendments', 'amendment_votes', 'amendment_comments', 'policy_decisions', 'compliance_checks', 'synthesis_results', 'audit_log', 'static_config'];
+const DATA_TABLES = [
+  'users',
+  'user_sessions',
+  'auth_tokens',
+  'principles',
+  'policy_templates',
+  'policies',
+  'policy_updates',
+  'policy_principles',
+  'policy_rules',
+  'amendments',
+  'amendment_votes',
+  'amendment_comments',
+  'policy_decisions',
+  'compliance_checks',
+  'synthesis_results',
+  'audit_log',
+  'static_config',
+];
 
 /** Empties the tables and inserts the fixture rows again. */
 export async function resetRows(db: pg.Pool): Promise<void> {
@@ -97,7 +115,8 @@ function nodeEncode(row: Record<string, unknown>, fields: pg.FieldDef[]): Record
   for (const f of fields) {
     const v = row[f.name];
     if (v instanceof Date) out[f.name] = v.toISOString();
-    else if (f.dataTypeID === 20 && v !== null) out[f.name] = Number(v); // int8 arrives as text
+    else if (f.dataTypeID === 20 && v !== null)
+      out[f.name] = Number(v); // int8 arrives as text
     else out[f.name] = v;
   }
   return out;
@@ -111,7 +130,12 @@ function roundText(a: bigint, b: bigint, d: number): string {
 }
 
 /** Writes every cache entry of the fixture (all families, every row) with the policy TTL. */
-export async function warmFixture(db: pg.Pool, redis: Pick<Redis, 'set' | 'pipeline'>, prefix: string, onePipeline = true): Promise<number> {
+export async function warmFixture(
+  db: pg.Pool,
+  redis: Pick<Redis, 'set' | 'pipeline'>,
+  prefix: string,
+  onePipeline = true,
+): Promise<number> {
   const cachedAt = new Date().toISOString();
   // A cluster pipeline must stay on one node: there, plain SETs one by one.
   const p = onePipeline ? redis.pipeline() : null;
@@ -119,35 +143,58 @@ export async function warmFixture(db: pg.Pool, redis: Pick<Redis, 'set' | 'pipel
   let n = 0;
   const put = (pattern: string, id: string | number, value: unknown) => {
     const fam = CACHE_FAMILIES.find((f) => f.pattern === pattern)!;
-    const args = [cacheKey(prefix, pattern, id), JSON.stringify(value), 'EX', TTL_POLICY_DEFAULTS[fam.dataType]] as const;
+    const args = [
+      cacheKey(prefix, pattern, id),
+      JSON.stringify(value),
+      'EX',
+      TTL_POLICY_DEFAULTS[fam.dataType],
+    ] as const;
     if (p) p.set(...args);
     else pending.push(redis.set(...args));
     n++;
   };
   for (const fam of CACHE_FAMILIES.filter((f) => f.kind === 'entity')) {
     const r = await db.query(`SELECT * FROM ${fam.table}`);
-    for (const row of r.rows) put(fam.pattern, String(row[fam.keyColumn]), { v: row.version, row: nodeEncode(row, r.fields), cachedAt });
+    for (const row of r.rows)
+      put(fam.pattern, String(row[fam.keyColumn]), { v: row.version, row: nodeEncode(row, r.fields), cachedAt });
   }
   const policies = await db.query('SELECT * FROM policies');
   for (const pol of policies.rows) {
     const rules = await db.query('SELECT * FROM policy_rules WHERE policy_id = $1 ORDER BY rule_order, id', [pol.id]);
-    const pids = await db.query('SELECT principle_id FROM policy_principles WHERE policy_id = $1 ORDER BY principle_id', [pol.id]);
-    const data = { policy: nodeEncode(pol, policies.fields), rules: rules.rows.map((r) => nodeEncode(r, rules.fields)), principleIds: pids.rows.map((r) => Number(r.principle_id)) };
+    const pids = await db.query(
+      'SELECT principle_id FROM policy_principles WHERE policy_id = $1 ORDER BY principle_id',
+      [pol.id],
+    );
+    const data = {
+      policy: nodeEncode(pol, policies.fields),
+      rules: rules.rows.map((r) => nodeEncode(r, rules.fields)),
+      principleIds: pids.rows.map((r) => Number(r.principle_id)),
+    };
     put('policy:{id}', pol.id, { v: pol.version, data, cachedAt });
     const checks = await db.query('SELECT status, score FROM compliance_checks WHERE policy_id = $1', [pol.id]);
     const count = BigInt(checks.rows.length);
     const passes = BigInt(checks.rows.filter((c) => c.status === 'pass').length);
     const cents = checks.rows.reduce((a, c) => a + BigInt(String(c.score).replace('.', '')), 0n);
-    const report = count === 0n
-      ? { checks: 0, passRate: '0.0000', avgScore: '0.00' }
-      : { checks: Number(count), passRate: roundText(passes, count, 4), avgScore: roundText(cents, count * 100n, 2), generatedBy: 'fixture' };
+    const report =
+      count === 0n
+        ? { checks: 0, passRate: '0.0000', avgScore: '0.00' }
+        : {
+            checks: Number(count),
+            passRate: roundText(passes, count, 4),
+            avgScore: roundText(cents, count * 100n, 2),
+            generatedBy: 'fixture',
+          };
     put('api:compliance-report:{id}', pol.id, { v: pol.version, data: report, cachedAt });
   }
   const amendments = await db.query('SELECT id, version FROM amendments');
   for (const a of amendments.rows) {
     const votes = await db.query('SELECT choice FROM amendment_votes WHERE amendment_id = $1', [a.id]);
     const c = (x: string) => votes.rows.filter((v) => v.choice === x).length;
-    put('api:tally:{id}', a.id, { v: a.version, data: { for: c('for'), against: c('against'), abstain: c('abstain'), total: votes.rows.length }, cachedAt });
+    put('api:tally:{id}', a.id, {
+      v: a.version,
+      data: { for: c('for'), against: c('against'), abstain: c('abstain'), total: votes.rows.length },
+      cachedAt,
+    });
   }
   if (p) await p.exec();
   await Promise.all(pending);
@@ -155,8 +202,23 @@ export async function warmFixture(db: pg.Pool, redis: Pick<Redis, 'set' | 'pipel
 }
 
 /** Check options for a test database and prefix: no grace, sweep all. */
-export function testOptions(databaseUrl: string, redisUrl: string, prefix: string, over: Partial<CheckOptions> = {}): CheckOptions {
-  return { databaseUrl, redisUrl, prefix, ttlSeconds: { ...TTL_POLICY_DEFAULTS }, graceSeconds: 0, sample: 0, examples: 5, batchSize: 100, ...over };
+export function testOptions(
+  databaseUrl: string,
+  redisUrl: string,
+  prefix: string,
+  over: Partial<CheckOptions> = {},
+): CheckOptions {
+  return {
+    databaseUrl,
+    redisUrl,
+    prefix,
+    ttlSeconds: { ...TTL_POLICY_DEFAULTS },
+    graceSeconds: 0,
+    sample: 0,
+    examples: 5,
+    batchSize: 100,
+    ...over,
+  };
 }
 
 /** Reads a cached JSON value, lets `edit` change it, writes it back keeping its TTL. */
@@ -169,7 +231,9 @@ export async function editEntry(redis: Redis, key: string, edit: (v: Record<stri
 }
 
 /** Non-zero violations by checker: `{ 'cache-db-sync': { stale: 1 } }`; {} when clean. */
-export function violationsOf(r: { checkers: Array<{ name: string; violations: Record<string, number> }> }): Record<string, Record<string, number>> {
+export function violationsOf(r: {
+  checkers: Array<{ name: string; violations: Record<string, number> }>;
+}): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const c of r.checkers) {
     const v = Object.fromEntries(Object.entries(c.violations).filter(([, n]) => n > 0));

@@ -22,7 +22,13 @@ export interface FaultRun {
 }
 
 /** Runs `scenario` for `seconds` with `faults` and returns what it wrote. */
-export async function faultRun(o: { scenario: string; seconds: number; vus: number; faults: object[]; pool?: object }): Promise<FaultRun> {
+export async function faultRun(o: {
+  scenario: string;
+  seconds: number;
+  vus: number;
+  faults: object[];
+  pool?: object;
+}): Promise<FaultRun> {
   const dir = mkdtempSync(join(tmpdir(), 'acgs-faults-'));
   const config = loadConfig({
     profile: 'chaos',
@@ -39,7 +45,13 @@ export async function faultRun(o: { scenario: string; seconds: number; vus: numb
   const log: string[] = [];
   const outcome = await runPipeline({ config, log: (l) => log.push(l), quietEngine: true });
   const read = (f: string) => JSON.parse(readFileSync(join(outcome.resultsPath, f), 'utf8'));
-  return { outcome, faults: read('faults.json'), run: read('run.json'), log, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    outcome,
+    faults: read('faults.json'),
+    run: read('run.json'),
+    log,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A checker's result in run.json. */
@@ -50,5 +62,7 @@ export function checker(run: RunJson, name: string): CheckerOutcome {
 /** A checker's violations of some kinds (all kinds when none given). */
 export function violations(run: RunJson, name: string, kinds?: string[]): number {
   const c = checker(run, name);
-  return Object.entries(c.violations).filter(([k]) => !kinds || kinds.includes(k)).reduce((a, [, n]) => a + n, 0);
+  return Object.entries(c.violations)
+    .filter(([k]) => !kinds || kinds.includes(k))
+    .reduce((a, [, n]) => a + n, 0);
 }

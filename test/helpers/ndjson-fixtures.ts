@@ -40,7 +40,6 @@ export interface StreamSpec {
   dbFactor?: number;
 }
 
-
 /** A long-tailed latency: log-normal around the median (σ 0.5) with a 0.5 % tail ×10. */
 function latency(r: () => number, medianMs: number): number {
   const u = Math.max(1e-9, r());
@@ -71,10 +70,18 @@ export function* syntheticLines(spec: StreamSpec): Generator<string> {
       yield pointLine('http_req_duration', t, latency(r, step.medianMs), tags);
       yield pointLine('http_req_failed', t, failed ? 1 : 0, tags);
       const qt = QUERY_TYPES[Math.floor(r() * QUERY_TYPES.length)];
-      yield pointLine('db_query_duration', t, latency(r, QT_MEDIAN[qt]) * (spec.dbFactor ?? 1), { scenario: step.tag, query_type: qt, name: 'q' });
+      yield pointLine('db_query_duration', t, latency(r, QT_MEDIAN[qt]) * (spec.dbFactor ?? 1), {
+        scenario: step.tag,
+        query_type: qt,
+        name: 'q',
+      });
       const hit = r() < (spec.hitRate ?? 0.9);
       yield pointLine('cache_hit', t, hit ? 1 : 0, { scenario: step.tag, name: 'GET /api/x' });
-      yield pointLine('cache_op_duration', t, latency(r, 0.15), { scenario: step.tag, op: 'get', result: hit ? 'hit' : 'miss' });
+      yield pointLine('cache_op_duration', t, latency(r, 0.15), {
+        scenario: step.tag,
+        op: 'get',
+        result: hit ? 'hit' : 'miss',
+      });
     }
   }
 }
@@ -91,9 +98,14 @@ export async function writeStream(file: string, spec: StreamSpec): Promise<void>
 /** The sub-metrics the pipeline's thresholds select, so the summary carries them (as k6 only summarises selected ones). */
 export function summarySkeleton(tags: string[]): K6SummaryData {
   const stats = { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0, 'p(99)': 0, count: 0 };
-  const metrics: K6SummaryData['metrics'] = { http_req_duration: { type: 'trend', values: stats }, db_query_duration: { type: 'trend', values: stats }, cache_op_duration: { type: 'trend', values: stats } };
+  const metrics: K6SummaryData['metrics'] = {
+    http_req_duration: { type: 'trend', values: stats },
+    db_query_duration: { type: 'trend', values: stats },
+    cache_op_duration: { type: 'trend', values: stats },
+  };
   for (const qt of QUERY_TYPES) metrics[`db_query_duration{query_type:${qt}}`] = { type: 'trend', values: stats };
-  for (const op of ['get', 'set', 'del', 'exists']) metrics[`cache_op_duration{op:${op}}`] = { type: 'trend', values: stats };
+  for (const op of ['get', 'set', 'del', 'exists'])
+    metrics[`cache_op_duration{op:${op}}`] = { type: 'trend', values: stats };
   for (const t of tags) {
     metrics[`http_req_duration{scenario:${t}}`] = { type: 'trend', values: stats };
     metrics[`http_req_failed{scenario:${t}}`] = { type: 'rate', values: {} };
@@ -108,7 +120,11 @@ export interface FixtureScenario {
 }
 
 /** Writes each scenario's k6 outputs into `dir` as the pipeline lays them out, and returns a run.json built with the real builders. */
-export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[], opts: { runId?: string; config?: Readonly<Config>; checkers?: CheckerOutcome[]; poolSeconds?: number } = {}): Promise<RunJson> {
+export async function writeFixtureRun(
+  dir: string,
+  scenarios: FixtureScenario[],
+  opts: { runId?: string; config?: Readonly<Config>; checkers?: CheckerOutcome[]; poolSeconds?: number } = {},
+): Promise<RunJson> {
   const config = opts.config ?? loadConfig({ profile: 'smoke', env: {} });
   const outcomes: RunInputs['scenarios'] = [];
   const runScenarios: RunJson['scenarios'] = [];
@@ -116,11 +132,19 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
   let start = Infinity;
   let end = -Infinity;
   for (const s of scenarios) {
-    const files = { summaryExport: `k6/${s.name}.summary-export.json`, summaryData: `k6/${s.name}.summary.json`, metrics: `k6/${s.name}.metrics.ndjson` };
+    const files = {
+      summaryExport: `k6/${s.name}.summary-export.json`,
+      summaryData: `k6/${s.name}.summary.json`,
+      metrics: `k6/${s.name}.metrics.ndjson`,
+    };
     await writeStream(join(dir, files.metrics), s.spec);
     const skeletonFile = join(dir, files.summaryData);
     writeFileSync(skeletonFile, JSON.stringify(summarySkeleton(s.spec.steps.map((x) => x.tag))));
-    const merged = await mergeScenario(s.name, [{ name: s.name, metrics: join(dir, files.metrics), summaryData: skeletonFile, summaryExport: null }], [dir]);
+    const merged = await mergeScenario(
+      s.name,
+      [{ name: s.name, metrics: join(dir, files.metrics), summaryData: skeletonFile, summaryExport: null }],
+      [dir],
+    );
     const summary = merged.summary;
     delete (summary as Record<string, unknown>).merged;
     writeFileSync(skeletonFile, JSON.stringify(summary, null, 2));
@@ -128,7 +152,15 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
     start = Math.min(start, s.spec.startMs);
     end = Math.max(end, s.spec.startMs + durationS * 1000);
     outcomes.push({ name: s.name, summary, exitCode: 0, engine: 'embedded', engineLimited: false, durationS });
-    runScenarios.push({ name: s.name, exitCode: 0, engine: 'embedded', engineLimited: false, durationS, startedAt: new Date(s.spec.startMs).toISOString(), files });
+    runScenarios.push({
+      name: s.name,
+      exitCode: 0,
+      engine: 'embedded',
+      engineLimited: false,
+      durationS,
+      startedAt: new Date(s.spec.startMs).toISOString(),
+      files,
+    });
   }
   const checkers: CheckerOutcome[] = opts.checkers ?? [
     fixtureChecker('cache-db-sync', 5000, { stale: 0, orphan: 0 }, 120),
@@ -140,7 +172,14 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
     pg: null,
     redis: null,
     target: null,
-    infra: { pgVersion: '15', redisVersion: '7', pgRttMs: 0.2, redisRttMs: 0.1, targetHealthMs: 1.5, targetUrl: 'http://127.0.0.1:8080' },
+    infra: {
+      pgVersion: '15',
+      redisVersion: '7',
+      pgRttMs: 0.2,
+      redisRttMs: 0.1,
+      targetHealthMs: 1.5,
+      targetUrl: 'http://127.0.0.1:8080',
+    },
     checks: { ok: checkers.every((c) => Object.values(c.violations).every((n) => n === 0)), checkers },
     plans: [],
     ladder: ladderPlan(config),
@@ -154,7 +193,15 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
   for (let i = 0; i <= poolSeconds; i++) {
     hits += Math.round(50 + r() * 10);
     misses += Math.round(5 + r() * 3);
-    pool.push({ t: start + i * 1000, inUse: Math.round(5 + 10 * r()), idle: Math.round(10 * r()), waiting: r() < 0.1 ? Math.round(3 * r()) : 0, max: 60, cacheHits: hits, cacheMisses: misses });
+    pool.push({
+      t: start + i * 1000,
+      inUse: Math.round(5 + 10 * r()),
+      idle: Math.round(10 * r()),
+      waiting: r() < 0.1 ? Math.round(3 * r()) : 0,
+      max: 60,
+      cacheHits: hits,
+      cacheMisses: misses,
+    });
   }
   return {
     schema: RUN_SCHEMA,
@@ -168,8 +215,20 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
     reasons: [],
     engine: 'embedded',
     config,
-    environment: { node: process.version, platform: 'test', cpus: 2, cpuModel: 'test cpu', memoryBytes: 2 ** 32, loadavgStart: [0, 0, 0], loadavgEnd: [0, 0, 0], pgVersion: '15', redisVersion: '7', services: { postgres: 'local', redis: 'local', target: 'started by the run' }, notes: [] },
-    stages: [{ name: 'scenarios', ms: (end - start), ok: true }],
+    environment: {
+      node: process.version,
+      platform: 'test',
+      cpus: 2,
+      cpuModel: 'test cpu',
+      memoryBytes: 2 ** 32,
+      loadavgStart: [0, 0, 0],
+      loadavgEnd: [0, 0, 0],
+      pgVersion: '15',
+      redisVersion: '7',
+      services: { postgres: 'local', redis: 'local', target: 'started by the run' },
+      notes: [],
+    },
+    stages: [{ name: 'scenarios', ms: end - start, ok: true }],
     figures,
     tables,
     scenarios: runScenarios,
@@ -182,11 +241,30 @@ export async function writeFixtureRun(dir: string, scenarios: FixtureScenario[],
 
 /** The ladder as the smoke profile runs it: 10/25/50/100 users, `stepS` seconds each. */
 export function ladderSteps(stepS: number, rpsPerUser = 2): LoadStep[] {
-  return [10, 25, 50, 100].map((u, i) => ({ tag: `users_${u}`, startS: i * stepS, durationS: stepS, rps: u * rpsPerUser, medianMs: 2 + u / 20 }));
+  return [10, 25, 50, 100].map((u, i) => ({
+    tag: `users_${u}`,
+    startS: i * stepS,
+    durationS: stepS,
+    rps: u * rpsPerUser,
+    medianMs: 2 + u / 20,
+  }));
 }
 
 /** A checker outcome for fixtures, its score derived from its counts as the checkers derive it. */
-export function fixtureChecker(name: CheckerOutcome["name"], checked: number, violations: Record<string, number>, durationMs: number): CheckerOutcome {
+export function fixtureChecker(
+  name: CheckerOutcome['name'],
+  checked: number,
+  violations: Record<string, number>,
+  durationMs: number,
+): CheckerOutcome {
   const bad = Object.values(violations).reduce((a, b) => a + b, 0);
-  return { name, checked, violations, score: checked === 0 ? 1 : 1 - bad / checked, examples: {}, durationMs, notes: [] };
+  return {
+    name,
+    checked,
+    violations,
+    score: checked === 0 ? 1 : 1 - bad / checked,
+    examples: {},
+    durationMs,
+    notes: [],
+  };
 }

@@ -22,7 +22,9 @@ function must(cmd: string, args: string[]): void {
 }
 
 /** A throw-away PostgreSQL where user postgres needs `password`. */
-export async function startPasswordPostgres(password: string): Promise<{ port: number; url(db: string, pw?: string): string; stop(): Promise<void> }> {
+export async function startPasswordPostgres(
+  password: string,
+): Promise<{ port: number; url(db: string, pw?: string): string; stop(): Promise<void> }> {
   const dirs = postgresBinDirs();
   const initdb = findBinary('initdb', dirs)!;
   const pgCtl = findBinary('pg_ctl', dirs)!;
@@ -38,8 +40,30 @@ export async function startPasswordPostgres(password: string): Promise<{ port: n
     chownSync(pwfile, uid, gid);
   }
   const port = await freePort();
-  must(initdb, ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--no-instructions']);
-  must(pgCtl, ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  must(initdb, [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
+  must(pgCtl, [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   return {
     port,
     url: (db, pw = password) => `postgres://postgres:${encodeURIComponent(pw)}@127.0.0.1:${port}/${db}`,
@@ -51,14 +75,34 @@ export async function startPasswordPostgres(password: string): Promise<{ port: n
 }
 
 /** A throw-away Redis that needs AUTH `password`. */
-export async function startPasswordRedis(password: string): Promise<{ port: number; url(pw?: string | null): string; stop(): Promise<void> }> {
+export async function startPasswordRedis(
+  password: string,
+): Promise<{ port: number; url(pw?: string | null): string; stop(): Promise<void> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'acgs-redispw-'));
-  const child: ChildProcess = spawn(findBinary('redis-server', ['/usr/bin', '/usr/local/bin'])!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    findBinary('redis-server', ['/usr/bin', '/usr/local/bin'])!,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--requirepass',
+      password,
+    ],
+    { stdio: 'ignore' },
+  );
   await waitUntil('Redis', () => redisAnswers(`redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`), 10_000);
   return {
     port,
-    url: (pw = password) => (pw === null ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(pw)}@127.0.0.1:${port}`),
+    url: (pw = password) =>
+      pw === null ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(pw)}@127.0.0.1:${port}`,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

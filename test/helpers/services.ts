@@ -12,7 +12,10 @@ export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgre
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function safeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
 }
 
 /** URL of database `name` on the test server. */
