@@ -18,6 +18,9 @@ const OID_INT8 = 20;
 const OID_INT8_ARRAY = 1016;
 const OID_TIMESTAMPTZ = 1184;
 
+/** The API's connections in pg_stat_activity (the run waits for them to leave). */
+export const API_APPLICATION_NAME = 'acgs-load-target';
+
 /** Type parsers for the cache-key encoding (pg's defaults give strings for int8 and Dates). */
 function encodingTypes(): pg.CustomTypesConfig {
   const defaultParser = pg.types.getTypeParser as unknown as (oid: number) => unknown;
@@ -64,7 +67,7 @@ export class Database {
       connectionTimeoutMillis: poolCfg.acquireTimeoutMs,
       maxLifetimeSeconds: poolCfg.recycleSeconds,
       statement_timeout: poolCfg.statementTimeoutMs,
-      application_name: 'acgs-load-target',
+      application_name: API_APPLICATION_NAME,
       types: encodingTypes(),
     });
     // An idle client losing its server (restart, network) must not crash the process.
@@ -94,7 +97,8 @@ export class Database {
         this.metrics?.poolAcquireTimeouts.inc();
         throw unavailable('no database connection became free within the acquire timeout', 1);
       }
-      throw fromPgError(e) ?? unavailable('PostgreSQL is not reachable', 2);
+      // The driver's error stays the cause, so start-up can name what PostgreSQL said.
+      throw Object.assign(fromPgError(e) ?? unavailable('PostgreSQL is not reachable', 2), { cause: e });
     }
   }
 

@@ -7,8 +7,10 @@ import type { Config } from '../config/index.ts';
 import { buildApp, openApiDocument } from './app.ts';
 import type { ActiveDefects } from './defects.ts';
 import { warmCache, type WarmResult } from '../seed/index.ts';
+import { listenError } from '../services/index.ts';
 
 export { openApiDocument };
+export { API_APPLICATION_NAME } from './db.ts';
 // The API's own SQL for the query types the report times, so EXPLAIN in the
 // report shows the plan of the statement that ran.
 export { TALLY_SQL, STATS_SQL } from './routes/amendments.ts';
@@ -61,13 +63,17 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
             hotFraction: cache.warmHotFraction,
           })
         : null;
-    await app.listen({ host: opts.host ?? opts.config.api.host, port: opts.port ?? opts.config.api.port });
+    const host = opts.host ?? opts.config.api.host;
+    const port = opts.port ?? opts.config.api.port;
+    await app.listen({ host, port }).catch((e: unknown) => {
+      throw listenError(e, host, port, `the API's address (api.host:api.port)`) ?? e;
+    });
     const addr = app.server.address();
     if (addr === null || typeof addr === 'string') throw new Error(`unexpected server address ${String(addr)}`);
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const bound = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${host}:${addr.port}`,
+      url: `http://${bound}:${addr.port}`,
       defects: defects.active(),
       warmed,
       close: () => (closing ??= app.close()),

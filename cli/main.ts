@@ -4,15 +4,23 @@
  * into exit codes: an AcgsError prints its one-line message and hint (no
  * stack); anything else is a bug and prints its stack with exit code 1.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AcgsError, ExitCode, isAcgsError } from '../config/index.ts';
 import { commands } from './commands/index.ts';
+
+/** The version in package.json, read once at start. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('acgs-load')
     .description('Load testing and validation suite for the ACGS governance data tier (PostgreSQL + Redis)')
+    .version(packageVersion(), '-V, --version', 'the version of acgs-load')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });

@@ -162,7 +162,7 @@ export interface LoadOptions {
 /** Loads, merges and validates the configuration; the result is deeply frozen. */
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   const env = opts.env ?? process.env;
-  const profileName = opts.profile ?? env.ACGS_PROFILE ?? 'smoke';
+  const profileName = opts.profile ?? (env.ACGS_PROFILE || undefined) ?? 'smoke'; // an empty variable is unset
   const profile = readProfile(profileName);
   const errors: string[] = [];
   const fromEnv = envToInput(env, errors);

@@ -1,8 +1,8 @@
 /**
  * The measured middle of a run: snapshot the servers' counters, run the
- * scenarios (and the fault schedule, if any) while scraping the target every
- * second, snapshot again once PostgreSQL has flushed its statistics, and wait
- * for the target to go quiet. Returns the deltas and the open connections the
+ * scenarios (and the fault schedule, if any) while scraping the API every
+ * second, wait for the API to go quiet, and snapshot again once PostgreSQL has
+ * flushed its statistics. Returns the deltas and the open connections the
  * later stages (plans) reuse; `close()` releases them.
  */
 import pg from 'pg';
@@ -23,10 +23,38 @@ import { FaultSchedule, type FaultOutcome, type PlannedFault } from '../faults/i
 import type { StageLog } from './stage.ts';
 import { runScenarios, type ScenarioRun } from './scenarios.ts';
 import { quiesce } from './quiesce.ts';
+import { API_APPLICATION_NAME } from '../api/index.ts';
 import type { ResultsDir } from './results-dir.ts';
 
 /** PostgreSQL's idle statistics flush interval (10 s) plus a margin. */
 const STATS_IDLE_FLUSH_MS = 10_500;
+
+/**
+ * Waits until PostgreSQL's cumulative statistics hold every statement of the
+ * load. PostgreSQL 15+ backends keep their statistics until they flush them: at
+ * most once a second while busy, and 10 s after they go idle
+ * (PGSTAT_IDLE_INTERVAL in src/backend/utils/activity/pgstat.c); a backend
+ * that exits flushes at once, before it leaves pg_stat_activity. So when the
+ * API is the run's own, stopping it (its pool ends) and waiting for its
+ * backends to leave is enough; for a deployment elsewhere, wait the idle flush.
+ */
+async function settleStatistics(c: pg.Client, stopApi: (() => Promise<void>) | null, loadEnded: number): Promise<void> {
+  await c.query('SELECT pg_stat_force_next_flush()').catch(() => undefined); // this backend's own
+  const deadline = loadEnded + STATS_IDLE_FLUSH_MS;
+  if (stopApi) {
+    await stopApi();
+    while (Date.now() < deadline) {
+      const r = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [API_APPLICATION_NAME],
+      );
+      if (r.rows[0].n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+}
 
 export interface MeasuredLoad {
   scenarios: ScenarioRun[];
@@ -55,6 +83,8 @@ export async function measuredLoad(o: {
   faultPlan: PlannedFault[];
   quietEngine: boolean;
   log: (line: string) => void;
+  /** Stops the API this run started, once it is quiet; null when the API is not the run's own. */
+  stopApi: (() => Promise<void>) | null;
 }): Promise<MeasuredLoad> {
   const { stages, config, svc } = o;
   let pgClient = newPgClient(svc.databaseUrl);
@@ -127,20 +157,15 @@ export async function measuredLoad(o: {
     }
     await sampler.stop();
 
-    const after = await stages.run('snapshot: after', async () => {
-      await pgClient.query('SELECT pg_stat_force_next_flush()').catch(() => undefined);
-      // PostgreSQL 15+ backends keep their statistics until they flush them: at most once
-      // a second while busy, and 10 s after they go idle (PGSTAT_IDLE_INTERVAL in
-      // src/backend/utils/activity/pgstat.c). The target's pooled connections are other
-      // backends, so wait that long after the load or their last queries are missing.
-      await new Promise((r) => setTimeout(r, Math.max(0, loadEnded + STATS_IDLE_FLUSH_MS - Date.now())));
-      return { p: await takePgSnapshot(pgClient, statementsReason), r: await takeRedisSnapshot(redis) };
-    });
     await stages.run(
       'quiesce',
       () => quiesce(sampler),
       (q) => q,
     );
+    const after = await stages.run('snapshot: after', async () => {
+      await settleStatistics(pgClient, o.stopApi, loadEnded);
+      return { p: await takePgSnapshot(pgClient, statementsReason), r: await takeRedisSnapshot(redis) };
+    });
     return {
       scenarios,
       pg: pgDelta(before.p, after.p),

@@ -2,7 +2,7 @@
  * `acgs-load run`: the data flow of ARCHITECTURE.md, one stage after another.
  *
  * config -> preflight -> migrate -> seed -> warm -> target -> snapshot ->
- * scenarios -> snapshot -> quiesce -> checks -> results -> exit code.
+ * scenarios -> quiesce -> snapshot -> checks -> results -> exit code.
  *
  * Every figure written comes from a snapshot delta, the k6 summaries, the
  * target's /metrics or the checkers; see report/figures/. A failing stage
@@ -80,6 +80,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       faultPlan: pre.faultPlan,
       quietEngine: opts.quietEngine,
       log,
+      stopApi: target ? () => target!.close() : null,
     });
     try {
       const metricsFiles = load.scenarios.map((s) => results.file(s.files.metrics));

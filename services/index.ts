@@ -15,3 +15,4 @@ export {
 } from './discover.ts';
 export { freePort, findBinary, postgresBinDirs, startThrowawayPostgres, startThrowawayRedis } from './throwaway.ts';
 export { startApiProcess, type ApiProcess } from './api-process.ts';
+export { assertCanListen, listenError } from './port.ts';

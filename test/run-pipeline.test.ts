@@ -140,6 +140,22 @@ describe('acgs-load run', () => {
     }
   });
 
+  it("takes the server-side snapshot after the API's backends flushed their statistics", () => {
+    // Each statement the API timed (Server-Timing -> k6 db_query_duration) ran in a
+    // transaction that ended; a snapshot taken before the API's backends flushed
+    // (PostgreSQL 15+ flushes idle backends only after 10 s) would miss some of them.
+    const value = (id: string) => runJson.figures.find((f) => f.id === id)?.value ?? null;
+    const statements = runJson.figures
+      .filter((f) => /^query\.\w+\.count$/.test(f.id))
+      .reduce((a, f) => a + (f.value ?? 0), 0);
+    expect(statements).toBeGreaterThan(0);
+    expect(value('pg.commits')! + value('pg.rollbacks')!).toBeGreaterThanOrEqual(statements);
+    // the API this run started was stopped for it, after the quiesce stage
+    const order = ['quiesce', 'snapshot: after', 'checks'].map((st) => pass.stdout.indexOf(`✓ ${st} (`));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   it('compares with a baseline given by --baseline and writes the comparison', () => {
     const baseline = join(dir, 'baseline.json');
     const saved = spawnSync(

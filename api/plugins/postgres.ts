@@ -28,7 +28,7 @@ export async function checkReadiness(db: Database, databaseUrl: string): Promise
   try {
     rows = await db.query<{ t: string | null }>(undefined, 'simple', "SELECT to_regclass('policies')::text AS t");
   } catch (e) {
-    throw pgError(e, databaseUrl, 'starting the API');
+    throw pgError((e as Error).cause ?? e, databaseUrl, 'starting the API');
   }
   if (!rows[0]?.t) {
     throw new AcgsError(

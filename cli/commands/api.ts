@@ -4,12 +4,13 @@
  * `--openapi` prints the contract (OpenAPI 3.1) instead of serving.
  */
 import type { Command } from 'commander';
+import { profileOption } from '../options.ts';
 import { AcgsError, loadConfig, redactUrl, type Config } from '../../config/index.ts';
 import { openApiDocument, startApi } from '../../api/index.ts';
-import { resolveServices } from '../../services/index.ts';
+import { assertCanListen, resolveServices } from '../../services/index.ts';
 
 interface ApiFlags {
-  profile: string;
+  profile?: string;
   port?: string;
   host?: string;
   defectSkipInvalidation?: string;
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .command('api')
     .alias('target')
     .description('start the reference governance API (the system under test) and serve until Ctrl-C')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .option('--port <port>', 'port to listen on (0 = a free one; default api.port)')
     .option('--host <host>', 'address to listen on (default api.host, 127.0.0.1)')
     .option('--defect-skip-invalidation <rate>', 'DEFECT: skip cache invalidation for this fraction of writes')
@@ -89,6 +90,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(await openApiDocument(config), null, 2) + '\n');
         return;
       }
+      await assertCanListen(config.api.host, config.api.port, `the API's address (--port/--host, api.port)`);
       const svc = await resolveServices(config);
       try {
         const target = await startApi({

@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { listOption, profileOption } from '../options.ts';
 import { AcgsError, ExitCode, loadConfig, parseDuration } from '../../config/index.ts';
 import {
   CHECKER_NAMES,
@@ -19,8 +20,8 @@ import {
 import { resolveServices } from '../../services/index.ts';
 
 interface CheckFlags {
-  profile: string;
-  only?: string;
+  profile?: string;
+  only?: string[];
   grace?: string;
   sample?: string;
   examples?: string;
@@ -55,13 +56,7 @@ function wholeNumber(flag: string, text: string, min: number): number {
 /** The flags as a partial configuration (validated with the rest by loadConfig). */
 function flagsToConfig(f: CheckFlags): Record<string, unknown> {
   const checks: Record<string, unknown> = {};
-  if (f.only !== undefined)
-    checks.only = parseCheckerNames(
-      f.only
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
+  if (f.only !== undefined) checks.only = parseCheckerNames(f.only);
   if (f.grace !== undefined) checks.graceSeconds = parseGrace(f.grace);
   if (f.sample !== undefined) checks.sample = wholeNumber('sample', f.sample, 0);
   if (f.examples !== undefined) checks.examples = wholeNumber('examples', f.examples, 1);
@@ -75,8 +70,8 @@ export function register(program: Command): void {
     .description(
       'run the consistency checkers on PostgreSQL and Redis (exit code 3 when a violation remains after the grace period)',
     )
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
-    .option('--only <names>', `comma-separated checkers: ${CHECKER_NAMES.join(', ')}`)
+    .addOption(profileOption())
+    .addOption(listOption('--only <names>', `only these checkers: ${CHECKER_NAMES.join(', ')}`))
     .option('--grace <duration>', 're-read mismatched cache entries after this long (e.g. 2s; 0 = strict only)')
     .option('--sample <n>', 'check a random sample of n keys instead of sweeping all (0 = all)')
     .option('--examples <n>', 'examples kept per violation kind')

@@ -1,5 +1,6 @@
 /** `acgs-load config show|profiles`: the merged configuration, without secrets. */
 import type { Command } from 'commander';
+import { profileOption } from '../options.ts';
 import { listProfiles, loadConfig, readProfile, redactConfig } from '../../config/index.ts';
 
 export function register(program: Command): void {
@@ -7,7 +8,7 @@ export function register(program: Command): void {
   cmd
     .command('show')
     .description('print the merged, validated configuration (passwords hidden)')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .action((opts: { profile: string }) => {
       const config = loadConfig({ profile: opts.profile });
       process.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');

@@ -1,5 +1,6 @@
 /** `acgs-load db migrate|status`: the versioned schema of the suite's database. */
 import type { Command } from 'commander';
+import { profileOption } from '../options.ts';
 import { loadConfig, redactUrl } from '../../config/index.ts';
 import { ensureDatabase, resolveServices } from '../../services/index.ts';
 import { migrate, migrationStatus } from '../../schema/index.ts';
@@ -8,7 +9,7 @@ export function register(program: Command): void {
   const db = program.command('db').description("schema migrations of the suite's database");
   db.command('migrate')
     .description('create the database if missing and apply pending migrations')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .option('--force', 'migrate a database that has tables but no acgs-load marker')
     .action(async (f: { profile: string; force?: boolean }) => {
       const config = loadConfig({ profile: f.profile, flags: { database: { force: f.force || undefined } } });
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     });
   db.command('status')
     .description("show whether the database is the suite's, its migrations and its dataset fingerprint")
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .action(async (f: { profile: string }) => {
       const config = loadConfig({ profile: f.profile });
       const services = await resolveServices(config);

@@ -4,12 +4,13 @@
  * documented code (README, "Exit codes").
  */
 import { Command, Option } from 'commander';
+import { listOption, profileOption } from '../options.ts';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
 import { runPipeline } from '../../run/index.ts';
 import { parseFaultFlags } from '../../faults/index.ts';
 
 interface RunFlags {
-  profile: string;
+  profile?: string;
   scenario?: string[];
   engine?: 'auto' | 'k6' | 'embedded';
   baseUrl?: string;
@@ -60,8 +61,8 @@ export function register(program: Command): void {
   program
     .command('run')
     .description('seed, start the target, run the scenarios, check consistency and write results/<run-id>/')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
-    .option('--scenario <name...>', "run these scenarios instead of the profile's")
+    .addOption(profileOption())
+    .addOption(listOption('--scenario <names>', "run these scenarios instead of the profile's"))
     .addOption(
       new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']),
     )

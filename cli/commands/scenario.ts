@@ -3,6 +3,7 @@
  * scenarios of scenarios/, one at a time (the whole pipeline is `run`).
  */
 import { Command, Option } from 'commander';
+import { profileOption } from '../options.ts';
 import { AcgsError, loadConfig, parseDuration } from '../../config/index.ts';
 import { type K6SummaryData, ladderSteps } from '../../report/index.ts';
 import { scenarioDescription, scenarioNames } from '../../engine/index.ts';
@@ -10,7 +11,7 @@ import { formatLadderTable } from '../ladder-table.ts';
 import { ladderPlanFromEnv, parseEnvFlags, assertScenarioName, runScenario } from '../../run/index.ts';
 
 interface RunFlags {
-  profile: string;
+  profile?: string;
   engine?: 'auto' | 'k6' | 'embedded';
   baseUrl?: string;
   allowRemoteTarget?: boolean;
@@ -57,7 +58,7 @@ export function register(program: Command): void {
   cmd
     .command('run <name>')
     .description('run one scenario (builds dist/k6/<name>.js if stale; starts the target unless --base-url)')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .addOption(
       new Option('--engine <engine>', 'k6 binary, embedded engine, or auto').choices(['auto', 'k6', 'embedded']),
     )

@@ -4,13 +4,14 @@
  * rows per table, rows/s and the warm summary.
  */
 import type { Command } from 'commander';
+import { profileOption } from '../options.ts';
 import { loadConfig, redactUrl } from '../../config/index.ts';
 import { seedDatabase, warmCache, type SeedProgressEvent } from '../../seed/index.ts';
 import { ensureDatabase, connectRedis, deletePrefix, resolveServices } from '../../services/index.ts';
 import { liveLine, numericFlag, progressLine, seedSummaryText, warmSummaryText } from '../seed-output.ts';
 
 interface SeedFlags {
-  profile: string;
+  profile?: string;
   scale?: string;
   seed?: string;
   fresh?: boolean;
@@ -55,7 +56,7 @@ export function register(program: Command): void {
     .description(
       'load the deterministic governance dataset into PostgreSQL (skipped when already loaded) and warm Redis',
     )
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .option('--scale <n>', 'data scale factor (1 ≈ 100k rows, 10 ≈ 1M, 100 ≈ 10M)')
     .option('--seed <n>', 'data seed (same seed and scale give byte-identical data)')
     .option('--fresh', 'reload even when the stored fingerprint matches')

@@ -1,5 +1,6 @@
 /** `acgs-load warm`: write the hot entities of the suite's database into Redis. */
 import type { Command } from 'commander';
+import { profileOption } from '../options.ts';
 import { loadConfig } from '../../config/index.ts';
 import { warmCache } from '../../seed/index.ts';
 import { warmSummaryText } from '../seed-output.ts';
@@ -9,7 +10,7 @@ export function register(program: Command): void {
   program
     .command('warm')
     .description('write the hot entities into Redis (docs/cache-keys.md), each key with its TTL policy')
-    .option('-p, --profile <name>', 'profile name or path to a profile JSON file', 'smoke')
+    .addOption(profileOption())
     .action(async (f: { profile: string }) => {
       const config = loadConfig({ profile: f.profile });
       const services = await resolveServices(config);

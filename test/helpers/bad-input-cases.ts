@@ -142,6 +142,13 @@ export const CLI_CASES: BadInputCase[] = [
     first: /^error\[BAD_(CONFIG|FLAG)\].*(port|abc)/,
   },
   {
+    // PostgreSQL listens on 5432 wherever these tests run: caught before any work starts.
+    name: 'api port in use',
+    args: ['api', '--port', '5432'],
+    exit: 2,
+    first: /^error\[BAD_FLAG\]: the API's address .*127\.0\.0\.1:5432 is already in use/,
+  },
+  {
     name: 'check with an unknown checker',
     args: ['check', '--only', 'cache-magic'],
     exit: 2,
@@ -346,6 +353,13 @@ export const PROFILE_CASES: BadInputCase[] = [
 ];
 
 export const ENV_CASES: BadInputCase[] = [
+  {
+    name: 'ACGS_API_PORT naming a port in use',
+    env: { ACGS_API_PORT: '6379' },
+    args: ['api'],
+    exit: 2,
+    first: /^error\[BAD_FLAG\]: the API's address .*127\.0\.0\.1:6379 is already in use/,
+  },
   {
     name: 'DATABASE_URL not a URL',
     env: { DATABASE_URL: 'localhost:5432' },
