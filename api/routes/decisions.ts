@@ -183,13 +183,11 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: RouteDeps): v
         const failing = real.filter((r) => r.sources === 0 || r.active_sources < r.sources);
         const score = real.length === 0 ? 100 : (100 * (real.length - failing.length)) / real.length;
         const status = score >= 80 ? 'pass' : score >= 50 ? 'warn' : 'fail';
-        const findings = failing
-          .slice(0, 20)
-          .map((r) => ({
-            ruleId: r.id,
-            rule: r.name,
-            issue: r.sources === 0 ? 'rule names no source principle' : 'a source principle is missing or inactive',
-          }));
+        const findings = failing.slice(0, 20).map((r) => ({
+          ruleId: r.id,
+          rule: r.name,
+          issue: r.sources === 0 ? 'rule names no source principle' : 'a source principle is missing or inactive',
+        }));
         const inserted = await tx.query<Row>(
           'write',
           `INSERT INTO compliance_checks (policy_id, checked_by, status, score, findings, created_at, updated_at, version, run_id, client_request_id)
