@@ -87,3 +87,9 @@ export function indexFigures(figures: Figure[]): Map<string, Figure> {
   }
   return m;
 }
+
+/** The reason line of a judged figure that missed its target, as run.json, report.md and the terminal give it. */
+export function missedTargetReason(f: Figure): string {
+  if (f.pass === null) return `target missed: ${f.label} not measured`;
+  return `target missed: ${f.label} = ${formatValue(f.value, f.unit)}, target ${formatTarget(f.target, f.unit)} (${f.source})`;
+}

@@ -7,6 +7,7 @@
  */
 export {
   judge,
+  missedTargetReason,
   formatValue,
   formatTarget,
   verdict,

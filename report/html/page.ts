@@ -15,9 +15,13 @@ import {
   ladderCharts,
   poolChart,
   queryLatencyCharts,
+  targetsOf,
   throughputCharts,
+  timeFrame,
+  vusChart,
 } from './charts.ts';
 import { esc } from './escape.ts';
+import { formatReason } from './format.ts';
 import { environmentLines } from './run-header.ts';
 import { CSS } from './style.ts';
 
@@ -66,13 +70,24 @@ export function htmlTable(t: Table, figures: Map<string, Figure>): string {
 
 /** Which charts go under which table (by title); charts of a missing table get a section of their own. */
 function chartsByTable(run: RunJson, s: RunSeries): Array<{ after: string; title: string; charts: string[] }> {
+  // Every time chart shares the x range, the shaded phases and fault windows, and the scenario colours.
+  const f = timeFrame(s);
+  const targets = targetsOf(run);
   return [
-    { after: 'Query performance by type', title: 'Query latency over time', charts: queryLatencyCharts(s) },
-    { after: 'Cache effectiveness', title: 'Cache hit rate over time', charts: [cacheChart(s)] },
-    { after: 'Connection pool', title: 'Connection pool over time', charts: [poolChart(s)] },
+    {
+      after: 'Query performance by type',
+      title: 'Query latency over time',
+      charts: queryLatencyCharts(s, f, targets),
+    },
+    { after: 'Cache effectiveness', title: 'Cache hit rate over time', charts: [cacheChart(s, f, targets)] },
+    { after: 'Connection pool', title: 'Connection pool over time', charts: [poolChart(s, f)] },
     { after: 'Load ladder', title: 'Load ladder', charts: ladderCharts(run, s) },
     { after: 'Data consistency validation', title: 'Data consistency', charts: [checksChart(run)] },
-    { after: 'Scenarios', title: 'Requests over time', charts: [...throughputCharts(s), hdrChart(s)] },
+    {
+      after: 'Scenarios',
+      title: 'Load over time',
+      charts: [vusChart(s, f), ...throughputCharts(s, f), hdrChart(s)],
+    },
   ];
 }
 
@@ -80,7 +95,7 @@ function header(run: RunJson): string {
   const ok = run.exitCode === 0;
   const facts = `profile <code>${esc(run.profile)}</code> · started ${esc(run.startedAt)} · ${esc(run.durationS.toFixed(1))} s · engine ${esc(run.engine)} · exit code ${esc(run.exitCode)}`;
   const env = environmentLines(run).map((l) => `<li>${inline(l)}</li>`);
-  const reasons = (run.reasons ?? []).map((r) => `<li class="reason">${esc(r)}</li>`);
+  const reasons = (run.reasons ?? []).map((r) => `<li class="reason">${esc(formatReason(r, run.figures))}</li>`);
   return `<header class="top"><h1>acgs-load run ${esc(run.runId)} <span class="badge ${ok ? 'pass' : 'fail'}">${esc(run.verdict)}</span></h1><p class="facts">${facts}</p><p class="facts">Every figure was measured in this run; its source is named beside it (client side: the load generator; server side: PostgreSQL, Redis or the target).</p><ul class="env">${[...reasons, ...env].join('')}</ul></header>`;
 }
 

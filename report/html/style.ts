@@ -33,6 +33,9 @@ p.source { font-size:11.5px; color:var(--muted); margin:4px 0 0; }
 p.empty { color:var(--nodata); font-style:italic; padding:30px 0; text-align:center; }
 svg .grid { stroke:#eceff4; } svg .axis { stroke:#9aa3b2; } svg .tick, svg .value { font-size:11px; fill:#5b6474; }
 svg .axis-label { font-size:11px; fill:#5b6474; }
+svg .strip { font-size:9.5px; fill:#1d2330; }
+svg .strip.fault { fill:#a23f00; font-weight:600; }
+svg .target-label { font-size:10.5px; fill:#1d2330; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
 code { background:var(--panel); padding:0 3px; border-radius:3px; font-size:12.5px; }
 pre { background:var(--panel); padding:8px; overflow-x:auto; font-size:12px; }
 details { margin:6px 0; } summary { cursor:pointer; }

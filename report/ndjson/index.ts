@@ -4,7 +4,20 @@
  * draws, and merging the outputs of several k6 instances of one run.
  */
 export { readRunSeries, DEFAULT_MAX_POINTS, type ReadSeriesOptions } from './read-run-series.ts';
-export type { RunSeries, LatencyPoint, ThroughputPoint, RatePoint, LadderStep, PoolPoint } from './run-series.ts';
+export type {
+  RunSeries,
+  LatencyPoint,
+  ThroughputPoint,
+  RatePoint,
+  LadderStep,
+  PoolPoint,
+  ScenarioSeries,
+  ScenarioRatePoint,
+  VusPoint,
+  TimeWindow,
+  FaultWindow,
+} from './run-series.ts';
+export { faultWindows, measuredFaultWindows, plannedFaultWindows } from './fault-windows.ts';
 export { hdrPercentiles } from './run-series.ts';
 export { SeriesBuilder, type PoolSample } from './series-builder.ts';
 export { mergeInstances, mergeScenario, type MergedRun, type MergedScenario } from './merge.ts';

@@ -7,7 +7,7 @@
  */
 import { configSchema, ExitCode, redactConfig, type Config } from '../../config/index.ts';
 import { buildFigures, type LadderPlan, type RunInputs } from '../figures/index.ts';
-import type { Figure } from '../figure.ts';
+import { missedTargetReason, type Figure } from '../figure.ts';
 import { RUN_SCHEMA, type RunJson } from '../run-json.ts';
 import type { MergedRun } from './merge.ts';
 
@@ -75,12 +75,7 @@ export function applyMerge(
     t.title === 'Target achievement summary' ? { ...t, intro: summaryIntro(figures) } : t,
   );
   const missed = figures.filter((f) => f.target && f.pass !== true);
-  const reasons = [
-    ...run.reasons.filter((r) => !r.startsWith('target missed:')),
-    ...missed.map(
-      (f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`,
-    ),
-  ];
+  const reasons = [...run.reasons.filter((r) => !r.startsWith('target missed:')), ...missed.map(missedTargetReason)];
   reasons.push(
     `merged the outputs of ${n} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
   );
@@ -159,9 +154,7 @@ export function runFromMerged(
               `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`,
           )
       : []),
-    ...missed.map(
-      (f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`,
-    ),
+    ...missed.map(missedTargetReason),
     `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
   ];
   return {

@@ -5,13 +5,16 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metric, value } from '../k6-summary.ts';
 import {
+  fixtureFaultResult,
   ladderSteps,
+  stepVus,
   writeFixtureRun,
   writeStream,
   summarySkeleton,
   type StreamSpec,
 } from '../../test/helpers/ndjson-fixtures.ts';
 import { mergeInstances, readK6Records, readRunSeries } from './index.ts';
+import { measuredFaultWindows, plannedFaultWindows } from './fault-windows.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'acgs-ndjson-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -65,13 +68,116 @@ describe('readRunSeries', () => {
     const stats = { lines: 0, badLines: 0 };
     let points = 0;
     for await (const r of readK6Records(file, stats)) if ('point' in r) points++;
-    expect(points).toBe(18);
+    // 3 requests × 6 metrics, and k6's vus gauge once for the one second.
+    expect(points).toBe(3 * 6 + 1);
     expect(stats.badLines).toBe(2);
     const gz = join(tmp, 'bad.metrics.ndjson.gz');
     writeFileSync(gz, gzipSync(readFileSync(file)));
     let gzPoints = 0;
     for await (const r of readK6Records(gz)) if ('point' in r) gzPoints++;
     expect(gzPoints).toBe(points);
+  });
+});
+
+describe('readRunSeries per scenario', () => {
+  it('gives each run.json scenario its VUs, requests and failures over time, and its phase', async () => {
+    const dir = join(tmp, 'per-scenario');
+    const steps = ladderSteps(4);
+    const run = await writeFixtureRun(dir, [
+      { name: 'ladder', spec: { startMs: T0, seed: 5, steps } },
+      {
+        name: 'mix',
+        spec: {
+          startMs: T0 + 20_000,
+          seed: 6,
+          failRate: 0.2,
+          steps: [{ tag: 'mix', startS: 0, durationS: 10, rps: 20, medianMs: 3, vus: 7 }],
+        },
+      },
+    ]);
+    const series = await readRunSeries(dir, run);
+    expect(series.scenarios.map((s) => s.name)).toEqual(['ladder', 'mix']);
+    const [ladder, mix] = series.scenarios;
+    // Requests and failures add up to the stream's samples, scenario by scenario.
+    const sum = (s: typeof ladder, k: 'requests' | 'failed') => s.requests.reduce((a, p) => a + p[k], 0);
+    expect(sum(ladder, 'requests') + sum(mix, 'requests')).toBe(series.totals.http_reqs);
+    expect(sum(ladder, 'requests')).toBe(steps.reduce((a, st) => a + st.rps * st.durationS, 0));
+    expect(sum(mix, 'failed')).toBeGreaterThan(0.1 * sum(mix, 'requests'));
+    for (const p of mix.requests) expect(p.errorsPerS).toBeCloseTo(p.failed / (mix.intervalMs / 1000), 9);
+    // VUs: each ladder step's users, the mix's 7, in the buckets where they ran.
+    expect([...new Set(ladder.vus.map((p) => p.vus))]).toEqual(steps.map(stepVus));
+    expect(mix.vus.every((p) => p.vus === 7)).toBe(true);
+    expect(mix.vus[0].t).toBe(T0 + 20_000);
+    // Phases from run.json; the load ends with the last scenario.
+    expect(series.phases).toEqual([
+      { label: 'ladder', startMs: T0, endMs: T0 + 16_000 },
+      { label: 'mix', startMs: T0 + 20_000, endMs: T0 + 30_000 },
+    ]);
+    expect(series.endMs).toBe(T0 + 30_000);
+    expect(series.faultWindows).toEqual([]);
+  });
+
+  it('adds up the vus gauge of several k6 instances of one scenario (a gauge per process)', async () => {
+    const dir = join(tmp, 'vus-instances');
+    const spec = (seed: number, vus: number): StreamSpec => ({
+      startMs: T0,
+      seed,
+      steps: [{ tag: 'soak', startS: 0, durationS: 5, rps: 4, medianMs: 2, vus }],
+    });
+    await writeStream(join(dir, 'a', 'soak.metrics.ndjson'), spec(1, 3));
+    await writeStream(join(dir, 'b', 'soak.metrics.ndjson'), spec(2, 5));
+    const run = await writeFixtureRun(join(dir, 'run'), [{ name: 'soak', spec: spec(1, 3) }]);
+    const series = await readRunSeries(join(dir, 'run'), run, {
+      metricsFiles: [join(dir, 'a', 'soak.metrics.ndjson'), join(dir, 'b', 'soak.metrics.ndjson')],
+    });
+    expect(series.scenarios.map((s) => s.name)).toEqual(['soak']);
+    expect(series.scenarios[0].vus.map((p) => p.vus)).toEqual([8, 8, 8, 8, 8]);
+    expect(series.scenarios[0].requests.reduce((a, p) => a + p.requests, 0)).toBe(40);
+  });
+
+  it('shades faults where faults.json measured them, else where the configuration planned them', async () => {
+    const dir = join(tmp, 'faults');
+    const faults = [
+      { kind: 'redis-stop' as const, atSeconds: 4, durationSeconds: 3 },
+      { kind: 'postgres-restart' as const, atSeconds: 12, durationSeconds: 2, injected: false },
+    ];
+    const run = await writeFixtureRun(
+      dir,
+      [
+        {
+          name: 'mix',
+          spec: { startMs: T0, seed: 7, steps: [{ tag: 'mix', startS: 0, durationS: 15, rps: 10, medianMs: 2 }] },
+        },
+      ],
+      { faults },
+    );
+    const measured = faults.map((f) => fixtureFaultResult(f, T0));
+    const series = await readRunSeries(dir, run);
+    // The injected one, with the injector's times; the one the load ended before is left out.
+    expect(series.faultWindows).toEqual([
+      {
+        label: 'redis-stop@4s:3s',
+        kind: 'redis-stop',
+        startMs: measured[0].startedAt,
+        endMs: measured[0].endedAt,
+        measured: true,
+      },
+    ]);
+    // Without faults.json: the plan, at its seconds after the scenarios' start, lasting the table's measured window.
+    rmSync(join(dir, 'faults.json'));
+    const planned = (await readRunSeries(dir, run)).faultWindows;
+    expect(planned).toEqual([
+      {
+        label: 'redis-stop@4s:3s',
+        kind: 'redis-stop',
+        startMs: T0 + 4000,
+        endMs: T0 + 4000 + (measured[0].endedAt! - measured[0].startedAt!),
+        measured: false,
+      },
+    ]);
+    expect(plannedFaultWindows({ ...run, config: { faults: [] } }, T0)).toEqual([]);
+    expect(measuredFaultWindows({ not: 'a list' })).toBeNull();
+    expect(measuredFaultWindows([{ ...measured[0], endedAt: null }])![0].endMs).toBe(measured[0].startedAt! + 3000);
   });
 });
 

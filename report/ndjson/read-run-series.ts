@@ -1,14 +1,17 @@
 /**
  * readRunSeries: the I/O shell around SeriesBuilder. Streams each scenario's
  * metric file listed in run.json (never a whole file in memory) and the
- * pool samples, and returns the downsampled series the HTML report draws.
+ * pool samples, and returns the downsampled series the HTML report draws,
+ * with each scenario's phase and the fault windows (faults.json beside
+ * run.json, else the configuration's plan).
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import type { RunJson } from '../run-json.ts';
 import { niceWidthMs } from './buckets.ts';
+import { faultWindows } from './fault-windows.ts';
 import { readK6Records, type ReadStats } from './read-lines.ts';
-import type { RunSeries } from './run-series.ts';
+import type { RunSeries, TimeWindow } from './run-series.ts';
 import { SeriesBuilder } from './series-builder.ts';
 
 /** Default number of time buckets per series: 10 s buckets for a one-hour run. */
@@ -45,6 +48,33 @@ function runSpan(run: RunJson): { start: number; end: number } {
   return { start, end };
 }
 
+/** The k6 stream names of the pipeline and of k6-operator instances: `<scenario>.metrics.ndjson[.gz]`. */
+const METRICS_RE = /^(.+?)(\.metrics)?\.ndjson(\.gz)?$/;
+
+/**
+ * The run.json scenario a metric file belongs to: the one listing it (or a
+ * file of the same name, as merged instances' streams are), else the name in
+ * the file name.
+ */
+function scenarioOf(run: RunJson, rel: string): string {
+  const scenarios = run.scenarios ?? [];
+  const listed =
+    scenarios.find((s) => s.files?.metrics === rel) ??
+    scenarios.find((s) => s.files?.metrics && basename(s.files.metrics) === basename(rel));
+  return listed?.name ?? METRICS_RE.exec(basename(rel))?.[1] ?? rel;
+}
+
+/** faults.json beside run.json (the injectors' FaultResult[]); undefined when absent or unreadable. */
+function readFaultsJson(resultsDir: string): unknown {
+  const file = join(resultsDir, 'faults.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Streams the run's metric files and returns its time series. Missing files
  * are skipped and left out of `files` (a scenario that failed to start has
@@ -62,12 +92,30 @@ export async function readRunSeries(
     opts.metricsFiles ?? (run.scenarios ?? []).map((s) => s.files?.metrics).filter((f): f is string => Boolean(f));
   const stats: ReadStats = { lines: 0, badLines: 0 };
   const files: string[] = [];
-  for (const rel of listed) {
+  for (const [i, rel] of listed.entries()) {
     const file = isAbsolute(rel) ? rel : join(resultsDir, rel);
     if (!existsSync(file)) continue;
     files.push(rel);
-    for await (const rec of readK6Records(file, stats)) if ('point' in rec) builder.add(rec.point);
+    const scenario = scenarioOf(run, rel);
+    for await (const rec of readK6Records(file, stats)) if ('point' in rec) builder.add(rec.point, scenario, i);
   }
   builder.addPool(run.timeSeries?.pool ?? []);
-  return { ...builder.finish(), files, badLines: stats.badLines };
+  const built = builder.finish();
+  // Phases: each scenario's start and duration as run.json has them; its samples when it has no start.
+  const phases: TimeWindow[] = [];
+  for (const s of run.scenarios ?? []) {
+    const b = Date.parse(s.startedAt);
+    const span = built.scenarios.find((x) => x.name === s.name)?.span;
+    if (Number.isFinite(b)) phases.push({ label: s.name, startMs: b, endMs: b + Math.max(0, s.durationS) * 1000 });
+    else if (span) phases.push({ label: s.name, startMs: span.first, endMs: span.last });
+  }
+  const lastSample = Math.max(...built.scenarios.map((s) => s.span?.last ?? -Infinity));
+  return {
+    ...built,
+    endMs: Math.max(end, Number.isFinite(lastSample) ? lastSample : end),
+    phases,
+    faultWindows: faultWindows(run, readFaultsJson(resultsDir), start),
+    files,
+    badLines: stats.badLines,
+  };
 }

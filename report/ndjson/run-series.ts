@@ -9,6 +9,8 @@ export interface LatencyPoint {
   /** Bucket start, epoch ms. */
   t: number;
   count: number;
+  /** Mean of the bucket's samples (ms). */
+  mean: number;
   p50: number;
   p95: number;
   p99: number;
@@ -57,12 +59,69 @@ export interface PoolPoint {
   hitRate: number | null;
 }
 
+/** One scenario's requests in one bucket (the scenario is the run.json scenario whose stream the samples came from). */
+export interface ScenarioRatePoint {
+  t: number;
+  /** http_reqs in the bucket ÷ bucket width. */
+  rps: number;
+  /** http_req_failed samples with a non-zero value (failed requests) ÷ bucket width. */
+  errorsPerS: number;
+  requests: number;
+  failed: number;
+}
+
+export interface VusPoint {
+  t: number;
+  /** k6's `vus` gauge: mean of its samples in the bucket, summed over the scenario's streams (k6 instances). */
+  vus: number;
+}
+
+/** The series of one run.json scenario (one k6 process, or several merged instances of it). */
+export interface ScenarioSeries {
+  name: string;
+  /** Bucket widths (ms) of `requests` and `vus`. */
+  intervalMs: number;
+  vusIntervalMs: number;
+  requests: ScenarioRatePoint[];
+  vus: VusPoint[];
+  /** First and last sample of any metric in the scenario's streams (epoch ms); null when they were empty. */
+  span: { first: number; last: number } | null;
+}
+
+/** A stretch of the run (epoch ms): a scenario's phase or a fault window. */
+export interface TimeWindow {
+  label: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface FaultWindow extends TimeWindow {
+  kind: string;
+  /** True: the injector's own clock (faults.json startedAt/endedAt); false: as planned in the run's configuration. */
+  measured: boolean;
+}
+
 export interface RunSeries {
   /** Run start (epoch ms); charts show seconds from here. */
   startMs: number;
+  /** End of the load (epoch ms): the last scenario's end, or the last sample when later. */
+  endMs: number;
   intervalMs: number;
+  /**
+   * Bucket width (ms) of each series. A bucket exists only where samples fell,
+   * so the charts break a line where two points are more than two widths apart.
+   */
+  widths: {
+    throughput: number;
+    cacheHitRate: number;
+    pool: number;
+    queryLatencyAll: number;
+    queryLatency: Record<string, number>;
+  };
   /** db_query_duration per query_type tag. */
   queryLatency: Record<string, LatencyPoint[]>;
+  /** db_query_duration of all query types together (what the profile's avgQueryMs target judges). */
+  queryLatencyAll: LatencyPoint[];
   /** All requests over time: http_reqs per second and http_req_duration p95. */
   throughput: ThroughputPoint[];
   ladder: LadderStep[];
@@ -72,6 +131,12 @@ export interface RunSeries {
   cacheHitRate: RatePoint[];
   /** Pool and cache counters of the target, sampled once a second by the pipeline. */
   pool: PoolPoint[];
+  /** Per run.json scenario (in the run's order): VUs, requests and failures over time. */
+  scenarios: ScenarioSeries[];
+  /** When each scenario ran (run.json scenarios[].startedAt + durationS; its samples when it has no start). */
+  phases: TimeWindow[];
+  /** Faults injected during the run (faults.json, or the configuration's plan); empty without faults. */
+  faultWindows: FaultWindow[];
   /** Points read per metric. */
   totals: Record<string, number>;
   /** Files read (relative to the results folder) and lines that were not k6 records. */

@@ -12,11 +12,19 @@ import {
   percentileMs,
   recordMs,
   sumKind,
+  US_PER_MS,
   type BucketKind,
   type SumAgg,
 } from './buckets.ts';
 import type { Point } from './k6-records.ts';
-import { hdrPercentiles, type LadderStep, type LatencyPoint, type PoolPoint, type RunSeries } from './run-series.ts';
+import {
+  hdrPercentiles,
+  type LadderStep,
+  type LatencyPoint,
+  type PoolPoint,
+  type RunSeries,
+  type ScenarioSeries,
+} from './run-series.ts';
 
 interface HttpAgg {
   hist: Histogram;
@@ -60,6 +68,41 @@ const poolKind: BucketKind<PoolAgg> = {
   },
 };
 
+/** One scenario's requests and failures in a bucket. */
+interface ReqAgg {
+  reqs: number;
+  failed: number;
+}
+const reqKind: BucketKind<ReqAgg> = {
+  create: () => ({ reqs: 0, failed: 0 }),
+  merge: (into, from) => {
+    into.reqs += from.reqs;
+    into.failed += from.failed;
+  },
+};
+
+/** k6's vus gauge in a bucket, per stream: a gauge of several k6 instances adds up across them, not within one. */
+type VusAgg = Map<number, { sum: number; n: number }>;
+const vusKind: BucketKind<VusAgg> = {
+  create: () => new Map(),
+  merge: (into, from) => {
+    for (const [k, v] of from) {
+      const cur = into.get(k);
+      if (cur) {
+        cur.sum += v.sum;
+        cur.n += v.n;
+      } else into.set(k, { ...v });
+    }
+  },
+};
+
+interface ScenarioAgg {
+  req: Buckets<ReqAgg>;
+  vus: Buckets<VusAgg>;
+  first: number;
+  last: number;
+}
+
 /** One per-second sample of the target's pool and cache counters (run.json timeSeries.pool). */
 export type { PoolSample } from '../run-json.ts';
 import type { PoolSample } from '../run-json.ts';
@@ -73,6 +116,8 @@ export class SeriesBuilder {
   private readonly cache: Buckets<SumAgg>;
   private readonly pool: Buckets<PoolAgg>;
   private readonly steps = new Map<string, StepAgg>();
+  private readonly dbAll: Buckets<Histogram>;
+  private readonly scenarios = new Map<string, ScenarioAgg>();
   private readonly all = newLatencyHistogram(3);
   readonly totals: Record<string, number> = {};
 
@@ -84,17 +129,51 @@ export class SeriesBuilder {
     this.http = new Buckets(httpKind, startMs, widthMs, maxPoints);
     this.cache = new Buckets(sumKind, startMs, widthMs, maxPoints);
     this.pool = new Buckets(poolKind, startMs, widthMs, maxPoints);
+    this.dbAll = new Buckets(latencyKind(2), startMs, widthMs, maxPoints);
   }
 
-  /** Adds one Point of the metric stream. */
-  add(p: Point): void {
+  private scenario(name: string): ScenarioAgg {
+    let s = this.scenarios.get(name);
+    if (!s)
+      this.scenarios.set(
+        name,
+        (s = {
+          req: new Buckets(reqKind, this.startMs, this.widthMs, this.maxPoints),
+          vus: new Buckets(vusKind, this.startMs, this.widthMs, this.maxPoints),
+          first: Infinity,
+          last: -Infinity,
+        }),
+      );
+    return s;
+  }
+
+  /**
+   * Adds one Point of the metric stream. `scenario` names the run.json
+   * scenario whose stream it came from (k6's vus gauge carries no scenario
+   * tag: it counts the VUs of the whole k6 process), `stream` which of its
+   * streams (k6 instances) it is.
+   */
+  add(p: Point, scenario = 'run', stream = 0): void {
     this.totals[p.metric] = (this.totals[p.metric] ?? 0) + 1;
+    const sc = this.scenario(scenario);
+    sc.first = Math.min(sc.first, p.time);
+    sc.last = Math.max(sc.last, p.time);
     switch (p.metric) {
+      case 'vus': {
+        const m = sc.vus.at(p.time);
+        const cur = m.get(stream);
+        if (cur) {
+          cur.sum += p.value;
+          cur.n++;
+        } else m.set(stream, { sum: p.value, n: 1 });
+        return;
+      }
       case 'db_query_duration': {
         const qt = p.tags.query_type ?? 'untagged';
         let b = this.queries.get(qt);
         if (!b) this.queries.set(qt, (b = new Buckets(latencyKind(2), this.startMs, this.widthMs, this.maxPoints)));
         recordMs(b.at(p.time), p.value);
+        recordMs(this.dbAll.at(p.time), p.value);
         return;
       }
       case 'http_req_duration':
@@ -104,6 +183,7 @@ export class SeriesBuilder {
         return;
       case 'http_reqs': {
         this.http.at(p.time).reqs += p.value;
+        sc.req.at(p.time).reqs += p.value;
         const s = this.step(p);
         if (s) {
           s.reqs += p.value;
@@ -113,6 +193,8 @@ export class SeriesBuilder {
         return;
       }
       case 'http_req_failed': {
+        if (p.value !== 0) sc.req.at(p.time).failed++;
+        else sc.req.at(p.time);
         const s = this.step(p);
         if (s) {
           s.failed.count++;
@@ -161,18 +243,38 @@ export class SeriesBuilder {
   }
 
   /** The downsampled series. */
-  finish(): Omit<RunSeries, 'files' | 'badLines'> {
+  finish(): Omit<RunSeries, 'files' | 'badLines' | 'phases' | 'faultWindows' | 'endMs'> {
     const latency = (h: Histogram, t: number): LatencyPoint => ({
       t,
       count: h.totalCount,
+      mean: h.mean / US_PER_MS,
       p50: percentileMs(h, 50),
       p95: percentileMs(h, 95),
       p99: percentileMs(h, 99),
     });
     const queryLatency: Record<string, LatencyPoint[]> = {};
+    const queryWidths: Record<string, number> = {};
     for (const [qt, b] of [...this.queries.entries()].sort((x, y) => x[0].localeCompare(y[0]))) {
       queryLatency[qt] = b.entries().map(({ t, agg }) => latency(agg, t));
+      queryWidths[qt] = b.widthMs;
     }
+    const scenarios: ScenarioSeries[] = [...this.scenarios.entries()].map(([name, s]) => ({
+      name,
+      intervalMs: s.req.widthMs,
+      vusIntervalMs: s.vus.widthMs,
+      requests: s.req.entries().map(({ t, agg }) => ({
+        t,
+        requests: agg.reqs,
+        failed: agg.failed,
+        rps: agg.reqs / (s.req.widthMs / 1000),
+        errorsPerS: agg.failed / (s.req.widthMs / 1000),
+      })),
+      vus: s.vus.entries().map(({ t, agg }) => ({
+        t,
+        vus: [...agg.values()].reduce((a, v) => a + v.sum / v.n, 0),
+      })),
+      span: s.first <= s.last ? { first: s.first, last: s.last } : null,
+    }));
     const throughput = this.http.entries().map(({ t, agg }) => ({
       t,
       count: agg.reqs,
@@ -214,7 +316,16 @@ export class SeriesBuilder {
     return {
       startMs: this.startMs,
       intervalMs: this.http.widthMs,
+      widths: {
+        throughput: this.http.widthMs,
+        cacheHitRate: this.cache.widthMs,
+        pool: this.pool.widthMs,
+        queryLatencyAll: this.dbAll.widthMs,
+        queryLatency: queryWidths,
+      },
       queryLatency,
+      queryLatencyAll: this.dbAll.entries().map(({ t, agg }) => latency(agg, t)),
+      scenarios,
       throughput,
       ladder,
       hdr,

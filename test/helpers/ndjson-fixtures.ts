@@ -10,7 +10,8 @@ import { createRng } from '../../scenarios/lib/random.ts';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
-import { loadConfig, QUERY_TYPES, type Config } from '../../config/index.ts';
+import { loadConfig, QUERY_TYPES, type Config, type FaultKind } from '../../config/index.ts';
+import type { FaultResult } from '../../faults/index.ts';
 import { buildFigures, type CheckerOutcome, type RunInputs } from '../../report/figures/index.ts';
 import type { K6SummaryData } from '../../report/k6-summary.ts';
 import { RUN_SCHEMA, type RunJson } from '../../report/run-json.ts';
@@ -26,6 +27,15 @@ export interface LoadStep {
   rps: number;
   /** Median latency of http_req_duration in this step (ms). */
   medianMs: number;
+  /** VUs k6 reports (the `vus` gauge, once a second) during the step; default: N of a `users_N` tag, else rps ÷ 2. */
+  vus?: number;
+}
+
+/** A stretch (epoch ms) in which requests fail more often, as during a fault. */
+export interface Outage {
+  startMs: number;
+  endMs: number;
+  failRate: number;
 }
 
 export interface StreamSpec {
@@ -38,6 +48,13 @@ export interface StreamSpec {
   hitRate?: number;
   /** Multiplies every db_query_duration (to inject a regression). */
   dbFactor?: number;
+  /** Stretches with a higher share of failed requests. */
+  outages?: Outage[];
+}
+
+/** The VUs of a step: its own, N of `users_N`, or half its request rate. */
+export function stepVus(step: LoadStep): number {
+  return step.vus ?? Number(/^users_(\d+)$/.exec(step.tag)?.[1] ?? Math.max(1, Math.round(step.rps / 2)));
 }
 
 /** A long-tailed latency: log-normal around the median (σ 0.5) with a 0.5 % tail ×10. */
@@ -59,12 +76,17 @@ export function* syntheticLines(spec: StreamSpec): Generator<string> {
   yield metricLine('db_query_duration', 'trend', 'time');
   yield metricLine('cache_hit', 'rate');
   yield metricLine('cache_op_duration', 'trend', 'time');
+  yield metricLine('vus', 'gauge');
   for (const step of spec.steps) {
+    // k6 samples the vus gauge once a second, without a scenario tag (it counts the whole process).
+    for (let sec = 0; sec < step.durationS; sec++)
+      yield pointLine('vus', spec.startMs + (step.startS + sec) * 1000, stepVus(step), {});
     const n = Math.round(step.rps * step.durationS);
     for (let i = 0; i < n; i++) {
       const t = spec.startMs + (step.startS + (i + r()) / step.rps) * 1000;
       const base = { scenario: step.tag, method: 'GET', status: '200', name: 'GET /api/x' };
-      const failed = r() < (spec.failRate ?? 0.001);
+      const outage = spec.outages?.find((o) => t >= o.startMs && t < o.endMs);
+      const failed = r() < (outage?.failRate ?? spec.failRate ?? 0.001);
       const tags = failed ? { ...base, status: '500' } : base;
       yield pointLine('http_reqs', t, 1, tags);
       yield pointLine('http_req_duration', t, latency(r, step.medianMs), tags);
@@ -119,13 +141,77 @@ export interface FixtureScenario {
   spec: StreamSpec;
 }
 
+/** A fault of a fixture run: planned in the configuration, "injected" with a measured window, failing requests. */
+export interface FixtureFault {
+  kind: FaultKind;
+  /** Seconds after the scenarios started, as `--fault KIND@AT:DURATION`. */
+  atSeconds: number;
+  durationSeconds: number;
+  /** Default true; false: the load ended before it (written as not injected). */
+  injected?: boolean;
+  /** Share of requests failing during the window (default 0.5). */
+  failRate?: number;
+}
+
+/**
+ * The FaultResult an injector and the timeline would have reported: the
+ * window measured a little after the planned start (the injector's command
+ * takes time) and a little longer than planned (until the server answers).
+ */
+export function fixtureFaultResult(f: FixtureFault, originMs: number): FaultResult {
+  const injected = f.injected ?? true;
+  const startedAt = injected ? originMs + f.atSeconds * 1000 + 150 : null;
+  return {
+    kind: f.kind,
+    label: `${f.kind}@${f.atSeconds}s:${f.durationSeconds}s`,
+    atSeconds: f.atSeconds,
+    durationSeconds: f.durationSeconds,
+    injected,
+    startedAt,
+    endedAt: startedAt === null ? null : startedAt + f.durationSeconds * 1000 + 400,
+    method: injected ? 'fixture' : 'n/a',
+    notes: [],
+    error: null,
+    pool: null,
+    windows: null,
+    recovery: injected
+      ? { seconds: 1, recovered: true, target: 0.99, stableSeconds: 3, note: null }
+      : { seconds: null, recovered: null, target: 0.99, stableSeconds: 3, note: 'not injected' },
+    errorsByKind: injected ? { 'HTTP 503': 1 } : {},
+  };
+}
+
 /** Writes each scenario's k6 outputs into `dir` as the pipeline lays them out, and returns a run.json built with the real builders. */
 export async function writeFixtureRun(
   dir: string,
   scenarios: FixtureScenario[],
-  opts: { runId?: string; config?: Readonly<Config>; checkers?: CheckerOutcome[]; poolSeconds?: number } = {},
+  opts: {
+    runId?: string;
+    config?: Readonly<Config>;
+    checkers?: CheckerOutcome[];
+    poolSeconds?: number;
+    /** Faults: in the configuration, in faults.json (unless writeFaultsJson is false), failing the streams' requests. */
+    faults?: FixtureFault[];
+    writeFaultsJson?: boolean;
+    /** Judge the figures as run/write-results.ts does: reasons, exit code 4 and verdict for missed targets. */
+    judge?: boolean;
+  } = {},
 ): Promise<RunJson> {
-  const config = opts.config ?? loadConfig({ profile: 'smoke', env: {} });
+  const base = opts.config ?? loadConfig({ profile: 'smoke', env: {} });
+  const config: Readonly<Config> = opts.faults
+    ? {
+        ...base,
+        faults: opts.faults.map((f) => ({ kind: f.kind, atSeconds: f.atSeconds, durationSeconds: f.durationSeconds })),
+      }
+    : base;
+  // The fault schedule's clock starts with the scenarios.
+  const origin = Math.min(...scenarios.map((s) => s.spec.startMs));
+  const faults = (opts.faults ?? [])
+    .map((f) => ({ f, r: fixtureFaultResult(f, origin) }))
+    .sort((a, b) => a.f.atSeconds - b.f.atSeconds);
+  const outages: Outage[] = faults
+    .filter(({ r }) => r.startedAt !== null && r.endedAt !== null)
+    .map(({ f, r }) => ({ startMs: r.startedAt!, endMs: r.endedAt!, failRate: f.failRate ?? 0.5 }));
   const outcomes: RunInputs['scenarios'] = [];
   const runScenarios: RunJson['scenarios'] = [];
   const { writeFileSync } = await import('node:fs');
@@ -137,7 +223,7 @@ export async function writeFixtureRun(
       summaryData: `k6/${s.name}.summary.json`,
       metrics: `k6/${s.name}.metrics.ndjson`,
     };
-    await writeStream(join(dir, files.metrics), s.spec);
+    await writeStream(join(dir, files.metrics), outages.length ? { ...s.spec, outages } : s.spec);
     const skeletonFile = join(dir, files.summaryData);
     writeFileSync(skeletonFile, JSON.stringify(summarySkeleton(s.spec.steps.map((x) => x.tag))));
     const merged = await mergeScenario(
@@ -184,7 +270,15 @@ export async function writeFixtureRun(
     plans: [],
     ladder: ladderPlan(config),
   };
-  const { figures, tables } = buildFigures(inputs);
+  const faultResults = faults.map(({ r }) => r);
+  const { figures, tables } = buildFigures(inputs, faultResults);
+  if (faultResults.length && opts.writeFaultsJson !== false)
+    writeFileSync(join(dir, 'faults.json'), JSON.stringify(faultResults, null, 2));
+  // As run/write-results.ts words them (a missed target with its raw value).
+  const missed = opts.judge ? figures.filter((f) => f.target && f.pass !== true) : [];
+  const reasons = missed.map(
+    (f) => `target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`,
+  );
   const pool: RunJson['timeSeries']['pool'] = [];
   const poolSeconds = opts.poolSeconds ?? Math.round((end - start) / 1000);
   const r = createRng(7);
@@ -210,9 +304,9 @@ export async function writeFixtureRun(
     startedAt: new Date(start).toISOString(),
     finishedAt: new Date(end).toISOString(),
     durationS: (end - start) / 1000,
-    exitCode: 0,
-    verdict: 'PASS',
-    reasons: [],
+    exitCode: reasons.length ? 4 : 0,
+    verdict: reasons.length ? 'FAIL (exit 4)' : 'PASS',
+    reasons,
     engine: 'embedded',
     config,
     environment: {
