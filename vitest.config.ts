@@ -8,6 +8,7 @@ export default defineConfig({
   define: k6BuildDefines(),
   test: {
     include: ['**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     exclude: ['node_modules/**', 'dist/**', 'results/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

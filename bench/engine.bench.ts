@@ -14,8 +14,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../test/helpers/temp.ts';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
@@ -49,7 +49,7 @@ function serveMode(): void {
 
 /** Child: run `vus` VUs of a trivial script and report the peak RSS. */
 async function memoryMode(vus: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'acgs-bench-'));
+  const dir = tempDir('acgs-bench-');
   const script = join(dir, 'mem.js');
   writeFileSync(
     script,
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     wrkRps = m ? Number(m[1]) : null;
   }
 
-  const dir = mkdtempSync(join(tmpdir(), 'acgs-bench-'));
+  const dir = tempDir('acgs-bench-');
   const script = join(dir, 'max.js');
   writeFileSync(
     script,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `acgs-load` command. The suite is written in TypeScript and
-// run through tsx's loader, so there is no separate compile step to forget.
-import { register } from 'tsx/esm/api';
+// Entry point of the `acgs-load` command: runs the compiled bundle
+// (dist/cli.js, built by `npm ci`), rebuilt first when a source is newer
+// (bin/build.js says so in one line). Stack traces map back to the TypeScript.
+import { freshBundle } from './build.js';
 
-register();
-await import('../cli/main.ts');
+process.setSourceMapsEnabled(true);
+await import(await freshBundle('cli.js'));

@@ -24,7 +24,7 @@ import {
   violationsOf,
   warmFixture,
 } from '../test/helpers/checks-fixture.ts';
-import { runChecks } from './index.ts';
+import { runChecks, type CheckProgressEvent } from './index.ts';
 import { builtinDescription } from './description.ts';
 import { openRedis } from './_connect.ts';
 import { sweepCache } from './cache-sweep.ts';
@@ -63,6 +63,37 @@ describe('cache-db-sync on a clean cache', () => {
     const byType = sync.extra!.byDataType as Record<string, { checked: number; ninesAfterGrace: { capped: boolean } }>;
     expect(byType.governanceRules.checked).toBe(4 + 2); // 4 principles + 2 policies
     expect(byType.governanceRules.ninesAfterGrace.capped).toBe(true);
+  });
+});
+
+describe('progress', () => {
+  it('reports the keys swept so far, growing, then each checker as it starts and ends', async () => {
+    const events: CheckProgressEvent[] = [];
+    const r = await run({ batchSize: 5, onProgress: (e: CheckProgressEvent) => events.push({ ...e }) });
+    expect(r.ok).toBe(true);
+    const sweep = events.filter((e) => e.checker === 'cache-db-sync+data-types');
+    expect(sweep[0]).toEqual({ checker: 'cache-db-sync+data-types', keys: 0, done: false });
+    const swept = sweep.filter((e) => !e.done && e.keys > 0).map((e) => e.keys);
+    // about one report per batch of 5 keys
+    expect(swept.length).toBeGreaterThanOrEqual(Math.floor(keys / 10));
+    expect(swept).toEqual([...new Set(swept)].sort((a, b) => a - b)); // strictly growing
+    expect(swept.at(-1)).toBe(keys);
+    expect(sweep.at(-1)).toEqual({ checker: 'cache-db-sync+data-types', keys, done: true });
+    expect(sweep.filter((e) => e.done)).toHaveLength(1);
+    // the checkers that read no keys: a start and an end, in the order they run
+    expect(events.filter((e) => !e.checker.startsWith('cache-'))).toEqual(
+      ['referential-integrity', 'transaction-isolation', 'concurrent-access'].flatMap((checker) => [
+        { checker, keys: 0, done: false },
+        { checker, keys: 0, done: true },
+      ]),
+    );
+  });
+
+  it('names the sweep after the one checker selected', async () => {
+    const events: CheckProgressEvent[] = [];
+    await run({ only: ['data-types'], onProgress: (e: CheckProgressEvent) => events.push({ ...e }) });
+    expect(new Set(events.map((e) => e.checker))).toEqual(new Set(['data-types']));
+    expect(events.at(-1)).toEqual({ checker: 'data-types', keys, done: true });
   });
 });
 
@@ -290,5 +321,5 @@ describe('batching', () => {
     const r = await run({ batchSize: 1, only: ['cache-db-sync'] });
     expect(violationsOf(r)).toEqual({ 'cache-db-sync': { stale: 1, no_ttl: 1 } });
     expect(r.checkers[0].checked).toBe(keys);
-  });
+  }, 180_000); // one round trip per key: slow on a busy machine, and no timed assertion here
 });

@@ -58,6 +58,9 @@ export async function sweepCache(
   const reread: Reread[] = [];
   let rereadDropped = 0;
   const overflow = new Tally(opts.examples); // violations of keys beyond MAX_REREAD
+  const checker = [want.sync && 'cache-db-sync', want.types && 'data-types'].filter(Boolean).join('+');
+  let swept = 0;
+  opts.onProgress?.({ checker, keys: 0, done: false });
 
   const source =
     opts.sample > 0
@@ -67,6 +70,8 @@ export async function sweepCache(
     const r = await ev.evaluate(await readBatch(redis.primaries, batch, redis.cluster));
     vanished += r.vanished;
     ignored += r.ignored;
+    swept += batch.keys.length;
+    opts.onProgress?.({ checker, keys: swept, done: false });
     for (const o of r.outcomes) {
       strict.checked++;
       const s = statsOf(byType, o.dataType);
@@ -110,6 +115,7 @@ export async function sweepCache(
       `${rereadDropped} mismatched keys beyond ${MAX_REREAD} were not re-read and count as mismatched after grace`,
     );
   for (const n of notes) after.notes.push(n);
+  opts.onProgress?.({ checker, keys: swept, done: true });
 
   const out: { sync?: CheckerResult; types?: CheckerResult } = {};
   if (want.sync) {

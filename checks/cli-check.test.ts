@@ -53,7 +53,18 @@ afterAll(async () => {
 describe('acgs-load check', () => {
   it('exits 0 on a consistent database and cache, printing the table', async () => {
     const r = await cli(['--grace', '0']);
-    expect(r.stderr).toBe('');
+    // stderr holds the progress only: not a terminal, so no live line, and a line per checker over
+    // (plus a status line should a checker pass the 10 s mark on a slow machine, and bin/'s
+    // "acgs-load: sources changed since the last build" when dist/ was stale)
+    const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('checking ') && !l.startsWith('acgs-load: '));
+    for (const l of lines) expect(l).toMatch(/^checked [a-z+-]+(: [\d,]+ keys)? in \d+(\.\d)? m?s$/);
+    expect(lines.map((l) => /^checked ([a-z+-]+)/.exec(l)![1])).toEqual([
+      'cache-db-sync+data-types',
+      'referential-integrity',
+      'transaction-isolation',
+      'concurrent-access',
+    ]);
+    expect(r.stderr).not.toContain('\r');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Data Consistency Validation');
     expect(r.stdout).toMatch(/\| Cache-DB Sync\s+\|\s+\d+ \|\s+0 \|/);

@@ -11,5 +11,12 @@ export { readAcknowledgedWrites } from './acked-writes.ts';
 export { loadDescription, builtinDescription } from './description.ts';
 export type { SchemaDescription } from './description.ts';
 export { CHECKER_NAMES } from './types.ts';
-export type { AckedWrite, CheckerName, CheckerResult, CheckOptions, ChecksResult } from './types.ts';
+export type {
+  AckedWrite,
+  CheckerName,
+  CheckerResult,
+  CheckOptions,
+  CheckProgressEvent,
+  ChecksResult,
+} from './types.ts';
 export { nines, formatNines } from './nines.ts';

@@ -69,11 +69,17 @@ export async function runChecks(opts: CheckOptions): Promise<ChecksResult> {
         await redis.close();
       }
     }
+    const reported = async (name: CheckerName, run: () => Promise<CheckerResult>) => {
+      opts.onProgress?.({ checker: name, keys: 0, done: false });
+      results.set(name, await run());
+      opts.onProgress?.({ checker: name, keys: 0, done: true });
+    };
     if (only.has('referential-integrity'))
-      results.set('referential-integrity', await checkReferentialIntegrity(pool, desc, opts));
+      await reported('referential-integrity', () => checkReferentialIntegrity(pool, desc, opts));
     if (only.has('transaction-isolation'))
-      results.set('transaction-isolation', await checkTransactionIsolation(pool, opts));
-    if (only.has('concurrent-access')) results.set('concurrent-access', await checkConcurrentAccess(pool, desc, opts));
+      await reported('transaction-isolation', () => checkTransactionIsolation(pool, opts));
+    if (only.has('concurrent-access'))
+      await reported('concurrent-access', () => checkConcurrentAccess(pool, desc, opts));
   } finally {
     await pool.end();
   }

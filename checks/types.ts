@@ -40,6 +40,24 @@ export interface CheckOptions {
   acknowledged?: AckedWrite[];
   /** Default: the built-in description of the reference target. */
   description?: SchemaDescription;
+  /**
+   * Progress: the cache sweep reports after each batch of keys (`batchSize`)
+   * and when it is done; the other checkers when they start and end.
+   */
+  onProgress?: (e: CheckProgressEvent) => void;
+}
+
+/** One progress report of the checks. */
+export interface CheckProgressEvent {
+  /**
+   * The checker at work. cache-db-sync and data-types share one sweep; when
+   * both run it is named `cache-db-sync+data-types`.
+   */
+  checker: string;
+  /** Cache keys swept so far in the first pass (0 for checkers that read no keys). */
+  keys: number;
+  /** true once, when the checker is over. */
+  done: boolean;
 }
 
 export interface CheckerResult {

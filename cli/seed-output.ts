@@ -1,23 +1,11 @@
 /**
- * Text for the seed, warm and db commands: progress lines and the summary
- * table. Pure functions returning strings; the commands print them.
+ * Text for the seed, warm and db commands: the summary table and lines.
+ * Pure functions returning strings; the commands print them. (Progress lines
+ * are in progress.ts, with their printers.)
  */
-import type { SeedProgressEvent, SeedSummary } from '../seed/index.ts';
+import type { SeedSummary } from '../seed/index.ts';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** One plain progress line (non-TTY output): a table finished loading. */
-export function progressLine(e: SeedProgressEvent): string {
-  return `loaded ${e.table.padEnd(19)} ${fmt(e.rows).padStart(11)} rows  ${fmt(e.rowsPerSec).padStart(10)} rows/s`;
-}
-
-/** The live status line (TTY): every table still loading, with its rows/s. */
-export function liveLine(active: Map<string, SeedProgressEvent>, doneRows: number): string {
-  const parts = [...active.values()].map(
-    (e) => `${e.table} ${Math.floor((100 * e.rows) / Math.max(1, e.totalRows))}% ${fmt(e.rowsPerSec)}/s`,
-  );
-  return `seeding: ${fmt(doneRows)} rows done | ${parts.join(' | ')}`;
-}
 
 /** The table of what a seed loaded (or that it kept the existing data). */
 export function seedSummaryText(s: SeedSummary): string {

@@ -26,6 +26,8 @@ export const ExitCode = {
   REFUSED: 6,
   /** A comparison with a baseline found a regression. */
   REGRESSION: 7,
+  /** Stopped by Ctrl-C or SIGTERM: the results (marked ABORTED) hold what was measured until then. */
+  ABORTED: 8,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -50,7 +52,9 @@ export type ErrorKind =
   | 'SCRIPT_ERROR'
   | 'RESULTS_ERROR'
   /** A fault would stop or slow a server the suite did not start and has no commands for. */
-  | 'FAULT_REFUSED';
+  | 'FAULT_REFUSED'
+  /** Ctrl-C or SIGTERM before the load started: nothing was measured. */
+  | 'ABORTED';
 
 const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {
   BAD_FLAG: ExitCode.BAD_INPUT,
@@ -73,6 +77,7 @@ const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {
   SCRIPT_ERROR: ExitCode.BAD_INPUT,
   RESULTS_ERROR: ExitCode.BAD_INPUT,
   FAULT_REFUSED: ExitCode.REFUSED,
+  ABORTED: ExitCode.ABORTED,
 };
 
 /** An error a person can act on: what was wrong, and how to fix it. */

@@ -10,12 +10,13 @@
  * All problems are collected and reported together in one AcgsError.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AcgsError } from './errors.ts';
 import { configSchema, type Config, type ConfigInput } from './schema.ts';
 
-export const PROFILES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'profiles');
+// From the project root (`..`), so the compiled bundle in dist/ finds the same folder.
+export const PROFILES_DIR = fileURLToPath(new URL('../config/profiles', import.meta.url));
 
 type Conv = 'string' | 'number' | 'boolean' | 'list';
 /** Environment variables the suite reads, and where each lands in the configuration. */

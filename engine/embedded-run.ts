@@ -29,9 +29,9 @@ import { EXECUTORS } from './executors/index.ts';
 import { VuPool, pause, type ExecutorContext } from './executors/context.ts';
 import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
 import { SelfMonitor, type EngineReport } from './self-monitor.ts';
-import { startBanner } from './progress.ts';
+import { startBanner, resolveProgressMode, DEFAULT_PROGRESS_INTERVAL_MS } from './progress.ts';
 import { NdjsonOutput } from './ndjson-output.ts';
-import { peakVUs, scenarioRuntime, startTickers } from './run-support.ts';
+import { peakVUs, plannedDurationMs, scenarioRuntime, ScenarioTracker, startTickers } from './run-support.ts';
 import { writeSummaryOutputs } from './summary-output.ts';
 import { VuHttpClient } from './http/client.ts';
 import type { K6RunOptions, K6RunResult } from './types.ts';
@@ -68,6 +68,15 @@ async function lifecycle(
   const env = environment(opts.env);
   const run = new RunState(registry, logger, {});
   let phase: Phase = 'init';
+  // k6's first SIGINT: stop gracefully, still run teardown and handleSummary (exit code 105).
+  const onAbort = () =>
+    run.stop({
+      exitCode: K6_EXIT_CODES.EXTERNAL_ABORT,
+      message: 'test run was aborted because acgs-load received a signal',
+      duringSetup: phase === 'init' || phase === 'setup',
+    });
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const http: HttpSettings = httpSettings({});
   const resolve = moduleResolver(http, () => phase);
   const consoleObj = scriptConsole(logger);
@@ -128,14 +137,16 @@ async function lifecycle(
   phase = 'vu';
   run.startMs = Date.now();
   monitor.start();
-  const stopTickers = startTickers(
-    run,
-    monitor,
-    thresholds,
-    stdout,
-    opts.quiet === true,
-    options.scenarios.map((c) => c.name),
-  );
+  const tracker = new ScenarioTracker(options.scenarios.map((c) => c.name));
+  const stopTickers = startTickers(run, monitor, thresholds, stdout, {
+    mode: resolveProgressMode(opts, isTTY(stdout)),
+    intervalMs:
+      opts.progressIntervalMs !== undefined && opts.progressIntervalMs > 0
+        ? opts.progressIntervalMs
+        : DEFAULT_PROGRESS_INTERVAL_MS,
+    scenarios: tracker,
+    plannedMs: plannedDurationMs(options.scenarios),
+  });
   if (!run.stopped) {
     await Promise.all(
       options.scenarios.map(async (cfg) => {
@@ -146,7 +157,9 @@ async function lifecycle(
           scenario: scenarioRuntime(cfg, env),
           execFn: (vu) => vu.exports[cfg.exec] as (data: unknown) => unknown,
         };
+        tracker.started(ctx.scenario);
         await EXECUTORS[cfg.type].run(cfg, ctx);
+        tracker.ended(cfg.name);
       }),
     );
   }

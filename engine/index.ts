@@ -10,6 +10,8 @@ import { findK6Binary, runK6Binary } from './k6-binary.ts';
 import type { K6RunOptions, K6RunResult } from './types.ts';
 
 export type { K6RunOptions, K6RunResult } from './types.ts';
+export type { ProgressMode } from './progress.ts';
+export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.ts';
 export { K6_EXIT_CODES, type K6ExitCode } from './exit-codes.ts';
 export { bundleScript } from './bundle.ts';
 export { findK6Binary } from './k6-binary.ts';

@@ -41,7 +41,7 @@ export function k6Args(bundle: string, opts: K6RunOptions, summaryFile: string):
   if (opts.consoleOutput) a.push('--console-output', opts.consoleOutput);
   if (opts.summaryTrendStats) a.push('--summary-trend-stats', opts.summaryTrendStats.join(','));
   if (opts.noThresholds) a.push('--no-thresholds');
-  if (opts.quiet) a.push('--quiet');
+  if (opts.quiet || opts.progress === 'none') a.push('--quiet');
   a.push(bundle);
   return a;
 }
@@ -60,6 +60,8 @@ export async function runK6Binary(bin: string, opts: K6RunOptions): Promise<K6Ru
       child.stderr.on('data', (d) => stderr.write(d));
       child.on('error', reject);
       child.on('close', (c) => resolve(c ?? 1));
+      // k6 stops gracefully on SIGINT (teardown, summary, exit code 105), as from a terminal.
+      opts.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
     });
     let summary: SummaryData | null = null;
     try {

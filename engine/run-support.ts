@@ -2,7 +2,8 @@
  * Pieces of the run the lifecycle file keeps apart: how many VUs to
  * initialize, the scenario state VUs see, and the periodic work during the
  * run (vus/vus_max once per second, self-monitoring, thresholds every 2 s,
- * the progress line).
+ * the progress display: a live line on a terminal, a plain line every
+ * `progressIntervalMs` otherwise).
  */
 import type { BaseConfig } from './executors/base-config.ts';
 import { EXECUTORS } from './executors/index.ts';
@@ -11,7 +12,7 @@ import type { RunState } from './run-state.ts';
 import type { SelfMonitor } from './self-monitor.ts';
 import { evaluateThresholds, type ThresholdDef } from './thresholds/index.ts';
 import { K6_EXIT_CODES } from './exit-codes.ts';
-import { progressLine } from './progress.ts';
+import { progressLine, progressStatusLine } from './progress.ts';
 
 /**
  * Most VUs the scenarios need at once: each scenario holds its VUs from its
@@ -51,14 +52,60 @@ export function scenarioRuntime(cfg: BaseConfig, env: Record<string, string>): S
 /** Thresholds are checked this often during the run (k6 metrics/engine `thresholdsTickRate`). */
 export const THRESHOLD_TICK_MS = 2000;
 
+/**
+ * The scenarios as the progress display sees them: which run now, which are
+ * over, and each one's `progress()` (set by its executor once it starts).
+ */
+export class ScenarioTracker {
+  private readonly running = new Map<string, ScenarioRuntime>();
+  private readonly finished = new Set<string>();
+  constructor(readonly names: string[]) {}
+  started(s: ScenarioRuntime): void {
+    this.running.set(s.name, s);
+  }
+  ended(name: string): void {
+    this.running.delete(name);
+    this.finished.add(name);
+  }
+  /** The scenarios running now; all of them while none runs (before the first starts, between two). */
+  active(): string[] {
+    return this.running.size ? [...this.running.keys()] : this.names;
+  }
+  /** 0..1; 1 once the scenario is over. */
+  progress(name: string): number {
+    if (this.finished.has(name)) return 1;
+    return this.running.get(name)?.progress() ?? 0;
+  }
+}
+
+/**
+ * When the last scenario is due to end, without graceful stops: the duration
+ * the plain progress line counts towards (for iteration-based executors,
+ * their maxDuration, an upper bound).
+ */
+export function plannedDurationMs(scenarios: BaseConfig[]): number {
+  return Math.max(0, ...scenarios.map((c) => c.startTimeMs + EXECUTORS[c.type].maxDurationMs(c) - c.gracefulStopMs));
+}
+
+/** How the run shows its progress (resolved from K6RunOptions by resolveProgressMode). */
+export interface ProgressDisplay {
+  mode: 'tty' | 'lines' | 'none';
+  /** The plain line's interval (mode `lines`). */
+  intervalMs: number;
+  scenarios: ScenarioTracker;
+  plannedMs: number;
+}
+
+/** The live line on a terminal is rewritten this often. */
+const TTY_REFRESH_MS = 250;
+
 /** Starts the periodic work; returns the function that stops it. */
 export function startTickers(
   run: RunState,
   monitor: SelfMonitor,
   thresholds: ThresholdDef[],
   stdout: NodeJS.WritableStream,
-  quiet: boolean,
-  scenarioNames: string[],
+  display: ProgressDisplay,
 ): () => void {
   const sampleVus = (): void => {
     run.emit('vus', run.vusActive, { ...run.globalTags });
@@ -81,34 +128,66 @@ export function startTickers(
       run.stop({ exitCode: K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED, message: 'thresholds crossed (abortOnFail)' });
     }
   }, THRESHOLD_TICK_MS);
-
-  // per-scenario request counts for the live line, only when someone can see it
-  const tty = (stdout as { isTTY?: boolean }).isTTY === true && !quiet;
-  const requests = new Map<string, number>(scenarioNames.map((n) => [n, 0]));
-  const offSample = tty
-    ? run.registry.onSample((s) => {
-        if (s.metric === 'http_reqs') requests.set(s.tags.scenario, (requests.get(s.tags.scenario) ?? 0) + 1);
-      })
-    : () => {};
-  const progressTimer = tty
-    ? setInterval(() => {
-        const line = progressLine(
-          run.elapsedMs(),
-          run.vusActive,
-          run.vusInitialized,
-          run.iterationsCompleted,
-          run.iterationsInterrupted,
-          scenarioNames.map((n) => ({ name: n, progress: 0, requests: requests.get(n) ?? 0 })),
-        );
-        stdout.write(`\r\x1b[K${line}`);
-      }, 250)
-    : undefined;
+  const stopProgress = startProgress(run, stdout, display);
   return () => {
     clearTimeout(first);
     clearInterval(perSecond);
     clearInterval(thresholdTimer);
-    clearInterval(progressTimer);
+    stopProgress();
+  };
+}
+
+/** The progress display: counts requests only when someone sees them, and decides when to write. */
+function startProgress(run: RunState, stdout: NodeJS.WritableStream, d: ProgressDisplay): () => void {
+  if (d.mode === 'none') return () => {};
+  const names = d.scenarios.names;
+  const requests = new Map<string, number>(names.map((n) => [n, 0]));
+  let totalRequests = 0;
+  let failed = 0;
+  const offSample = run.registry.onSample((s) => {
+    if (s.metric === 'http_reqs') {
+      totalRequests++;
+      requests.set(s.tags.scenario, (requests.get(s.tags.scenario) ?? 0) + 1);
+    } else if (s.metric === 'http_req_failed' && s.value !== 0) failed++;
+  });
+  let timer: NodeJS.Timeout;
+  if (d.mode === 'tty') {
+    timer = setInterval(() => {
+      const line = progressLine(
+        run.elapsedMs(),
+        run.vusActive,
+        run.vusInitialized,
+        run.iterationsCompleted,
+        run.iterationsInterrupted,
+        names.map((n) => ({ name: n, progress: d.scenarios.progress(n), requests: requests.get(n) ?? 0 })),
+      );
+      stdout.write(`\r\x1b[K${line}`);
+    }, TTY_REFRESH_MS);
+  } else {
+    let lastRequests = 0;
+    let lastAt = run.elapsedMs();
+    timer = setInterval(() => {
+      const now = run.elapsedMs();
+      const line = progressStatusLine({
+        scenarios: d.scenarios.active(),
+        elapsedMs: now,
+        plannedMs: d.plannedMs,
+        vusActive: run.vusActive,
+        vusMax: run.vusInitialized,
+        completed: run.iterationsCompleted,
+        interrupted: run.iterationsInterrupted,
+        windowRequests: totalRequests - lastRequests,
+        windowMs: now - lastAt,
+        failedRequests: failed,
+      });
+      lastRequests = totalRequests;
+      lastAt = now;
+      stdout.write(line + '\n');
+    }, d.intervalMs);
+  }
+  return () => {
+    clearInterval(timer);
     offSample();
-    if (tty) stdout.write('\r\x1b[K\n');
+    if (d.mode === 'tty') stdout.write('\r\x1b[K\n');
   };
 }

@@ -1,5 +1,6 @@
 /** The options and result of one `k6 run`, whichever engine runs it. */
 import type { SummaryData } from './summary/index.ts';
+import type { ProgressMode } from './progress.ts';
 
 /** What `acgs-load k6 run` takes; the same flags for both engines. */
 export interface K6RunOptions {
@@ -18,10 +19,26 @@ export interface K6RunOptions {
   consoleOutput?: string;
   summaryTrendStats?: string[];
   noThresholds?: boolean;
-  /** No banner and no progress line (the summary is still printed, as with k6 -q). */
+  /** No banner and no progress (the summary is still printed, as with k6 -q); the same as `progress: 'none'` and more. */
   quiet?: boolean;
+  /**
+   * The progress display (embedded engine): `tty` rewrites one live line in
+   * place, `lines` prints a plain line every `progressIntervalMs` (for logs and
+   * CI), `none` shows nothing; `auto` (the default) is `tty` when stdout is a
+   * terminal and `lines` otherwise. `quiet: true` means `none`. Real k6 shows
+   * its own progress; it gets --quiet for `none`.
+   */
+  progress?: ProgressMode;
+  /** How often `lines` prints, in ms (default 10 000). */
+  progressIntervalMs?: number;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /**
+   * Aborting it stops the test as k6 stops on its first SIGINT: no new
+   * iterations, teardown and handleSummary still run, exit code 105
+   * (ExternalAbort). The k6 binary is sent SIGINT.
+   */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one run. */

@@ -11,6 +11,7 @@ import {
   runChecks,
   type AckedWrite,
   type ChecksResult,
+  type CheckProgressEvent,
 } from '../checks/index.ts';
 
 export async function runConsistencyChecks(o: {
@@ -19,6 +20,7 @@ export async function runConsistencyChecks(o: {
   redisUrl: string;
   runId: string;
   metricsFiles: string[];
+  onProgress?: (e: CheckProgressEvent) => void;
 }): Promise<ChecksResult> {
   const acknowledged: AckedWrite[] = [];
   for (const f of o.metricsFiles) {
@@ -38,6 +40,7 @@ export async function runConsistencyChecks(o: {
     batchSize: c.batchSize,
     only: c.only.length ? parseCheckerNames(c.only) : undefined,
     runId: o.runId,
+    onProgress: o.onProgress,
     acknowledged,
   });
 }

@@ -82,9 +82,12 @@ export async function measuredLoad(o: {
   results: ResultsDir;
   faultPlan: PlannedFault[];
   quietEngine: boolean;
+  engineOutput?: NodeJS.WritableStream;
   log: (line: string) => void;
   /** Stops the API this run started, once it is quiet; null when the API is not the run's own. */
   stopApi: (() => Promise<void>) | null;
+  /** Ctrl-C / SIGTERM: the scenarios stop gracefully; faults in progress are lifted. */
+  signal?: AbortSignal;
 }): Promise<MeasuredLoad> {
   const { stages, config, svc } = o;
   let pgClient = newPgClient(svc.databaseUrl);
@@ -133,7 +136,9 @@ export async function measuredLoad(o: {
             baseUrl: o.targetUrl,
             results: o.results,
             quiet: o.quietEngine,
+            stdout: o.engineOutput,
             log: o.log,
+            signal: o.signal,
           }),
         (r) => r.map((s) => `${s.name}: exit ${s.exitCode}`).join(', '),
       )
@@ -145,7 +150,7 @@ export async function measuredLoad(o: {
     const outcomes = faults
       ? await stages.run(
           'faults',
-          () => faults.finish(),
+          () => faults.finish({ abort: o.signal?.aborted }),
           (r) =>
             `${r.filter((f) => f.injected).length}/${r.length} injected${r.some((f) => f.error) ? ', with errors' : ''}`,
         )

@@ -10,8 +10,16 @@
  * except for what the stages themselves wrote into the suite's own database
  * and key prefix.
  */
-import { type Config } from '../config/index.ts';
-import { seedDatabase, warmCache } from '../seed/index.ts';
+import { readdirSync, rmdirSync } from 'node:fs';
+import { AcgsError, type Config } from '../config/index.ts';
+import {
+  seedDatabase,
+  warmCache,
+  type SeedProgressEvent,
+  type SeedStepEvent,
+  type WarmProgressEvent,
+} from '../seed/index.ts';
+import type { CheckProgressEvent } from '../checks/index.ts';
 import { migrate } from '../schema/index.ts';
 import { resolveServices, type Services, startApiProcess, type ApiProcess } from '../services/index.ts';
 import { StageLog } from './stage.ts';
@@ -24,6 +32,7 @@ import { representativeQueries } from './representative-queries.ts';
 import { createResultsDir, newRunId } from './results-dir.ts';
 import { planRunFaults, type PlannedFault } from '../faults/index.ts';
 import { analyseRunFaults } from './fault-timeline.ts';
+import { readReference } from '../report/index.ts';
 
 export interface RunOptions {
   config: Readonly<Config>;
@@ -31,6 +40,30 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Live progress of the load engine (a TTY gets a progress line). */
   quietEngine: boolean;
+  /** Where the engine writes its summary text (default stdout; stderr when stdout carries JSON). */
+  engineOutput?: NodeJS.WritableStream;
+  /** Progress of the long data stages (seed, warm, checks): a printer made when each stage starts. */
+  progress?: RunProgress;
+  /**
+   * Ctrl-C / SIGTERM (its reason names the signal). Before the load: the run
+   * stops after the stage in progress, nothing measured (AcgsError ABORTED).
+   * During or after the load: the scenarios stop gracefully, the checkers
+   * and plans are skipped, and the results are written marked ABORTED with
+   * what was measured (exit code 8).
+   */
+  signal?: AbortSignal;
+}
+
+/** A printer of one stage's progress events (cli/progress.ts makes them; run/ does not print). */
+export interface ProgressSink<E> {
+  onProgress(e: E): void;
+  end(): void;
+}
+
+export interface RunProgress {
+  seed(): ProgressSink<SeedProgressEvent> & { onStep(e: SeedStepEvent): void };
+  warm(): ProgressSink<WarmProgressEvent>;
+  checks(): ProgressSink<CheckProgressEvent>;
 }
 
 export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
@@ -43,15 +76,38 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
 
   let services: Services | null = null;
   let target: ApiProcess | null = null;
+  let abortedDuring: string | null = null;
+  const onAbort = () => (abortedDuring = stages.current ?? 'between stages');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  /** Before the load, an abort ends the run with nothing measured. */
+  const stopIfAbortedBeforeLoad = () => {
+    if (!opts.signal?.aborted) return;
+    throw new AcgsError(
+      'ABORTED',
+      `aborted by ${String(opts.signal.reason ?? 'a signal')} during ${abortedDuring}, before the load: nothing was measured`,
+      { hint: 'run it again; the data stages skip what is already done' },
+    );
+  };
   try {
+    // A file argument is read before anything starts: a bad --baseline is exit 2 in
+    // seconds, not a failure after the whole load.
+    const reference = config.results.baseline
+      ? await stages.run(
+          'preflight: baseline',
+          async () => readReference(config.results.baseline!),
+          () => config.results.baseline!,
+        )
+      : null;
     services = await stages.run(
       'preflight: services',
       () => resolveServices(config),
       (s) => `postgres ${s.source.postgres}, redis ${s.source.redis}`,
     );
     const svc = services;
+    stopIfAbortedBeforeLoad();
     const pre = await preflight(stages, config, svc);
-    await prepareData(stages, config, svc, Boolean(pre.baseUrl));
+    stopIfAbortedBeforeLoad();
+    await prepareData(stages, config, svc, Boolean(pre.baseUrl), stopIfAbortedBeforeLoad, opts.progress);
     let url = pre.baseUrl;
     let healthMs = pre.healthMs;
     if (!url) {
@@ -69,6 +125,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       healthMs = await timeHealth(url);
     } else stages.skip('api', `using ${url}`);
     const targetUrl = url;
+    stopIfAbortedBeforeLoad();
 
     const load = await measuredLoad({
       stages,
@@ -79,17 +136,33 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       results,
       faultPlan: pre.faultPlan,
       quietEngine: opts.quietEngine,
+      engineOutput: opts.engineOutput,
       log,
       stopApi: target ? () => target!.close() : null,
+      signal: opts.signal,
     });
+    const aborted = opts.signal?.aborted ? `${String(opts.signal.reason ?? 'a signal')} during ${abortedDuring}` : null;
     try {
       const metricsFiles = load.scenarios.map((s) => results.file(s.files.metrics));
-      const checks = await stages.run(
-        'checks',
-        () =>
-          runConsistencyChecks({ config, databaseUrl: svc.databaseUrl, redisUrl: svc.redisUrl, runId, metricsFiles }),
-        (c) => (c.ok ? 'no violations' : 'VIOLATIONS'),
-      );
+      // An aborted run keeps what it measured and stops: the checkers (which may sweep
+      // millions of keys) and the plans are not run; the results say so.
+      const checks = aborted
+        ? (stages.skip('checks', `the run was aborted (${aborted})`), null)
+        : await stages.run(
+            'checks',
+            () =>
+              withProgress(opts.progress?.checks(), (onProgress) =>
+                runConsistencyChecks({
+                  config,
+                  databaseUrl: svc.databaseUrl,
+                  redisUrl: svc.redisUrl,
+                  runId,
+                  metricsFiles,
+                  onProgress,
+                }),
+              ),
+            (c) => (c.ok ? 'no violations' : 'VIOLATIONS'),
+          );
       // each fault's effect, from the requests' NDJSON stream
       const faults = load.faultRun
         ? await analyseRunFaults(load.faultRun.outcomes, {
@@ -99,11 +172,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
             config,
           })
         : [];
-      const plans = await stages.run(
-        'plans',
-        async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)),
-        (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`,
-      );
+      const plans = aborted
+        ? (stages.skip('plans', 'the run was aborted'), [])
+        : await stages.run(
+            'plans',
+            async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)),
+            (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`,
+          );
       return await stages.run(
         'results',
         () =>
@@ -124,6 +199,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
             checks,
             plans,
             faults,
+            aborted,
+            reference,
           }),
         (o) => `exit code ${o.exitCode}`,
       );
@@ -131,8 +208,27 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
       await load.close();
     }
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     if (target) await target.close().catch(() => undefined);
     if (services) await services.stop().catch(() => undefined);
+    removeIfEmpty(results.path); // a run that stopped before measuring leaves no empty folder
+  }
+}
+
+/** Runs `fn` with a printer's onProgress and ends the printer however `fn` ends. */
+function withProgress<E, T>(
+  sink: ProgressSink<E> | undefined,
+  fn: (onProgress?: (e: E) => void) => Promise<T>,
+): Promise<T> {
+  return fn(sink ? (e) => sink.onProgress(e) : undefined).finally(() => sink?.end());
+}
+
+/** Removes a results folder that nothing was written into. */
+function removeIfEmpty(path: string): void {
+  try {
+    if (readdirSync(path).length === 0) rmdirSync(path);
+  } catch {
+    // already gone, or not empty: keep it
   }
 }
 
@@ -171,6 +267,8 @@ async function prepareData(
   config: Readonly<Config>,
   svc: Services,
   remoteTarget: boolean,
+  stopIfAborted: () => void,
+  progress: RunProgress | undefined,
 ): Promise<void> {
   // preflight (probeServices) has created the database when it was missing.
   await stages.run(
@@ -178,33 +276,42 @@ async function prepareData(
     () => migrate(svc.databaseUrl, { force: config.database.force }),
     (m) => (m.applied.length ? `applied ${m.applied.join(', ')}` : `schema at version ${m.current}`),
   );
+  stopIfAborted();
   await stages.run(
     'seed',
-    () =>
-      seedDatabase({
+    () => {
+      const p = progress?.seed();
+      return seedDatabase({
         databaseUrl: svc.databaseUrl,
         scale: config.seed.scale,
         seed: config.seed.seed,
         fresh: config.seed.fresh,
         force: config.database.force,
-      }),
+        onProgress: p?.onProgress,
+        onStep: p?.onStep,
+      }).finally(() => p?.end());
+    },
     (s) =>
       s.skipped
         ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows`
         : `${s.totalRows} rows in ${(s.totalMs / 1000).toFixed(1)} s`,
   );
+  stopIfAborted();
   if (remoteTarget) return stages.skip('warm', 'the deployment at --base-url owns its cache');
   if (!config.cache.warmOnStart) return stages.skip('warm', 'cache.warmOnStart is false');
   await stages.run(
     'warm',
     () =>
-      warmCache({
-        databaseUrl: svc.databaseUrl,
-        redisUrl: svc.redisUrl,
-        prefix: config.redis.prefix,
-        ttlSeconds: config.cache.ttlSeconds,
-        hotFraction: config.cache.warmHotFraction,
-      }),
+      withProgress(progress?.warm(), (onProgress) =>
+        warmCache({
+          databaseUrl: svc.databaseUrl,
+          redisUrl: svc.redisUrl,
+          prefix: config.redis.prefix,
+          ttlSeconds: config.cache.ttlSeconds,
+          hotFraction: config.cache.warmHotFraction,
+          onProgress,
+        }),
+      ),
     (w) => `${w.keys} keys`,
   );
 }

@@ -27,10 +27,18 @@ export async function runScenarios(o: {
   baseUrl: string;
   results: ResultsDir;
   quiet: boolean;
+  /** Where the engine writes (default stdout). */
+  stdout?: NodeJS.WritableStream;
   log: (line: string) => void;
+  /** Aborted by Ctrl-C / SIGTERM: the running scenario stops gracefully, later ones do not start. */
+  signal?: AbortSignal;
 }): Promise<ScenarioRun[]> {
   const runs: ScenarioRun[] = [];
   for (const name of o.config.load.scenarios) {
+    if (o.signal?.aborted) {
+      o.log(`  scenario ${name} not started: the run was aborted`);
+      continue;
+    }
     const script = await ensureScenarioBundle(name);
     const files = {
       summaryExport: `k6/${name}.summary-export.json`,
@@ -49,6 +57,8 @@ export async function runScenarios(o: {
         out: [`json=${o.results.file(files.metrics)}`],
         summaryTrendStats: SUMMARY_TREND_STATS,
         quiet: o.quiet,
+        stdout: o.stdout,
+        signal: o.signal,
       },
       o.config.load.engine,
     );

@@ -14,11 +14,14 @@ export interface StageRecord {
 
 export class StageLog {
   readonly records: StageRecord[] = [];
+  /** The stage running now, if any (an abort names it). */
+  current: string | null = null;
   constructor(private readonly write: (line: string) => void) {}
 
   /** Runs `fn` as stage `name`; its return value may carry a one-line detail. */
   async run<T>(name: string, fn: () => Promise<T>, detail?: (result: T) => string): Promise<T> {
     this.write(`▶ ${name}`);
+    this.current = name;
     const t0 = performance.now();
     try {
       const result = await fn();
@@ -40,6 +43,8 @@ export class StageLog {
         });
       }
       throw e;
+    } finally {
+      this.current = null;
     }
   }
 

@@ -13,6 +13,7 @@ import { ExitCode, redactConfig, type Config } from '../config/index.ts';
 import type { FaultResult } from '../faults/index.ts';
 import {
   buildFigures,
+  missedTargetReason,
   type RunInputs,
   junitXml,
   markdownReport,
@@ -60,10 +61,15 @@ export async function writeResults(o: {
   pg: PgDelta;
   redis: RedisDelta;
   sampler: ApiSampler;
-  checks: ChecksResult;
+  /** null when the checkers did not run (an aborted run). */
+  checks: ChecksResult | null;
   plans: PlanResult[];
   /** Faults: each injected fault's effect; adds a table per fault and faults.json. */
   faults?: FaultResult[];
+  /** Set when Ctrl-C / SIGTERM stopped the run ("SIGINT during scenarios"): the results are marked ABORTED. */
+  aborted?: string | null;
+  /** `--baseline`, read and validated in preflight. */
+  reference?: ReturnType<typeof readReference> | null;
 }): Promise<RunOutcome> {
   const inputs: RunInputs = {
     config: o.config,
@@ -101,7 +107,7 @@ export async function writeResults(o: {
     exitCode = ExitCode.INFRASTRUCTURE;
     for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
   }
-  if (!o.checks.ok) {
+  if (o.checks && !o.checks.ok) {
     if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
     for (const c of o.checks.checkers) {
       const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
@@ -111,10 +117,18 @@ export async function writeResults(o: {
   if (crossed.length || missed.length) {
     if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
     for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
-    for (const f of missed)
-      reasons.push(`target missed: ${f.label} ${f.pass === null ? 'not measured' : `= ${f.value} (${f.source})`}`);
+    for (const f of missed) reasons.push(missedTargetReason(f));
   }
-  let verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
+  if (o.aborted) {
+    // An aborted run is not a verdict on the system: it says what was measured until then.
+    exitCode = ExitCode.ABORTED;
+    reasons.unshift(`aborted by ${o.aborted}: the figures hold what was measured until then; the checkers did not run`);
+  }
+  let verdict = o.aborted
+    ? `ABORTED (exit ${exitCode})`
+    : exitCode === ExitCode.OK
+      ? 'PASS'
+      : `FAIL (exit ${exitCode})`;
   const finishedAt = new Date();
   const durationS = (finishedAt.getTime() - o.startedAt.getTime()) / 1000;
   const engines = [...new Set(o.scenarios.map((s) => s.engine))].join(', ') || 'none';
@@ -177,8 +191,8 @@ export async function writeResults(o: {
   // --baseline: a regression only counts when the run is otherwise a pass, so the
   // exit code keeps naming the most serious problem (README, "Exit codes").
   let comparison: string | null = null;
-  if (o.config.results.baseline) {
-    const c = compareRuns(run, readReference(o.config.results.baseline), {
+  if (o.config.results.baseline && o.reference) {
+    const c = compareRuns(run, o.reference, {
       tolerance: o.config.results.regressionTolerance,
     });
     comparison = comparisonMarkdown(c);
@@ -188,7 +202,7 @@ export async function writeResults(o: {
       reasons.push(
         `regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and spread (comparison.md)`,
       );
-      if (exitCode === ExitCode.OK) {
+      if (exitCode === ExitCode.OK && !o.aborted) {
         exitCode = ExitCode.REGRESSION;
         run.exitCode = exitCode;
         run.verdict = `FAIL (exit ${exitCode})`;
@@ -202,7 +216,7 @@ export async function writeResults(o: {
   o.results.write('summary.json', JSON.stringify(summaries, null, 2));
   o.results.write('report.md', markdown);
   if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2));
-  o.results.write('junit.xml', junitXml(o.runId, figures, o.checks.checkers));
+  o.results.write('junit.xml', junitXml(o.runId, figures, o.checks?.checkers ?? []));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);
   return {

@@ -9,14 +9,15 @@
  * refuses to migrate, seed or truncate it unless forced (FOREIGN_DATABASE).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { AcgsError } from '../config/index.ts';
 import { SCHEMA_VERSION, TABLES } from './description.ts';
 import { describePg, withPg } from '../services/index.ts';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+// From the project root (`..`), so the compiled bundle in dist/ finds the same folder.
+const DIR = fileURLToPath(new URL('../schema/migrations', import.meta.url));
 
 /** One migration file. */
 export interface Migration {

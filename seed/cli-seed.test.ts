@@ -54,6 +54,11 @@ describe('acgs-load seed / db / warm', () => {
   it('seeds, prints rows per table and the warm summary, then skips a rerun', async () => {
     const first = await cli(['seed', '--scale', '0.05', '--seed', '9'], { DATABASE_URL: db.url });
     expect(first.stderr).toContain('loaded audit_log');
+    // not a terminal: plain lines only, one per table with the count of tables done
+    expect(first.stderr).not.toContain('\r');
+    expect(first.stderr).toMatch(/^loaded \w+ +[\d,]+ rows +[\d,]+ rows\/s  \(17\/17 tables\)$/m);
+    expect(first.stderr).toMatch(/^built keys and indexes: \d+ statements in [\d.]+ m?s$/m);
+    expect(first.stderr).toMatch(/^analyzed 18 tables in [\d.]+ m?s$/m);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/audit_log\s+2,500/);
     expect(first.stdout).toMatch(/^total\s+[\d,]+/m);

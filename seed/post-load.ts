@@ -69,10 +69,27 @@ export async function onConnections<T>(
   }
 }
 
-/** Applies every pending migration: index builds in parallel, the rest in one transaction. */
-export async function applyKeysAndIndexes(url: string, c: pg.Client, state: DbState, parallel = 2): Promise<string[]> {
+/**
+ * Applies every pending migration: index builds in parallel, the rest in one
+ * transaction. `onUnit(done, total)` counts index statements, and each
+ * migration's rest as one unit (foreign-key validation is most of it).
+ */
+export async function applyKeysAndIndexes(
+  url: string,
+  c: pg.Client,
+  state: DbState,
+  parallel = 2,
+  onUnit?: (done: number, total: number) => void,
+): Promise<string[]> {
   const done: string[] = [];
-  for (const m of pendingOf(state.applied)) {
+  const pending = pendingOf(state.applied);
+  const total = pending
+    .map((m) => splitMigration(m.sql))
+    .reduce((a, { perTable, rest }) => a + [...perTable.values()].flat().length + (rest.length ? 1 : 0), 0);
+  let units = 0;
+  const unit = () => onUnit?.(++units, total);
+  onUnit?.(0, total);
+  for (const m of pending) {
     const { perTable, rest } = splitMigration(m.sql);
     const groups = [...perTable.entries()];
     const sizes = await c.query<{ name: string; bytes: string }>(
@@ -82,18 +99,29 @@ export async function applyKeysAndIndexes(url: string, c: pg.Client, state: DbSt
     const size = new Map(sizes.rows.map((r) => [r.name, Number(r.bytes)]));
     groups.sort((a, b) => (size.get(b[0]) ?? 0) - (size.get(a[0]) ?? 0));
     await onConnections(url, groups, parallel, async (conn, [, stmts]) => {
-      for (const s of stmts) await conn.query(s);
+      for (const s of stmts) {
+        await conn.query(s);
+        unit();
+      }
     });
     await applyMigration(c, { ...m, sql: rest.join(';\n') }, state);
+    if (rest.length) unit();
     done.push(m.name);
   }
   return done;
 }
 
-/** ANALYZE of the suite's tables, several at a time. */
-export async function analyzeTables(url: string, parallel = 2): Promise<void> {
+/** ANALYZE of the suite's tables, several at a time; `onTable(done, total)` after each. */
+export async function analyzeTables(
+  url: string,
+  parallel = 2,
+  onTable?: (done: number, total: number) => void,
+): Promise<void> {
+  let done = 0;
+  onTable?.(0, SUITE_TABLES.length);
   await onConnections(url, [...SUITE_TABLES], parallel, async (c, t) => {
     await c.query(`ANALYZE ${t}`);
+    onTable?.(++done, SUITE_TABLES.length);
   });
 }
 

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/services.ts';
-import { seedDatabase, datasetFingerprint } from './index.ts';
+import { seedDatabase, datasetFingerprint, type SeedProgressEvent, type SeedStepEvent } from './index.ts';
 import { migrationStatus, readMarker } from '../schema/index.ts';
 import { TABLES, UNENFORCED_REFERENCES } from '../schema/description.ts';
 
@@ -152,18 +152,37 @@ describe('seedDatabase', () => {
   });
 
   it('reports progress per table, ending with a done event of the full row count', async () => {
-    const events: Array<{ table: string; rows: number; totalRows: number; done: boolean }> = [];
+    const events: SeedProgressEvent[] = [];
+    const steps: SeedStepEvent[] = [];
     const s = await seedDatabase({
       databaseUrl: a.url,
       scale: SCALE,
       seed: 42,
       fresh: true,
       onProgress: (e) => events.push(e),
+      onStep: (e) => steps.push(e),
     });
     const done = events.filter((e) => e.done);
     expect(done.map((e) => e.table).sort()).toEqual(TABLES.map((t) => t.name).sort());
     for (const d of done) expect(d.rows).toBe(d.totalRows);
     expect(s.totalRows).toBe(done.reduce((x, e) => x + e.rows, 0));
+    // tables done / total: each done event counts one more table, the last one all of them
+    expect(done.map((e) => e.tablesDone)).toEqual(done.map((_, i) => i + 1));
+    for (const e of events) expect(e.tablesTotal).toBe(TABLES.length);
+    const tablesDone = events.map((e) => e.tablesDone);
+    expect(tablesDone).toEqual([...tablesDone].sort((x, y) => x - y));
+    expect(tablesDone.at(-1)).toBe(TABLES.length);
+    // the steps after the load: each from 0 to its total, one unit at a time
+    for (const step of ['keys and indexes', 'analyze'] as const) {
+      const of = steps.filter((e) => e.step === step);
+      expect(of.length, step).toBeGreaterThan(2);
+      expect(of.map((e) => e.done)).toEqual(of.map((_, i) => i));
+      expect(of.at(-1)!.done).toBe(of[0].total);
+    }
+    expect(steps.find((e) => e.step === 'analyze')!.total).toBe(TABLES.length + 1); // + acgs_meta
+    expect(steps.findIndex((e) => e.step === 'analyze')).toBe(
+      steps.filter((e) => e.step === 'keys and indexes').length,
+    );
   });
 
   it('rejects a bad scale with BAD_CONFIG', async () => {

@@ -16,7 +16,7 @@ import { AcgsError } from '../config/index.ts';
 import { buildContext, GENERATOR_VERSION } from './context.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { GENERATORS, type TableGenerator } from './generators/index.ts';
-import { copyTable } from './loader.ts';
+import { copyTable, type TableProgress } from './loader.ts';
 import { loadInWorkers } from './parallel-load.ts';
 import {
   applyMigration,
@@ -31,13 +31,31 @@ import {
 import { connectPg, pgError, withPg } from '../services/index.ts';
 import { analyzeTables, applyKeysAndIndexes, setSequences } from './post-load.ts';
 
-/** One progress report of the load (rows/s of the table so far). */
+/**
+ * One progress report of the load: a table's rows so far and its rows/s,
+ * about every 250 ms while it loads (seed/loader.ts) and once when it is done.
+ */
 export interface SeedProgressEvent {
   table: string;
   rows: number;
   totalRows: number;
   rowsPerSec: number;
   done: boolean;
+  /** Tables loaded so far (this one included when `done`). */
+  tablesDone: number;
+  /** Tables in the dataset. */
+  tablesTotal: number;
+}
+
+/**
+ * Progress of a step after the rows are in, which takes minutes at scale 100:
+ * `done` of `total` units (index statements, the foreign-key validation;
+ * tables analyzed). Reported when the step starts (done 0) and after each unit.
+ */
+export interface SeedStepEvent {
+  step: 'keys and indexes' | 'analyze';
+  done: number;
+  total: number;
 }
 
 export interface SeedOptions {
@@ -49,6 +67,8 @@ export interface SeedOptions {
   /** Seed a database that has tables but no marker. */
   force?: boolean;
   onProgress?: (e: SeedProgressEvent) => void;
+  /** Progress of the steps after the load (keys and indexes, ANALYZE). */
+  onStep?: (e: SeedStepEvent) => void;
   /** Tables loaded at the same time (default 2). */
   parallel?: number;
   /** Generate rows in worker threads (default: when the dataset has 200k rows or more). */
@@ -118,19 +138,22 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
   }
 
   const ctx = buildContext(opts.seed, opts.scale);
+  const onProgress = countTables(opts.onProgress, GENERATORS.length);
   // Worker threads pay a start-up cost (their own module graph and pools), worth it from ~200k rows.
   const threads = opts.threads ?? GENERATORS.reduce((a, g) => a + g.count(ctx), 0) >= 200_000;
   const tables = !threads
-    ? await loadAll(url, ctx, opts)
-    : await loadInWorkers(url, ctx, opts.parallel ?? 2, opts.onProgress).catch((e) => {
+    ? await loadAll(url, ctx, opts.parallel ?? 2, onProgress)
+    : await loadInWorkers(url, ctx, opts.parallel ?? 2, onProgress).catch((e) => {
         throw pgError(e, url, 'loading rows');
       });
 
   await withPg(url, 'adding keys and indexes', async (c) => {
     const state = await readState(c);
-    await applyKeysAndIndexes(url, c, state, opts.parallel ?? 2);
+    const step = (name: SeedStepEvent['step']) => (done: number, total: number) =>
+      opts.onStep?.({ step: name, done, total });
+    await applyKeysAndIndexes(url, c, state, opts.parallel ?? 2, step('keys and indexes'));
     await setSequences(c);
-    await analyzeTables(url, opts.parallel ?? 2);
+    await analyzeTables(url, opts.parallel ?? 2, step('analyze'));
     await c.query(
       "INSERT INTO acgs_meta (key, value) VALUES ('dataset', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
       [JSON.stringify({ tables: tables.map((t) => ({ table: t.table, rows: t.rows })) })],
@@ -152,14 +175,15 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
 async function loadAll(
   url: string,
   ctx: ReturnType<typeof buildContext>,
-  opts: SeedOptions,
+  parallel: number,
+  onProgress: ((p: TableProgress) => void) | undefined,
 ): Promise<SeedSummary['tables']> {
   const queue: TableGenerator[] = [...GENERATORS].sort((a, b) => b.count(ctx) - a.count(ctx));
   const results = new Map<string, SeedSummary['tables'][number]>();
-  const workers = Math.max(1, Math.min(opts.parallel ?? 2, queue.length));
+  const workers = Math.max(1, Math.min(parallel, queue.length));
   const worker = async (c: pg.Client) => {
     for (let g = queue.shift(); g; g = queue.shift()) {
-      const { rows, ms } = await copyTable(c, ctx, g, opts.onProgress);
+      const { rows, ms } = await copyTable(c, ctx, g, onProgress);
       results.set(g.table, { table: g.table, rows, ms, rowsPerSec: ms > 0 ? (rows * 1000) / ms : rows });
     }
   };
@@ -180,4 +204,17 @@ async function loadAll(
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
   return GENERATORS.map((g) => results.get(g.table)!).filter(Boolean);
+}
+
+/** Adds the count of finished tables to each table's progress report. */
+function countTables(
+  onProgress: ((e: SeedProgressEvent) => void) | undefined,
+  tablesTotal: number,
+): ((p: TableProgress) => void) | undefined {
+  if (!onProgress) return undefined;
+  let tablesDone = 0;
+  return (p) => {
+    if (p.done) tablesDone++;
+    onProgress({ ...p, tablesDone, tablesTotal });
+  };
 }

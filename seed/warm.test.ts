@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
-import { seedDatabase, warmCache } from './index.ts';
+import { seedDatabase, warmCache, type WarmProgressEvent } from './index.ts';
 import { readMarker } from '../schema/index.ts';
 import { DATASET_META_KEY } from './warm.ts';
 import { deletePrefix } from '../services/redis.ts';
@@ -204,6 +204,34 @@ describe('warmCache', () => {
     });
     expect(await redis.get(PREFIX + 'decision:999999')).toBeNull();
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
+  });
+
+  it('reports progress: keys written so far, growing, with the family, and one done event with the total', async () => {
+    const prefix = testPrefix('warm_progress');
+    const events: WarmProgressEvent[] = [];
+    try {
+      const r = await warmCache({
+        databaseUrl: db.url,
+        redisUrl: 'redis://127.0.0.1:6379',
+        prefix,
+        ttlSeconds: TTLS,
+        hotFraction: 0.2,
+        onProgress: (e) => events.push({ ...e }),
+      });
+      const running = events.filter((e) => !e.done);
+      // one report per pipeline of 500 keys: well within "at least every 50k keys"
+      expect(running.length).toBeGreaterThanOrEqual(Math.floor(r.keys / 500));
+      const keys = running.map((e) => e.keys);
+      expect(keys).toEqual([...new Set(keys)].sort((a, b) => a - b)); // strictly growing
+      for (let i = 1; i < keys.length; i++) expect(keys[i] - keys[i - 1]).toBeLessThanOrEqual(500);
+      const families = new Set(Object.keys(r.byFamily));
+      for (const e of running) expect(families.has(e.family), e.family).toBe(true);
+      expect(new Set(running.map((e) => e.family)).size).toBeGreaterThan(1);
+      expect(events.filter((e) => e.done)).toEqual([{ keys: r.keys, family: expect.any(String), done: true }]);
+      expect(events.at(-1)!.done).toBe(true);
+    } finally {
+      await clearPrefix(redis, prefix);
+    }
   });
 
   it("refuses to warm from a database that is not the suite's", async () => {

@@ -24,6 +24,18 @@ export interface WarmOptions {
   ttlSeconds: Config['cache']['ttlSeconds'];
   /** Fraction (0, 1] of each entity type to warm. */
   hotFraction: number;
+  /** Called after each pipeline Redis acknowledged (every 500 keys) and once at the end. */
+  onProgress?: (e: WarmProgressEvent) => void;
+}
+
+/** Progress of a warm: keys Redis has acknowledged so far. */
+export interface WarmProgressEvent {
+  /** Keys written so far, all families. */
+  keys: number;
+  /** The family being written ('principle', 'policy', ...: see familyName). */
+  family: string;
+  /** true once, when every key is written. */
+  done: boolean;
 }
 
 /** Key (after the prefix) naming the dataset fingerprint the cache was warmed from (docs/cache-keys.md). */
@@ -49,6 +61,10 @@ function family(pattern: string): CacheFamily {
 class PipelineWriter {
   private pipe;
   private pending = 0;
+  /** The family of the last key queued. */
+  family = '';
+  /** Keys Redis has acknowledged. */
+  written = 0;
   readonly byFamily: Record<string, number> = {};
   constructor(
     private redis: Redis,
@@ -60,6 +76,7 @@ class PipelineWriter {
     this.pipe.set(cacheKey(this.opts.prefix, f.pattern, id), value, 'EX', this.opts.ttlSeconds[f.dataType]);
     const name = familyName(f);
     this.byFamily[name] = (this.byFamily[name] ?? 0) + 1;
+    this.family = name;
     if (++this.pending >= PIPELINE) await this.flush();
   }
   async flush(): Promise<void> {
@@ -71,7 +88,9 @@ class PipelineWriter {
       throw redisError(e, this.opts.redisUrl, 'warming the cache');
     }
     this.pipe = this.redis.pipeline();
+    this.written += this.pending;
     this.pending = 0;
+    this.opts.onProgress?.({ keys: this.written, family: this.family, done: false });
   }
 }
 
@@ -136,6 +155,7 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
     await w.flush();
     await redis.set(metaKey, marker.fingerprint, 'EX', DATASET_META_TTL_S);
     const keys = Object.values(w.byFamily).reduce((a, b) => a + b, 0);
+    opts.onProgress?.({ keys, family: w.family, done: true });
     return { keys, byFamily: w.byFamily, ms: performance.now() - started };
   } catch (e) {
     throw pgError(e, opts.databaseUrl, 'warming the cache'); // Redis errors are already AcgsErrors

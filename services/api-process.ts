@@ -22,16 +22,23 @@ export interface ApiProcess {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Spawns api/child.ts and waits for its URL (or its error, as an AcgsError). */
+/** Spawns the API's process (bin/api-child.js: compiled api/child.ts) and waits for its URL (or its error, as an AcgsError). */
 export async function startApiProcess(o: {
   config: Readonly<Config>;
   databaseUrl: string;
   redisUrl: string;
   startTimeoutMs?: number;
 }): Promise<ApiProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'api', 'child.ts')], {
+  // A process group of its own: Ctrl-C in a terminal reaches the whole foreground group,
+  // and the API must keep serving while the run stops its load gracefully.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'api-child.js')], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    detached: true,
   });
+  // Whatever way this process ends (a second Ctrl-C exits at once), the API ends with it.
+  const killAtExit = () => child.kill('SIGKILL');
+  process.once('exit', killAtExit);
+  child.once('exit', () => process.off('exit', killAtExit));
   child.stdin!.end(JSON.stringify({ config: o.config, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let line: string;

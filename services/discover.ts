@@ -7,6 +7,7 @@
  *      in a temporary folder on a free port, stopped by `stop()`;
  *   4. otherwise AcgsError NO_SERVICES naming what was tried and how to get them.
  */
+import { COMPOSE_DATABASE_URL } from './postgres.ts';
 import { Socket } from 'node:net';
 import { AcgsError, type Config } from '../config/index.ts';
 import { startThrowawayPostgres, startThrowawayRedis } from './throwaway.ts';
@@ -139,7 +140,7 @@ export async function resolveServices(config: Readonly<Config>): Promise<Service
       const missing = [!databaseUrl && 'PostgreSQL', !redisUrl && 'Redis'].filter(Boolean).join(' and ');
       throw new AcgsError('NO_SERVICES', `no ${missing} found`, {
         details: tried,
-        hint: 'run `docker compose up -d postgres redis`, or install the Debian packages postgresql and redis-server, or set DATABASE_URL / REDIS_URL',
+        hint: `install the Debian packages postgresql and redis-server, or run \`docker compose up -d postgres redis\` and set DATABASE_URL=${COMPOSE_DATABASE_URL} REDIS_URL=redis://127.0.0.1:6379, or set DATABASE_URL / REDIS_URL to your servers`,
       });
     }
     return { databaseUrl, redisUrl, source: { postgres: pgSource, redis: redisSource }, stop };

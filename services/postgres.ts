@@ -47,7 +47,7 @@ export function pgError(e: unknown, url: string, doing: string): AcgsError {
       `cannot reach PostgreSQL at ${where.replace(/\/.*$/, '')} (${code ?? msg})`,
       {
         cause: e,
-        hint: 'start PostgreSQL (docker compose up -d postgres) or point DATABASE_URL at a running server',
+        hint: `start PostgreSQL, or point DATABASE_URL at a running server (docker compose up -d postgres: ${COMPOSE_DATABASE_URL})`,
       },
     );
   }
@@ -149,3 +149,6 @@ export async function ensureDatabase(databaseUrl: string): Promise<{ created: bo
     }
   });
 }
+
+/** The database docker-compose.yml creates (user acgs, password acgs), as acgs-load on the host reaches it. */
+export const COMPOSE_DATABASE_URL = 'postgres://acgs:acgs@127.0.0.1:5432/acgs_load';

@@ -35,7 +35,7 @@ export function redisError(e: unknown, url: string, doing: string): AcgsError {
   ) {
     return new AcgsError('REDIS_UNREACHABLE', `cannot reach Redis at ${where} (${err?.code ?? msg})`, {
       cause: e,
-      hint: 'start Redis (docker compose up -d redis) or point REDIS_URL at a running server',
+      hint: 'start Redis, or point REDIS_URL at a running server (docker compose up -d redis: redis://127.0.0.1:6379)',
     });
   }
   return new AcgsError('REDIS_ERROR', `Redis error while ${doing} on ${where}: ${msg}`, {

@@ -69,8 +69,14 @@ function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-function run(cmd: string, args: string[]): void {
-  const [c, a] = asPostgresUser(cmd, args);
+/** `setsid` (util-linux) when present: a server started through it is in a session of its own. */
+const SETSID = findBinary('setsid');
+
+function run(cmd: string, args: string[], opts: { ownSession?: boolean } = {}): void {
+  let [c, a] = asPostgresUser(cmd, args);
+  // Ctrl-C in a terminal reaches the whole foreground process group; a server the run
+  // owns must keep running while the run stops its load gracefully, then stop() ends it.
+  if (opts.ownSession && SETSID) [c, a] = [SETSID, [c, ...a]];
   const r = spawnSync(c, a, { encoding: 'utf8' });
   if (r.status !== 0)
     throw new Error(
@@ -97,20 +103,24 @@ export async function startThrowawayPostgres(): Promise<{
   }
   const port = await freePort();
   const ctl = (action: string) =>
-    run(pgCtl, [
-      '-D',
-      dataDir,
-      '-l',
-      join(dataDir, 'server.log'),
-      '-w',
-      '-t',
-      '60',
-      '-m',
-      'fast',
-      '-o',
-      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top`,
-      action,
-    ]);
+    run(
+      pgCtl,
+      [
+        '-D',
+        dataDir,
+        '-l',
+        join(dataDir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-m',
+        'fast',
+        '-o',
+        `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top`,
+        action,
+      ],
+      { ownSession: action !== 'stop' },
+    );
   try {
     run(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     ctl('start');
@@ -195,7 +205,7 @@ export async function startThrowawayRedis(
         '--loglevel',
         'warning',
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', detached: true }, // its own process group: a terminal's Ctrl-C is the run's to handle
     );
     child = c;
     await waitForRedis(p, c, 10_000);

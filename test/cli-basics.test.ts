@@ -14,7 +14,8 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
     env: { ...process.env, BASE_URL: '', ACGS_PROFILE: '', ...env },
   });
 
-describe('acgs-load command line', () => {
+// Each case starts the CLI a few times; on a busy machine a start takes seconds.
+describe('acgs-load command line', { timeout: 180_000 }, () => {
   it('--version prints the package version and exits 0', () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     const r = cli(['--version']);

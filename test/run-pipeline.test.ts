@@ -7,13 +7,14 @@
  * exit code 4 and a failing JUnit case; docker-compose.yml validates.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markdownReport } from '../report/markdown.ts';
 import { reportHeader, appendixLines } from '../report/html/run-header.ts';
 import { parseRunJson, type RunJson } from '../report/run-json.ts';
+import { tempDir } from './helpers/temp.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const prefix = testPrefix('run_pipeline');
@@ -60,7 +61,7 @@ describe('acgs-load run', () => {
   let runJson: RunJson;
   beforeAll(async () => {
     db = await createTestDatabase('run_pipeline');
-    dir = mkdtempSync(join(tmpdir(), 'acgs-run-'));
+    dir = tempDir('acgs-run-');
     await clearPrefix(redis, prefix);
     pass = run(SMALL, 'small');
     runJson = parseRunJson(readFileSync(join(pass.resultsPath!, 'run.json'), 'utf8'), 'run.json');
@@ -174,11 +175,39 @@ describe('acgs-load run', () => {
     );
     // exit 7 exactly when the comparison found a regression, and the reasons say so
     expect(r.exitCode === 7).toBe(r.reasons.some((x) => x.startsWith('regression against')));
+    // compare --json: stdout is the comparison alone (the table goes to stderr), for CI to parse
+    const cmp = spawnSync(
+      process.execPath,
+      ['bin/acgs-load.js', 'compare', pass.resultsPath!, again.resultsPath!, '--json'],
+      {
+        env: { ...process.env, BASE_URL: '' },
+        encoding: 'utf8',
+      },
+    );
+    expect([0, 7]).toContain(cmp.status);
+    const parsed = JSON.parse(cmp.stdout) as { regressed: boolean; rows: unknown[] };
+    expect(parsed.regressed).toBe(cmp.status === 7);
+    expect(parsed.rows.length).toBeGreaterThan(0);
+    expect(cmp.stderr).toContain('acgs-load compare:');
   }, 240_000);
 
   it('fails with exit code 4 and a failing JUnit case when a target is out of reach', () => {
-    const fail = run({ ...SMALL, targets: { ...SMALL.targets, avgQueryMs: 0.0001 } }, 'impossible');
+    const jsonFile = join(dir, 'impossible.outcome.json');
+    const fail = run({ ...SMALL, targets: { ...SMALL.targets, avgQueryMs: 0.0001 } }, 'impossible', [
+      '--json',
+      jsonFile,
+    ]);
     expect(fail.status, fail.stdout.slice(-2000)).toBe(4);
+    // run --json FILE: the verdict, the reasons and every figure, as run.json has them
+    const outcome = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+      exitCode: number;
+      verdict: string;
+      reasons: string[];
+      figures: RunJson['figures'];
+    };
+    expect(outcome.exitCode).toBe(4);
+    expect(outcome.verdict).toBe('FAIL (exit 4)');
+    expect(outcome.reasons.join('\n')).toContain('Average query time');
     expect(fail.stderr).not.toMatch(/\n\s+at /);
     const junit = readFileSync(join(fail.resultsPath!, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);

@@ -18,6 +18,7 @@ import {
   type AckedWrite,
 } from '../../checks/index.ts';
 import { resolveServices } from '../../services/index.ts';
+import { checkProgressPrinter } from '../progress.ts';
 
 interface CheckFlags {
   profile?: string;
@@ -93,6 +94,7 @@ export function register(program: Command): void {
       const services = await resolveServices(config);
       try {
         const c = config.checks;
+        const progress = checkProgressPrinter();
         const result = await runChecks({
           databaseUrl: services.databaseUrl,
           redisUrl: services.redisUrl,
@@ -107,7 +109,8 @@ export function register(program: Command): void {
           runId,
           acknowledged,
           description,
-        });
+          onProgress: progress.onProgress,
+        }).finally(() => progress.end());
         process.stdout.write(formatChecksTable(result) + '\n');
         if (f.json) {
           try {

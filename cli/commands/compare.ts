@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { jsonOption, outputs } from '../options.ts';
 import { AcgsError, ExitCode } from '../../config/index.ts';
 import {
   compareRuns,
@@ -25,6 +26,7 @@ interface CompareFlags {
   markdown?: boolean;
   all?: boolean;
   out?: string;
+  json?: string | boolean;
 }
 
 /** A tolerance flag: a fraction (0.1) or a percentage (10%). */
@@ -90,11 +92,14 @@ export function register(program: Command): void {
     .option('--markdown', 'print Markdown (pull-request comment, $GITHUB_STEP_SUMMARY)')
     .option('--all', 'list unchanged figures too (table output)')
     .option('--out <file>', 'also write the Markdown to this file')
+    .addOption(jsonOption('the comparison (every figure, its change and verdict)'))
     .action((a: string, b: string | undefined, flags: CompareFlags) => {
       const c = compareFromArgs(a, b, flags);
       const md = comparisonMarkdown(c);
       if (flags.out) writeFileSync(flags.out, md);
-      process.stdout.write(flags.markdown ? md : comparisonTable(c, { all: flags.all }));
+      const io = outputs(flags.json);
+      io.out(flags.markdown ? md : comparisonTable(c, { all: flags.all }));
+      io.json(c);
       if (c.regressed) process.exitCode = ExitCode.REGRESSION;
     });
 }

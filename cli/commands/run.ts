@@ -4,9 +4,14 @@
  * documented code (README, "Exit codes").
  */
 import { Command, Option } from 'commander';
-import { listOption, profileOption } from '../options.ts';
+import { jsonOption, listOption, outputs, profileOption } from '../options.ts';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
-import { runPipeline } from '../../run/index.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline, type RunOutcome } from '../../run/index.ts';
+import type { RunJson } from '../../report/index.ts';
+import { gracefulSignals } from '../signals.ts';
+import { checkProgressPrinter, seedProgressPrinter, warmProgressPrinter } from '../progress.ts';
 import { parseFaultFlags } from '../../faults/index.ts';
 
 interface RunFlags {
@@ -25,6 +30,20 @@ interface RunFlags {
   /** Faults to inject (`--fault`). */
   fault?: string[];
   throwawayServices?: boolean;
+  json?: string | boolean;
+}
+
+/** What `run --json` prints: the verdict, its reasons and every figure with its source (run.json has the rest). */
+function runJsonOutcome(o: RunOutcome): object {
+  const run = JSON.parse(readFileSync(join(o.resultsPath, 'run.json'), 'utf8')) as RunJson;
+  return {
+    runId: o.runId,
+    exitCode: o.exitCode,
+    verdict: run.verdict,
+    reasons: o.reasons,
+    resultsPath: o.resultsPath,
+    figures: run.figures,
+  };
 }
 
 function numberFlag(name: string, v: string | undefined): number | undefined {
@@ -75,6 +94,7 @@ export function register(program: Command): void {
     .option('--results-dir <dir>', 'where results/<run-id>/ goes')
     .option('--baseline <file>', 'compare with this baseline file')
     .option('-q, --quiet', 'no live engine progress line')
+    .addOption(jsonOption('the verdict, its reasons and every figure'))
     .option(
       '--fault <spec>',
       'inject a fault KIND@TIME[:DURATION] during the scenarios, e.g. redis-stop@10s:5s (kinds: redis-stop, postgres-restart, redis-slow, pool-exhaust); repeatable',
@@ -86,14 +106,27 @@ export function register(program: Command): void {
     )
     .action(async (flags: RunFlags) => {
       const config = loadConfig({ profile: flags.profile, flags: runFlagsToConfig(flags) });
+      const io = outputs(flags.json);
+      // progress goes where the stage lines go, so they read in order
+      const progressStream = flags.json === true ? process.stderr : process.stdout;
+      const signals = gracefulSignals('the run');
       const outcome = await runPipeline({
         config,
-        log: (l) => process.stdout.write(l + '\n'),
-        quietEngine: Boolean(flags.quiet) || !process.stdout.isTTY,
-      });
-      process.stdout.write('\n' + outcome.markdown + '\n');
-      process.stdout.write(`results: ${outcome.resultsPath}\n`);
-      for (const r of outcome.reasons) process.stdout.write(`  - ${r}\n`);
+        log: (l) => io.out(l + '\n'),
+        // off a terminal the engine prints a line every 10 s (what CI sees); --quiet silences it
+        quietEngine: Boolean(flags.quiet) || flags.json === true,
+        progress: {
+          seed: () => seedProgressPrinter(progressStream),
+          warm: () => warmProgressPrinter(progressStream),
+          checks: () => checkProgressPrinter(progressStream),
+        },
+        engineOutput: flags.json === true ? process.stderr : undefined,
+        signal: signals.signal,
+      }).finally(() => signals.dispose());
+      io.out('\n' + outcome.markdown + '\n');
+      io.out(`results: ${outcome.resultsPath}\n`);
+      for (const r of outcome.reasons) io.out(`  - ${r}\n`);
+      io.json(runJsonOutcome(outcome));
       process.exitCode = outcome.exitCode;
     });
 }

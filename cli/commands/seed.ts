@@ -6,9 +6,10 @@
 import type { Command } from 'commander';
 import { profileOption } from '../options.ts';
 import { loadConfig, redactUrl } from '../../config/index.ts';
-import { seedDatabase, warmCache, type SeedProgressEvent } from '../../seed/index.ts';
+import { seedDatabase, warmCache } from '../../seed/index.ts';
 import { ensureDatabase, connectRedis, deletePrefix, resolveServices } from '../../services/index.ts';
-import { liveLine, numericFlag, progressLine, seedSummaryText, warmSummaryText } from '../seed-output.ts';
+import { numericFlag, seedSummaryText, warmSummaryText } from '../seed-output.ts';
+import { seedProgressPrinter, warmProgressPrinter } from '../progress.ts';
 
 interface SeedFlags {
   profile?: string;
@@ -17,37 +18,6 @@ interface SeedFlags {
   fresh?: boolean;
   force?: boolean;
   warm: boolean;
-}
-
-/** Prints progress: a live line on a terminal, plain lines otherwise. */
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
-  onProgress: (e: SeedProgressEvent) => void;
-  end(): void;
-} {
-  const tty = Boolean(stream.isTTY);
-  const active = new Map<string, SeedProgressEvent>();
-  let doneRows = 0;
-  let last = 0;
-  const clear = () => tty && stream.write('\r\x1b[2K');
-  return {
-    onProgress(e) {
-      if (e.done) {
-        active.delete(e.table);
-        doneRows += e.rows;
-        clear();
-        stream.write(progressLine(e) + '\n');
-      } else active.set(e.table, e);
-      const now = Date.now();
-      if (tty && active.size && now - last > 100) {
-        last = now;
-        clear();
-        stream.write(liveLine(active, doneRows).slice(0, (stream.columns ?? 120) - 1));
-      }
-    },
-    end: () => {
-      clear();
-    },
-  };
 }
 
 export function register(program: Command): void {
@@ -84,7 +54,7 @@ export function register(program: Command): void {
         out.write(
           `seeding scale ${config.seed.scale}, seed ${config.seed.seed}${config.seed.fresh ? ' (fresh)' : ''}\n`,
         );
-        const progress = progressPrinter();
+        const progress = seedProgressPrinter();
         const summary = await seedDatabase({
           databaseUrl: services.databaseUrl,
           scale: config.seed.scale,
@@ -92,6 +62,7 @@ export function register(program: Command): void {
           fresh: config.seed.fresh,
           force: config.database.force,
           onProgress: progress.onProgress,
+          onStep: progress.onStep,
         }).finally(() => progress.end());
         out.write(seedSummaryText(summary) + '\n');
         if (!f.warm) return;
@@ -105,13 +76,15 @@ export function register(program: Command): void {
             redis.disconnect();
           }
         }
+        const warmProgress = warmProgressPrinter();
         const w = await warmCache({
           databaseUrl: services.databaseUrl,
           redisUrl: services.redisUrl,
           prefix: config.redis.prefix,
           ttlSeconds: config.cache.ttlSeconds,
           hotFraction: config.cache.warmHotFraction,
-        });
+          onProgress: warmProgress.onProgress,
+        }).finally(() => warmProgress.end());
         out.write(warmSummaryText(w, config.redis.prefix) + '\n');
       } finally {
         await services.stop();

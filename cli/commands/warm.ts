@@ -4,6 +4,7 @@ import { profileOption } from '../options.ts';
 import { loadConfig } from '../../config/index.ts';
 import { warmCache } from '../../seed/index.ts';
 import { warmSummaryText } from '../seed-output.ts';
+import { warmProgressPrinter } from '../progress.ts';
 import { resolveServices } from '../../services/index.ts';
 
 export function register(program: Command): void {
@@ -15,13 +16,15 @@ export function register(program: Command): void {
       const config = loadConfig({ profile: f.profile });
       const services = await resolveServices(config);
       try {
+        const progress = warmProgressPrinter();
         const w = await warmCache({
           databaseUrl: services.databaseUrl,
           redisUrl: services.redisUrl,
           prefix: config.redis.prefix,
           ttlSeconds: config.cache.ttlSeconds,
           hotFraction: config.cache.warmHotFraction,
-        });
+          onProgress: progress.onProgress,
+        }).finally(() => progress.end());
         process.stdout.write(warmSummaryText(w, config.redis.prefix) + '\n');
       } finally {
         await services.stop();

@@ -142,6 +142,13 @@ export const CLI_CASES: BadInputCase[] = [
     first: /^error\[BAD_(CONFIG|FLAG)\].*(port|abc)/,
   },
   {
+    // read in preflight, before any service is touched; the empty results folder is removed
+    name: 'run with a baseline file that does not exist',
+    args: ['run', '--baseline', '$DIR/missing-baseline.json', '--results-dir', '$DIR/results-baseline'],
+    exit: 2,
+    first: /^error\[RESULTS_ERROR\]: stage 'preflight: baseline': '.*missing-baseline\.json' does not exist/,
+  },
+  {
     // PostgreSQL listens on 5432 wherever these tests run: caught before any work starts.
     name: 'api port in use',
     args: ['api', '--port', '5432'],

@@ -4,7 +4,8 @@
  * stderr in memory.
  */
 import http from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tempDir as makeTempDir } from './temp.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -46,9 +47,9 @@ class Capture extends Writable {
   }
 }
 
-/** A fresh folder for one test's scripts and outputs. */
+/** A fresh folder for one test's scripts and outputs, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'acgs-engine-test-'));
+  return makeTempDir('acgs-engine-test-');
 }
 
 /** What a test run gives back. */
