@@ -7,20 +7,17 @@
 // paths the code computes from import.meta.url (`../config/profiles`,
 // `./copy-worker.mjs`) mean the same in both. Packages stay external: they load
 // from node_modules as they do for the sources.
-import { build } from 'esbuild';
-import { readdirSync, renameSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
-/** Entry points: the command line, the API's process, the seeder's worker thread. */
-const ENTRIES = {
-  'cli.js': 'cli/main.ts',
-  'api-child.js': 'api/child.ts',
-  'copy-worker.mjs': 'seed/copy-worker.ts',
-};
+/** Entry points: the command line and the API's process (code split: a command loads only what it uses), and the seeder's worker thread. */
+const SPLIT_ENTRIES = { cli: 'cli/main.ts', 'api-child': 'api/child.ts' };
+const WORKER_ENTRIES = { 'copy-worker': 'seed/copy-worker.ts' };
+const OUTPUTS = ['cli.js', 'api-child.js', 'copy-worker.mjs'];
 
 /** Folders whose TypeScript ends up in a bundle (the scenarios' helpers too: the CLI reads ladder steps). */
 const SOURCE_DIRS = [
@@ -60,31 +57,52 @@ function bundleTime(file) {
   }
 }
 
-/** Builds every bundle (each written to a temporary name, then renamed: concurrent starts never read half a file). */
-export async function buildApp() {
-  const tag = `.tmp-${process.pid}-${Date.now()}`;
-  await Promise.all(
-    Object.entries(ENTRIES).map(async ([out, entry]) => {
-      const outfile = join(DIST, out);
-      await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile: outfile + tag,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        sourcemap: 'inline',
-        logLevel: 'warning',
-      });
-      renameSync(outfile + tag, outfile);
-    }),
-  );
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+};
+
+/**
+ * Builds every bundle into a folder of its own, then moves the files into
+ * dist/: the chunks first (new hashed names nobody reads yet), the entry files
+ * last, each by rename, so a start that races a rebuild reads whole files.
+ * Chunks sit in dist/ beside the entries, one folder below the root.
+ */
+export async function buildApp({ prune = false } = {}) {
+  const { build } = await import('esbuild'); // only when building: loading it costs a start more than the rest
+  const tmp = join(DIST, `.build-${process.pid}-${Date.now()}`);
+  try {
+    await build({
+      ...COMMON,
+      entryPoints: entries(SPLIT_ENTRIES),
+      outdir: tmp,
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
+    });
+    await build({ ...COMMON, entryPoints: entries(WORKER_ENTRIES), outdir: tmp, outExtension: { '.js': '.mjs' } });
+    const built = readdirSync(tmp);
+    const order = (f) => (OUTPUTS.includes(f) ? 1 : 0);
+    for (const f of built.sort((a, b) => order(a) - order(b))) renameSync(join(tmp, f), join(DIST, f));
+    // chunks of earlier builds: only on an explicit build, never under a running command
+    if (prune)
+      for (const f of readdirSync(DIST)) if (/^chunk-.*\.js$/.test(f) && !built.includes(f)) rmSync(join(DIST, f));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function entries(map) {
+  return Object.fromEntries(Object.entries(map).map(([out, src]) => [out, join(ROOT, src)]));
 }
 
 /** The path of a fresh bundle (`cli.js`, `api-child.js`), rebuilding all of them first when a source is newer. */
 export async function freshBundle(name) {
-  const oldest = Math.min(...Object.keys(ENTRIES).map(bundleTime));
+  const oldest = Math.min(...OUTPUTS.map(bundleTime));
   if (oldest === 0 || oldest < newestSource()) {
     const t0 = performance.now();
     await buildApp();
@@ -99,8 +117,8 @@ export async function freshBundle(name) {
 // `node bin/build.js`: build now (npm's prepare and the test command run it).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
-  await buildApp();
+  await buildApp({ prune: true });
   process.stdout.write(
-    `acgs-load build: ${Object.keys(ENTRIES).join(', ')} in dist/ (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+    `acgs-load build: ${OUTPUTS.join(', ')} and their chunks in dist/ (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
   );
 }

@@ -71,6 +71,16 @@ describe('acgs-load check', () => {
     expect(r.stdout).toContain('Result: consistent');
   });
 
+  it('--json alone: stdout is the result as JSON, the table goes to stderr', async () => {
+    const r = await cli(['--only', 'referential-integrity', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { ok: boolean; checkers: Array<{ name: string; checked: number }> };
+    expect(result.ok).toBe(true);
+    expect(result.checkers.map((c) => c.name)).toEqual(['referential-integrity']);
+    expect(result.checkers[0].checked).toBeGreaterThan(0);
+    expect(r.stderr).toContain('Data Consistency Validation');
+  });
+
   it('exits 3 and writes the JSON when a violation remains after grace', async () => {
     await redis.persist(prefix + 'principle:1');
     const json = join(dir, 'checks.json');

@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { AcgsError, ExitCode, isAcgsError } from '../config/index.ts';
-import { commands } from './commands/index.ts';
+import { registerCommands } from './commands/index.ts';
 
 /** The version in package.json, read once at start. */
 function packageVersion(): string {
@@ -15,7 +14,8 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/** The command tree for `argv` (only the command it names is loaded in full). */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
   program
     .name('acgs-load')
@@ -24,27 +24,30 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  for (const register of commands) register(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     return reportError(e);
   }
 }
 
-/** Prints an error for a person and returns the exit code. */
-export function reportError(e: unknown): number {
-  if (e instanceof CommanderError) {
-    // --help and --version end here too, with exit code 0.
-    if (e.exitCode === 0) return ExitCode.OK;
-    return ExitCode.BAD_INPUT; // commander has already printed its message
-  }
+/**
+ * Prints an error for a person and returns the exit code. The catalogue is
+ * loaded here, not at start: the configuration's schema (zod) would cost
+ * every `--help` a third of a second.
+ */
+export async function reportError(e: unknown): Promise<number> {
+  // --help and --version end here too, with exit code 0 (and must stay light);
+  // for a usage error commander has printed its message: bad input, exit 2.
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+  const { ExitCode, isAcgsError } = await import('../config/index.ts');
   if (isAcgsError(e)) {
     process.stderr.write(e.format() + '\n');
     return e.exitCode;
@@ -53,8 +56,6 @@ export function reportError(e: unknown): number {
   process.stderr.write(`internal error (a bug in acgs-load, please report it): ${err?.stack ?? String(e)}\n`);
   return ExitCode.INTERNAL;
 }
-
-export { AcgsError };
 
 const invokedDirectly = process.argv[1] && /acgs-load(\.js)?$|cli\/main\.ts$/.test(process.argv[1]);
 if (invokedDirectly) {

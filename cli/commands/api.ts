@@ -4,6 +4,7 @@
  * `--openapi` prints the contract (OpenAPI 3.1) instead of serving.
  */
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { AcgsError, loadConfig, redactUrl, type Config } from '../../config/index.ts';
 import { openApiDocument, startApi } from '../../api/index.ts';
@@ -72,8 +73,8 @@ function waitForSignal(): Promise<string> {
 export function register(program: Command): void {
   program
     .command('api')
-    .alias('target')
-    .description('start the reference governance API (the system under test) and serve until Ctrl-C')
+    .alias('target') // its name before the reference API was called api/
+    .description(summaryOf('api'))
     .addOption(profileOption())
     .option('--port <port>', 'port to listen on (0 = a free one; default api.port)')
     .option('--host <host>', 'address to listen on (default api.host, 127.0.0.1)')

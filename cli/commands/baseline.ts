@@ -6,13 +6,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { AcgsError } from '../../config/index.ts';
 import { buildBaseline, readBaseline, readRun, formatValue } from '../../report/index.ts';
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('baseline')
-    .description('baselines: figure spreads over repeated runs, for compare --baseline');
+  const cmd = program.command('baseline').description(summaryOf('baseline'));
   cmd
     .command('save')
     .description('build a baseline from several runs of the same profile (three or more make the spread meaningful)')

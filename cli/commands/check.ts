@@ -6,7 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { listOption, profileOption } from '../options.ts';
+import { summaryOf } from './index.ts';
+import { jsonOption, listOption, profileOption } from '../options.ts';
 import { AcgsError, ExitCode, loadConfig, parseDuration } from '../../config/index.ts';
 import {
   CHECKER_NAMES,
@@ -27,7 +28,7 @@ interface CheckFlags {
   sample?: string;
   examples?: string;
   batchSize?: string;
-  json?: string;
+  json?: string | boolean;
   runId?: string;
   acks?: string;
   description?: string;
@@ -68,16 +69,14 @@ function flagsToConfig(f: CheckFlags): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('check')
-    .description(
-      'run the consistency checkers on PostgreSQL and Redis (exit code 3 when a violation remains after the grace period)',
-    )
+    .description(summaryOf('check'))
     .addOption(profileOption())
     .addOption(listOption('--only <names>', `only these checkers: ${CHECKER_NAMES.join(', ')}`))
     .option('--grace <duration>', 're-read mismatched cache entries after this long (e.g. 2s; 0 = strict only)')
     .option('--sample <n>', 'check a random sample of n keys instead of sweeping all (0 = all)')
     .option('--examples <n>', 'examples kept per violation kind')
     .option('--batch-size <n>', 'SCAN COUNT and row batch size (bounds memory)')
-    .option('--json <file>', 'also write the full result as JSON to this file')
+    .addOption(jsonOption('the full result'))
     .option('--run-id <id>', 'run id whose acknowledged writes to match (default: the one in --acks)')
     .option('--acks <file>', "k6 JSON output (NDJSON) holding the run's acked_writes points")
     .option('--description <file>', 'schema description JSON for a deployment other than the reference target')
@@ -111,8 +110,9 @@ export function register(program: Command): void {
           description,
           onProgress: progress.onProgress,
         }).finally(() => progress.end());
-        process.stdout.write(formatChecksTable(result) + '\n');
-        if (f.json) {
+        (f.json === true ? process.stderr : process.stdout).write(formatChecksTable(result) + '\n');
+        if (f.json === true) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        else if (f.json) {
           try {
             await writeFile(f.json, JSON.stringify(result, null, 2) + '\n');
           } catch (e) {

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { jsonOption, outputs } from '../options.ts';
 import { AcgsError, ExitCode } from '../../config/index.ts';
 import {
@@ -76,9 +77,7 @@ export function compareFromArgs(a: string, b: string | undefined, flags: Compare
 export function register(program: Command): void {
   program
     .command('compare')
-    .description(
-      'compare a run with an earlier run (compare OLD NEW) or a baseline (compare RUN --baseline FILE); exit code 7 on regression',
-    )
+    .description(summaryOf('compare'))
     .argument(
       '<a>',
       'with two runs: the earlier run (results folder or run.json, or a baseline file); with --baseline: the run to judge',

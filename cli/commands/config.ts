@@ -1,10 +1,11 @@
 /** `acgs-load config show|profiles`: the merged configuration, without secrets. */
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { listProfiles, loadConfig, readProfile, redactConfig } from '../../config/index.ts';
 
 export function register(program: Command): void {
-  const cmd = program.command('config').description('show the configuration a command would use');
+  const cmd = program.command('config').description(summaryOf('config'));
   cmd
     .command('show')
     .description('print the merged, validated configuration (passwords hidden)')

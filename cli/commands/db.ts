@@ -1,12 +1,13 @@
 /** `acgs-load db migrate|status`: the versioned schema of the suite's database. */
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { loadConfig, redactUrl } from '../../config/index.ts';
 import { ensureDatabase, resolveServices } from '../../services/index.ts';
 import { migrate, migrationStatus } from '../../schema/index.ts';
 
 export function register(program: Command): void {
-  const db = program.command('db').description("schema migrations of the suite's database");
+  const db = program.command('db').description(summaryOf('db'));
   db.command('migrate')
     .description('create the database if missing and apply pending migrations')
     .addOption(profileOption())

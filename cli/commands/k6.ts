@@ -5,6 +5,7 @@
  * 107 script error, 108 test.abort(), ...).
  */
 import { Command, Option } from 'commander';
+import { summaryOf } from './index.ts';
 import { existsSync } from 'node:fs';
 import { AcgsError } from '../../config/index.ts';
 import { runK6, type EngineChoice } from '../../engine/index.ts';
@@ -48,7 +49,7 @@ interface RunFlags {
 }
 
 export function register(program: Command): void {
-  const k6 = program.command('k6').description('run k6 scripts (real k6 when installed, else the embedded engine)');
+  const k6 = program.command('k6').description(summaryOf('k6'));
   k6.command('run')
     .description("run a k6 script (.js or .ts); exits with k6's exit code")
     .argument('<script>', 'k6 script, JavaScript or TypeScript')

@@ -17,6 +17,7 @@ import { ladderPlan } from '../../run/index.ts';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { AcgsError, loadConfig } from '../../config/index.ts';
 import {
   readRun,
@@ -152,9 +153,7 @@ export async function regenerateReport(dirArg: string, flags: ReportFlags): Prom
 export function register(program: Command): void {
   program
     .command('report')
-    .description(
-      'regenerate report.md and report.html from a results folder (and merge several k6 instances of one run)',
-    )
+    .description(summaryOf('report'))
     .argument('<results-dir>', 'results/<run-id> (or results/latest)')
     .option(
       '--merge <dirs...>',

@@ -4,6 +4,7 @@
  * documented code (README, "Exit codes").
  */
 import { Command, Option } from 'commander';
+import { summaryOf } from './index.ts';
 import { jsonOption, listOption, outputs, profileOption } from '../options.ts';
 import { AcgsError, SCENARIO_NAMES, loadConfig } from '../../config/index.ts';
 import { readFileSync } from 'node:fs';
@@ -79,7 +80,7 @@ export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('run')
-    .description('seed, start the target, run the scenarios, check consistency and write results/<run-id>/')
+    .description(summaryOf('run'))
     .addOption(profileOption())
     .addOption(listOption('--scenario <names>', "run these scenarios instead of the profile's"))
     .addOption(

@@ -3,6 +3,7 @@
  * scenarios of scenarios/, one at a time (the whole pipeline is `run`).
  */
 import { Command, Option } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { AcgsError, loadConfig, parseDuration } from '../../config/index.ts';
 import { type K6SummaryData, ladderSteps } from '../../report/index.ts';
@@ -46,7 +47,7 @@ function loadFlags(f: RunFlags): Record<string, string> {
 }
 
 export function register(program: Command): void {
-  const cmd = program.command('scenario').description('list or run one k6 scenario of scenarios/');
+  const cmd = program.command('scenario').description(summaryOf('scenario'));
   cmd
     .command('list')
     .description('the scenarios with a one-line description')

@@ -4,6 +4,7 @@
  * rows per table, rows/s and the warm summary.
  */
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { loadConfig, redactUrl } from '../../config/index.ts';
 import { seedDatabase, warmCache } from '../../seed/index.ts';
@@ -23,9 +24,7 @@ interface SeedFlags {
 export function register(program: Command): void {
   program
     .command('seed')
-    .description(
-      'load the deterministic governance dataset into PostgreSQL (skipped when already loaded) and warm Redis',
-    )
+    .description(summaryOf('seed'))
     .addOption(profileOption())
     .option('--scale <n>', 'data scale factor (1 ≈ 100k rows, 10 ≈ 1M, 100 ≈ 10M)')
     .option('--seed <n>', 'data seed (same seed and scale give byte-identical data)')

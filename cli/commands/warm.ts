@@ -1,5 +1,6 @@
 /** `acgs-load warm`: write the hot entities of the suite's database into Redis. */
 import type { Command } from 'commander';
+import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
 import { loadConfig } from '../../config/index.ts';
 import { warmCache } from '../../seed/index.ts';
@@ -10,7 +11,7 @@ import { resolveServices } from '../../services/index.ts';
 export function register(program: Command): void {
   program
     .command('warm')
-    .description('write the hot entities into Redis (docs/cache-keys.md), each key with its TTL policy')
+    .description(summaryOf('warm'))
     .addOption(profileOption())
     .action(async (f: { profile: string }) => {
       const config = loadConfig({ profile: f.profile });
