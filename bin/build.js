@@ -10,6 +10,7 @@
 import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import LAYERS from './layers.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -20,21 +21,7 @@ const WORKER_ENTRIES = { 'copy-worker': 'seed/copy-worker.ts' };
 const OUTPUTS = ['cli.js', 'api-child.js', 'copy-worker.mjs'];
 
 /** Folders whose TypeScript ends up in a bundle (the scenarios' helpers too: the CLI reads ladder steps). */
-const SOURCE_DIRS = [
-  'config',
-  'services',
-  'schema',
-  'seed',
-  'api',
-  'engine',
-  'checks',
-  'measure',
-  'faults',
-  'report',
-  'run',
-  'cli',
-  'scenarios',
-];
+const SOURCE_DIRS = Object.keys(LAYERS);
 
 function newestSource() {
   let newest = 0;
