@@ -8,6 +8,8 @@ export class Tally {
   readonly violations: Record<string, number> = {};
   readonly examples: Record<string, unknown[]> = {};
   readonly notes: string[] = [];
+  /** Why the result is incomplete (an input missing): any entry makes it NO DATA. */
+  readonly unmeasured: string[] = [];
   checked = 0;
 
   constructor(private readonly maxExamples: number) {}
@@ -36,14 +38,18 @@ export class Tally {
   /**
    * The result. `failing` is how many checked items had at least one violation
    * (default: the total count, for checkers where one item has at most one).
+   * Zero items checked, or an input missing (`unmeasured`), is no measurement:
+   * score null and `noData` set, never a 100 % that would pass unseen.
    */
   result(name: CheckerName, startedMs: number, failing = this.total(), extra?: Record<string, unknown>): CheckerResult {
-    const score = this.checked === 0 ? 1 : Math.max(0, 1 - failing / this.checked);
+    const why = [...(this.checked === 0 ? ['0 items checked'] : []), ...this.unmeasured];
+    const score = why.length ? null : Math.max(0, 1 - failing / this.checked);
     return {
       name,
       checked: this.checked,
       violations: { ...this.violations },
       score,
+      ...(why.length ? { noData: why.join('; ') } : {}),
       examples: { ...this.examples },
       durationMs: Math.round(performance.now() - startedMs),
       notes: [...this.notes],

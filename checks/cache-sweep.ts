@@ -135,6 +135,8 @@ export async function sweepCache(
         },
       ]),
     );
+    // The re-read tally counts no items of its own: the checked keys are the first pass's.
+    after.checked = strict.checked;
     const res = after.result('cache-db-sync', started, failing, {
       graceSeconds: opts.graceSeconds,
       strict: { violations: strict.violations, examples: strict.examples, consistent: strict.checked - strict.total() },
@@ -142,8 +144,6 @@ export async function sweepCache(
       keysPerSecond: Math.round(strict.checked / (firstPassMs / 1000 || 1e-9)),
       firstPassMs: Math.round(firstPassMs),
     });
-    res.checked = strict.checked;
-    res.score = strict.checked === 0 ? 1 : Math.max(0, 1 - failing / strict.checked);
     out.sync = res;
   }
   if (want.types) {

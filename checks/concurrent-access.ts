@@ -8,6 +8,9 @@
  *  - writes in the database with this run id that were never acknowledged
  *    (client timeouts, aborted iterations) are reported apart, in
  *    extra.unacknowledged: information, not violations.
+ * When some acknowledged writes are unknown (`acknowledgedUnknown`: a
+ * scenario's metrics stream is missing), the result is NO DATA (`noData`):
+ * the writes in that stream may be lost without a trace.
  */
 import type pg from 'pg';
 import type { CheckerResult, CheckOptions } from './types.ts';
@@ -25,13 +28,15 @@ const REGRESSION_SQL = `
 export async function checkConcurrentAccess(
   db: pg.Pool,
   desc: SchemaDescription,
-  opts: Pick<CheckOptions, 'examples' | 'runId' | 'acknowledged' | 'batchSize'>,
+  opts: Pick<CheckOptions, 'examples' | 'runId' | 'acknowledged' | 'acknowledgedUnknown' | 'batchSize'>,
 ): Promise<CheckerResult> {
   const started = performance.now();
   const tally = new Tally(opts.examples);
   const acked = opts.acknowledged ?? [];
   const unacknowledged: Record<string, { count: number; examples: string[] }> = {};
 
+  // The writes given are checked all the same; but with some unknown, "none lost" cannot be said.
+  if (opts.acknowledgedUnknown) tally.unmeasured.push(opts.acknowledgedUnknown);
   if (!opts.runId && acked.length === 0)
     tally.notes.push('no run id and no acknowledged writes given: only version order checked');
   if (!opts.runId && acked.length)

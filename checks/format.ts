@@ -12,8 +12,9 @@ const TITLES: Record<string, string> = {
   'concurrent-access': 'Concurrent Access Safety',
 };
 
-/** Percent with enough digits that 99.99 % does not print as 100 %. */
-function pct(score: number): string {
+/** Percent with enough digits that 99.99 % does not print as 100 %; n/a for no measurement. */
+function pct(score: number | null): string {
+  if (score === null) return 'n/a';
   if (score >= 1) return '100 %';
   const p = Math.floor(score * 10000) / 100;
   return `${p.toFixed(2)} %`;
@@ -28,7 +29,7 @@ export function formatChecksTable(r: ChecksResult): string {
       String(c.checked),
       String(violations),
       pct(c.score),
-      violations === 0 ? 'PASS' : 'FAIL',
+      violations > 0 ? 'FAIL' : c.noData ? 'NO DATA' : 'PASS',
       `${c.durationMs} ms`,
     ];
   });
@@ -59,12 +60,16 @@ export function formatChecksTable(r: ChecksResult): string {
     }
     const byType = c.extra?.byDataType as Record<string, { summary: string }> | undefined;
     if (byType) for (const [dt, s] of Object.entries(byType)) out.push(`  ${dt}: ${s.summary}`);
+    if (c.noData) out.push(`  NO DATA (${c.name}): ${c.noData}`);
     for (const n of c.notes) out.push(`  note (${c.name}): ${n}`);
   }
+  const noData = r.checkers.filter((c) => c.noData).map((c) => c.name);
   out.push(
-    r.ok
-      ? 'Result: consistent (no violation after the grace period)'
-      : 'Result: INCONSISTENT (violations remain after the grace period)',
+    !r.ok
+      ? 'Result: INCONSISTENT (violations remain after the grace period)'
+      : noData.length
+        ? `Result: NO DATA (${noData.join(', ')} not measured; no data is not a pass)`
+        : 'Result: consistent (no violation after the grace period)',
   );
   return out.join('\n');
 }

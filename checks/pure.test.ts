@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPrecisionLoss, deepEqual, checkColumn, encodeRow } from './encoding.ts';
 import { nines, formatNines } from './nines.ts';
+import { Tally } from './_tally.ts';
 import { keyMatcher, ttlViolation, decodeEnvelope } from './cache-classify.ts';
 import { builtinDescription, loadDescription } from './description.ts';
 import { formatChecksTable } from './format.ts';
@@ -76,14 +77,63 @@ describe('nines (Polaris style)', () => {
   it.each([
     [999, 1000, 3, false],
     [990, 1000, 2, false],
-    [1000, 1000, 3, true], // capped at log10(n)
+    [1000, 1000, 2.52, true], // rule of three: log10(1000/3), not log10(1000)
+    [30, 30, 1, true],
+    [3_000_000, 3_000_000, 6, true],
+    [3, 3, 0, true], // a bound of 3/3 on the violation rate says nothing
+    [1, 1, 0, true],
     [5, 6, 0.78, false],
   ])('%i of %i -> %f nines (capped %s)', (c, n, expected, capped) => {
     expect(nines(c, n)).toEqual({ nines: expected, capped });
   });
+  it('broken on purpose: a clean sample of n claims the 95 % bound 3/n, never 1/n', () => {
+    for (const n of [10, 100, 1000, 12345, 10 ** 6]) {
+      const clean = nines(n, n)!;
+      expect(clean.capped).toBe(true);
+      // 3/n is the rate (1 - p)^n = 0.05 allows; log10(n) would claim 1/n.
+      expect(clean.nines).toBeCloseTo(Math.log10(n / 3), 2);
+      expect(clean.nines).toBeLessThan(Math.log10(n));
+      expect((1 - 3 / n) ** n).toBeCloseTo(0.05, 1);
+    }
+  });
   it('formats', () => {
-    expect(formatNines(nines(1000, 1000))).toBe('≥ 3.00 nines');
+    expect(formatNines(nines(1000, 1000))).toBe('≥ 2.52 nines');
     expect(formatNines(nines(0, 0))).toBe('n/a');
+  });
+});
+
+describe('a checker that checked nothing', () => {
+  it('broken on purpose: 0 items checked scores null with a reason, not 100 %', () => {
+    const t = new Tally(5);
+    const r = t.result('referential-integrity', performance.now());
+    expect(r.checked).toBe(0);
+    expect(r.score).toBeNull();
+    expect(r.noData).toBe('0 items checked');
+    // Something checked and clean: measured, 100 %.
+    t.checked = 4;
+    expect(t.result('referential-integrity', performance.now())).toMatchObject({ score: 1 });
+    expect(t.result('referential-integrity', performance.now()).noData).toBeUndefined();
+  });
+  it('an input missing makes it NO DATA however much was checked', () => {
+    const t = new Tally(5);
+    t.checked = 10;
+    t.unmeasured.push('acknowledged writes unknown: metrics stream a.ndjson missing');
+    expect(t.result('concurrent-access', performance.now())).toMatchObject({
+      score: null,
+      noData: 'acknowledged writes unknown: metrics stream a.ndjson missing',
+    });
+  });
+  it('prints NO DATA and n/a in the checks table, and a NO DATA result line', () => {
+    const text = formatChecksTable({
+      ok: true,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      checkers: [new Tally(5).result('transaction-isolation', performance.now())].map((c) => ({ ...c, durationMs: 1 })),
+    });
+    expect(text).toMatch(/\| Transaction Isolation \|\s+0 \|\s+0 \|\s+n\/a \|\s+NO DATA \|/);
+    expect(text).toContain('NO DATA (transaction-isolation): 0 items checked');
+    expect(text).toContain('Result: NO DATA (transaction-isolation not measured; no data is not a pass)');
+    expect(text).not.toContain('Result: consistent');
   });
 });
 

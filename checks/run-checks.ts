@@ -85,6 +85,7 @@ export async function runChecks(opts: CheckOptions): Promise<ChecksResult> {
   }
   const checkers = CHECKER_NAMES.filter((n) => results.has(n)).map((n) => results.get(n) as CheckerResult);
   return {
+    // NO DATA (a checker's noData) is not a violation; reports fail it as an unmeasured target.
     ok: checkers.every((c) => Object.values(c.violations).every((n) => n === 0)),
     checkers,
     startedAt,

@@ -38,6 +38,12 @@ export interface CheckOptions {
   only?: CheckerName[];
   runId?: string;
   acknowledged?: AckedWrite[];
+  /**
+   * Why `acknowledged` is incomplete, e.g. the metrics stream of a scenario
+   * that ran is missing (run/checks.ts). concurrent-access then cannot say that
+   * no acknowledged write was lost: its result is NO DATA (`noData`).
+   */
+  acknowledgedUnknown?: string;
   /** Default: the built-in description of the reference target. */
   description?: SchemaDescription;
   /**
@@ -66,8 +72,18 @@ export interface CheckerResult {
   checked: number;
   /** Violations by kind that remain (after the grace period where one applies). */
   violations: Record<string, number>;
-  /** 0..1: share of checked things without violation. */
-  score: number;
+  /**
+   * 0..1: share of checked things without violation; null when the result is
+   * no measurement (`noData`): nothing checked scores nothing, not 100 %.
+   */
+  score: number | null;
+  /**
+   * Set when the checker cannot vouch for the absence of violations: it
+   * checked nothing, or an input it needed was missing (the reason, as
+   * reports show it). Its verdict is NO DATA, which fails a run like a missed
+   * target ("no data is never a pass"); violations it did find still count.
+   */
+  noData?: string;
   /** Up to `examples` examples per violation kind. */
   examples: Record<string, unknown[]>;
   durationMs: number;
@@ -77,7 +93,11 @@ export interface CheckerResult {
 }
 
 export interface ChecksResult {
-  /** True when no checker has a violation after the grace period. */
+  /**
+   * True when no checker has a violation after the grace period. A checker
+   * with `noData` has none and does not make this false (it is not a
+   * violation, exit 3); it fails a run as an unmeasured target (exit 4).
+   */
   ok: boolean;
   checkers: CheckerResult[];
   startedAt: string;

@@ -24,7 +24,7 @@ export interface Figure {
   source: string;
   side: 'client' | 'server';
   target?: Target;
-  /** Verdict against `target`; null when there is a target but no value. */
+  /** Verdict against `target`; null (NO DATA, a missed target) when there is a target but no value. */
   pass?: boolean | null;
   note?: string;
   /** Whether a larger value is better (for compare's verdicts). */
@@ -88,8 +88,13 @@ export function indexFigures(figures: Figure[]): Map<string, Figure> {
   return m;
 }
 
-/** The reason line of a judged figure that missed its target, as run.json, report.md and the terminal give it. */
+/**
+ * The reason line of a judged figure that missed its target, as run.json,
+ * report.md and the terminal give it. A figure without data (NO DATA) is a
+ * missed target: its line says "not measured" and, when the figure has a
+ * note, why (e.g. which file was missing).
+ */
 export function missedTargetReason(f: Figure): string {
-  if (f.pass === null) return `target missed: ${f.label} not measured`;
+  if (f.pass === null) return `target missed: ${f.label} not measured${f.note ? ` (${f.note})` : ''}`;
   return `target missed: ${f.label} = ${formatValue(f.value, f.unit)}, target ${formatTarget(f.target, f.unit)} (${f.source})`;
 }

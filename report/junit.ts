@@ -12,6 +12,8 @@ export interface JunitChecker {
   checked: number;
   violations: Record<string, number>;
   durationMs: number;
+  /** Why the checker could not measure (nothing checked, an input missing): NO DATA fails its case. */
+  noData?: string | null;
 }
 
 export function escapeXml(s: string): string {
@@ -52,7 +54,11 @@ export function junitXml(runId: string, figures: Figure[], checkers: JunitChecke
     });
   const checkerCases = checkers.map((c) => {
     const bad = Object.entries(c.violations).filter(([, n]) => n > 0);
-    const failure = bad.length ? `${bad.map(([k, n]) => `${n} ${k}`).join(', ')} of ${c.checked} checked` : null;
+    const failure = bad.length
+      ? `${bad.map(([k, n]) => `${n} ${k}`).join(', ')} of ${c.checked} checked`
+      : c.noData || c.checked === 0
+        ? `NO DATA: ${c.noData ?? 'nothing was checked'}`
+        : null;
     return { xml: testcase('consistency', c.name, c.durationMs / 1000, failure), failed: failure !== null };
   });
   const suite = (name: string, cases: Array<{ xml: string; failed: boolean }>) =>

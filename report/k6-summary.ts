@@ -4,6 +4,7 @@
  * where sub-metrics appear as `name{tag:value}` when a threshold selects them.
  * Docs: k6 "Custom summary" (handleSummary data), "Built-in metrics".
  */
+import { parseThresholdExpression } from '../engine/index.ts';
 
 export interface K6Metric {
   type: 'counter' | 'gauge' | 'rate' | 'trend';
@@ -38,24 +39,98 @@ export function metric(s: K6SummaryData | null, name: string, tags?: Record<stri
 }
 
 /**
- * A value of a metric (`avg`, `p(95)`, `rate`, `count`...), or null. A trend
- * with no samples is null, not 0: k6 prints an empty sub-metric as zeros, and
- * a zero would pass every latency target without a single measurement.
+ * A value of a metric (`avg`, `p(95)`, `rate`, `count`...), or null when the
+ * metric had no samples. k6 reports an empty metric as zeros, and a zero
+ * passes targets without a single measurement:
+ *  - a trend with no samples (`count` 0) reports 0 for every statistic
+ *    (k6 metrics/sink.go `TrendSink.P` and `Avg` return 0 when empty);
+ *  - a rate with no samples reports `rate` 0 (k6 metrics/sink.go
+ *    `RateSink.Format`: `var rate float64; if r.Total > 0 { rate = Trues/Total }`),
+ *    with `passes` 0 and `fails` 0 (js/summary.go `metricValueGetter`), so an
+ *    `http_req_failed` of a scenario that sent no request reads as 100 %
+ *    success. Its `rate` is null here; `passes` and `fails` stay (0 is their count).
  */
 export function value(m: K6Metric | undefined, key: string): number | null {
   if (m?.type === 'trend' && key !== 'count' && m.values.count === 0) return null;
+  if (m?.type === 'rate' && key !== 'passes' && key !== 'fails' && rateSamples(m) === 0) return null;
   const v = m?.values[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** Every threshold of a summary with its verdict: `[{ metric, expr, ok }]`. */
-export function thresholds(s: K6SummaryData | null): Array<{ metric: string; expr: string; ok: boolean }> {
+/** Samples of a rate (`passes` + `fails`), or null when the summary does not give them. */
+function rateSamples(m: K6Metric): number | null {
+  const { passes, fails } = m.values;
+  return typeof passes === 'number' && typeof fails === 'number' ? passes + fails : null;
+}
+
+/** One threshold of a summary and k6's verdict on it. */
+export interface SummaryThreshold {
+  metric: string;
+  expr: string;
+  ok: boolean;
+  /**
+   * The expression holds whatever the samples (see `cannotFail`): a
+   * threshold set only so that k6 lists a sub-metric in the summary, such as
+   * `max>=0`. Its pass says nothing; reports count it apart.
+   */
+  cannotFail: boolean;
+}
+
+/** Every threshold of a summary with its verdict: `[{ metric, expr, ok, cannotFail }]`. */
+export function thresholds(s: K6SummaryData | null): SummaryThreshold[] {
   if (!s) return [];
-  const out: Array<{ metric: string; expr: string; ok: boolean }> = [];
+  const out: SummaryThreshold[] = [];
   for (const [name, m] of Object.entries(s.metrics)) {
-    for (const [expr, t] of Object.entries(m.thresholds ?? {})) out.push({ metric: name, expr, ok: t.ok });
+    for (const [expr, t] of Object.entries(m.thresholds ?? {}))
+      out.push({ metric: name, expr, ok: t.ok, cannotFail: cannotFail(m.type, expr) });
   }
   return out;
+}
+
+/**
+ * Whether a threshold expression holds for every value its aggregation can
+ * take, so it cannot fail. k6 lists a sub-metric in the summary only when a
+ * threshold names it (docs "Thresholds"), so scripts add always-true ones
+ * (`max>=0`, `count>=0`, `rate>=0`) to show a figure without judging it.
+ *
+ * The ranges: a Rate's `rate` is a share, 0..1 (k6 metrics/sink.go
+ * `RateSink.Format`). A Counter's `count` and `rate`, and a Trend's statistics,
+ * are taken as >= 0: k6 does not refuse a negative sample
+ * (js/modules/k6/metrics `Add`), but counters here count events and trends hold
+ * durations. Gauges hold any value and are never called always-true. A
+ * threshold marked so that did fail is still a failure wherever it is counted.
+ */
+export function cannotFail(type: K6Metric['type'] | undefined, expr: string): boolean {
+  let e: ReturnType<typeof parseThresholdExpression>;
+  try {
+    e = parseThresholdExpression(expr);
+  } catch {
+    return false;
+  }
+  const range: [number, number] | null =
+    type === 'rate' && e.aggregation === 'rate'
+      ? [0, 1]
+      : type === 'counter' && (e.aggregation === 'count' || e.aggregation === 'rate')
+        ? [0, Infinity]
+        : type === 'trend' && e.aggregation !== 'count' && e.aggregation !== 'rate' && e.aggregation !== 'value'
+          ? [0, Infinity]
+          : null;
+  if (!range) return false;
+  const [lo, hi] = range;
+  switch (e.op) {
+    case '>=':
+      return lo >= e.value;
+    case '>':
+      return lo > e.value;
+    case '<=':
+      return hi <= e.value;
+    case '<':
+      return hi < e.value;
+    case '!=':
+      return e.value < lo || e.value > hi;
+    default:
+      return false; // == and === pin one value: they can fail
+  }
 }
 
 /**

@@ -6,13 +6,15 @@
  * Exit code (README, "Exit codes"): 5 when a scenario could not run properly
  * (engine exit other than 0 or 99: the load itself is not trustworthy), else 3
  * when a checker found violations, else 4 when a target was missed, a k6
- * threshold crossed, or a judged figure had no data; 0 otherwise.
+ * threshold crossed, or a judged figure had no data (NO DATA, "not measured");
+ * 0 otherwise. See `runExitCode`.
  */
 import os from 'node:os';
 import { ExitCode, redactConfig, type Config } from '../config/index.ts';
 import type { FaultResult } from '../faults/index.ts';
 import {
   buildFigures,
+  type Figure,
   missedTargetReason,
   type RunInputs,
   junitXml,
@@ -46,6 +48,49 @@ export interface RunOutcome {
 }
 
 const loadStart = os.loadavg();
+
+/**
+ * The exit code of a run and its reasons, from what it measured (README,
+ * "Exit codes"; the order of precedence is the header's). A judged figure
+ * without data (NO DATA: an empty k6 Rate, a checker that checked nothing or
+ * could not see every acknowledged write) is a missed target, exit 4, with a
+ * "not measured" reason: no data is never a pass. It is not exit 3, which
+ * says a checker found violations; an unmeasured checker found none.
+ */
+export function runExitCode(o: {
+  scenarios: ReadonlyArray<{ name: string; exitCode: number }>;
+  checks: ChecksResult | null;
+  figures: readonly Figure[];
+  aborted?: string | null;
+}): { exitCode: number; reasons: string[] } {
+  const reasons: string[] = [];
+  let exitCode: number = ExitCode.OK;
+  const broken = o.scenarios.filter((s) => s.exitCode !== 0 && s.exitCode !== 99);
+  const crossed = o.scenarios.filter((s) => s.exitCode === 99);
+  const missed = o.figures.filter((f) => f.target && f.pass !== true);
+  if (broken.length) {
+    exitCode = ExitCode.INFRASTRUCTURE;
+    for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
+  }
+  if (o.checks && !o.checks.ok) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
+    for (const c of o.checks.checkers) {
+      const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
+      if (n > 0) reasons.push(`consistency: ${c.name} found ${n} violation(s)`);
+    }
+  }
+  if (crossed.length || missed.length) {
+    if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
+    for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
+    for (const f of missed) reasons.push(missedTargetReason(f));
+  }
+  if (o.aborted) {
+    // An aborted run is not a verdict on the system: it says what was measured until then.
+    exitCode = ExitCode.ABORTED;
+    reasons.unshift(`aborted by ${o.aborted}: the figures hold what was measured until then; the checkers did not run`);
+  }
+  return { exitCode, reasons };
+}
 
 export async function writeResults(o: {
   config: Readonly<Config>;
@@ -98,32 +143,9 @@ export async function writeResults(o: {
   };
   const { figures, tables } = buildFigures(inputs, o.faults ?? []);
 
-  const reasons: string[] = [];
-  let exitCode: number = ExitCode.OK;
-  const broken = o.scenarios.filter((s) => s.exitCode !== 0 && s.exitCode !== 99);
-  const crossed = o.scenarios.filter((s) => s.exitCode === 99);
-  const missed = figures.filter((f) => f.target && f.pass !== true);
-  if (broken.length) {
-    exitCode = ExitCode.INFRASTRUCTURE;
-    for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
-  }
-  if (o.checks && !o.checks.ok) {
-    if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
-    for (const c of o.checks.checkers) {
-      const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
-      if (n > 0) reasons.push(`consistency: ${c.name} found ${n} violation(s)`);
-    }
-  }
-  if (crossed.length || missed.length) {
-    if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
-    for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
-    for (const f of missed) reasons.push(missedTargetReason(f));
-  }
-  if (o.aborted) {
-    // An aborted run is not a verdict on the system: it says what was measured until then.
-    exitCode = ExitCode.ABORTED;
-    reasons.unshift(`aborted by ${o.aborted}: the figures hold what was measured until then; the checkers did not run`);
-  }
+  const judged = runExitCode({ scenarios: o.scenarios, checks: o.checks, figures, aborted: o.aborted });
+  const reasons = judged.reasons;
+  let exitCode = judged.exitCode;
   let verdict = o.aborted
     ? `ABORTED (exit ${exitCode})`
     : exitCode === ExitCode.OK

@@ -127,6 +127,8 @@ export function register(program: Command): void {
           }
         }
         if (!result.ok) process.exitCode = ExitCode.CONSISTENCY;
+        // a checker that checked nothing (or missed an input) proved nothing: NO DATA is a missed target
+        else if (result.checkers.some((c) => c.noData)) process.exitCode = ExitCode.TARGETS_MISSED;
       } finally {
         await services.stop();
       }

@@ -9,19 +9,34 @@
  * requests, the target's /metrics, and the checkers that run after the load.
  * Judged: each fault recovered (no recovery -> exit 4), no acknowledged write
  * lost and no stale cache entry after the grace period (-> exit 3, through the
- * checkers).
+ * checkers). When a checker could not see (its result is NO DATA, e.g. a
+ * scenario's metrics stream is missing), "lost" and "stale" are NO DATA too:
+ * a missed target (exit 4), never a 0 that passes.
  */
 import type { FaultResult } from '../../faults/index.ts';
 import { judge, type Figure } from '../figure.ts';
 import type { Cell, Table } from '../tables.ts';
 import type { CheckerOutcome } from './inputs.ts';
+import { checkerNoData } from './overview.ts';
 
-function violationsOf(checkers: CheckerOutcome[], name: string, kinds?: string[]): number | null {
+/**
+ * Violations of one checker (of `kinds`), or null with the reason: the checker
+ * did not run, or its result is no measurement (checks `noData`, e.g. a
+ * metrics stream missing) and it found none. "0 lost" is only said when the
+ * checker could see every acknowledged write.
+ */
+function violationsOf(
+  checkers: CheckerOutcome[],
+  name: string,
+  kinds?: string[],
+): { value: number | null; note?: string } {
   const c = checkers.find((x) => x.name === name);
-  if (!c) return null;
-  return Object.entries(c.violations)
+  if (!c) return { value: null, note: `checker ${name} did not run` };
+  const n = Object.entries(c.violations)
     .filter(([k]) => !kinds || kinds.includes(k))
-    .reduce((a, [, n]) => a + n, 0);
+    .reduce((a, [, v]) => a + v, 0);
+  const why = checkerNoData(c);
+  return n === 0 && why ? { value: null, note: why } : { value: n };
 }
 
 const ratio = (id: string, label: string, value: number | null, source: string): Figure => ({
@@ -41,8 +56,10 @@ export function faultFigures(
 ): { figures: Figure[]; tables: Table[] } {
   const figures: Figure[] = [];
   const tables: Table[] = [];
-  const stale = checkers ? violationsOf(checkers, 'cache-db-sync') : null;
-  const lost = checkers ? violationsOf(checkers, 'concurrent-access', ['acked_write_missing']) : null;
+  const stale = checkers ? violationsOf(checkers, 'cache-db-sync') : { value: null, note: 'the checkers did not run' };
+  const lost = checkers
+    ? violationsOf(checkers, 'concurrent-access', ['acked_write_missing'])
+    : { value: null, note: 'the checkers did not run' };
   faults.forEach((f, i) => {
     const id = `fault.${i + 1}.${f.kind}`;
     const stream = 'k6 http_req_failed Points (NDJSON), 1 − rate';
@@ -115,10 +132,11 @@ export function faultFigures(
         {
           id: `${id}.stale`,
           label: 'Cache entries out of sync after recovery',
-          value: stale,
+          value: stale.value,
           unit: 'count',
           source: 'checker cache-db-sync after the load and its grace period',
           side: 'server',
+          ...(stale.note ? { note: stale.note } : {}),
         },
         f.injected ? { op: '==', value: 0 } : undefined,
       ),
@@ -126,10 +144,11 @@ export function faultFigures(
         {
           id: `${id}.lost`,
           label: 'Acknowledged writes lost',
-          value: lost,
+          value: lost.value,
           unit: 'count',
           source: 'checker concurrent-access acked_write_missing (k6 acked_writes vs rows)',
           side: 'server',
+          ...(lost.note ? { note: lost.note } : {}),
         },
         f.injected ? { op: '==', value: 0 } : undefined,
       ),

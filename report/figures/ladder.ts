@@ -70,6 +70,11 @@ export function ladderFigures(inputs: RunInputs): { figures: Figure[]; table: Ta
           source: src('http_req_failed') + ' (1 − rate)',
           side: 'client',
           higherIsBetter: true,
+          ...(s.successRate === null
+            ? {
+                note: `no sample of k6 http_req_failed{scenario:${s.step}}: the step sent no request, or the summary lacks it`,
+              }
+            : {}),
         },
         { op: '>=', value: inputs.config.targets.successRate },
       ),

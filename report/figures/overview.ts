@@ -3,15 +3,16 @@
  * figures and the consistency checkers' table.
  */
 import { judge, type Figure } from '../figure.ts';
-import { metric, thresholds, value } from '../k6-summary.ts';
+import { metric, thresholds, value, type K6Metric, type SummaryThreshold } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
-import type { RunInputs } from './inputs.ts';
+import type { CheckerOutcome, RunInputs } from './inputs.ts';
 
 export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
   const figures: Figure[] = [];
   const rows: Table['rows'] = [];
   for (const s of inputs.scenarios) {
-    const failed = value(metric(s.summary, 'http_req_failed'), 'rate');
+    const failedMetric = metric(s.summary, 'http_req_failed');
+    const failed = value(failedMetric, 'rate');
     const reqs = value(metric(s.summary, 'http_reqs'), 'count');
     const dur = metric(s.summary, 'http_req_duration');
     const ths = thresholds(s.summary);
@@ -27,6 +28,7 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
           source: src('http_req_failed') + ' (1 − rate)',
           side: 'client',
           higherIsBetter: true,
+          ...(failed === null ? { note: noRequests(failedMetric) } : {}),
         },
         { op: '>=', value: inputs.config.targets.successRate },
       ),
@@ -98,7 +100,7 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
       { figure: `${id}.p95` },
       { figure: `${id}.p99` },
       { figure: `${id}.checks` },
-      `${ths.filter((t) => t.ok).length}/${ths.length}`,
+      thresholdCount(ths),
       `${s.exitCode}${s.engineLimited ? ' (engine-limited)' : ''}`,
     ]);
   }
@@ -107,7 +109,7 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
     table: {
       title: 'Scenarios',
       intro:
-        'Client-side figures per scenario (k6 summary). Thresholds: passed/defined; exit code as k6 gives it (99 = thresholds crossed).',
+        'Client-side figures per scenario (k6 summary). Thresholds: passed/defined, not counting those that cannot fail (such as `max>=0`, set only so that k6 lists a sub-metric), shown apart; exit code as k6 gives it (99 = thresholds crossed).',
       columns: [
         'scenario',
         'requests',
@@ -123,6 +125,24 @@ export function scenarioFigures(inputs: RunInputs): { figures: Figure[]; table: 
       rows,
     },
   };
+}
+
+/** Why a success rate has no value: the summary lacks the metric, or it has no sample. */
+export function noRequests(failed: K6Metric | undefined): string {
+  return failed === undefined
+    ? 'the k6 summary has no http_req_failed'
+    : 'k6 http_req_failed has 0 samples: no request was sent';
+}
+
+/**
+ * "passed/defined" of the thresholds that can fail; those that cannot (always
+ * true, see k6-summary `cannotFail`) are shown apart and never as passes. One
+ * of them that failed all the same counts as defined and not passed.
+ */
+export function thresholdCount(ths: SummaryThreshold[]): string {
+  const real = ths.filter((t) => !t.cannotFail || !t.ok);
+  const apart = ths.length - real.length;
+  return `${real.filter((t) => t.ok).length}/${real.length}${apart ? ` (+${apart} that cannot fail)` : ''}`;
 }
 
 export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
@@ -206,11 +226,23 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
   };
 }
 
+/**
+ * Why a checker's result is no measurement, or undefined: its own `noData`,
+ * or 0 items checked (a run.json written before checkers said so themselves).
+ */
+export function checkerNoData(c: CheckerOutcome): string | undefined {
+  return c.noData ?? (c.checked === 0 ? '0 items checked' : undefined);
+}
+
 export function consistencyFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
   const figures: Figure[] = [];
   const rows: Table['rows'] = [];
   for (const c of inputs.checks?.checkers ?? []) {
     const violations = Object.values(c.violations).reduce((a, b) => a + b, 0);
+    // A checker that could not vouch for its result (checked nothing, an input
+    // missing) is NO DATA, unless it found violations all the same.
+    const why = checkerNoData(c);
+    const noData = violations === 0 ? why : undefined;
     const id = `consistency.${c.name}`;
     const src = `checker ${c.name} (direct PostgreSQL/Redis reads)`;
     figures.push(
@@ -226,21 +258,23 @@ export function consistencyFigures(inputs: RunInputs): { figures: Figure[]; tabl
         {
           id: `${id}.violations`,
           label: `${c.name} violations`,
-          value: violations,
+          value: noData ? null : violations,
           unit: 'count',
           source: src,
           side: 'server',
+          ...(why ? { note: why } : {}),
         },
         { op: '==', value: 0 },
       ),
       {
         id: `${id}.score`,
         label: `${c.name} score`,
-        value: c.score,
+        value: why ? null : (c.score ?? null),
         unit: 'ratio',
         source: src,
         side: 'server',
         higherIsBetter: true,
+        ...(why ? { note: why } : {}),
       },
       {
         id: `${id}.ms`,

@@ -344,7 +344,7 @@ export function ladderSteps(stepS: number, rpsPerUser = 2): LoadStep[] {
   }));
 }
 
-/** A checker outcome for fixtures, its score derived from its counts as the checkers derive it. */
+/** A checker outcome for fixtures, its score derived from its counts as the checkers derive it (0 checked: NO DATA). */
 export function fixtureChecker(
   name: CheckerOutcome['name'],
   checked: number,
@@ -356,7 +356,8 @@ export function fixtureChecker(
     name,
     checked,
     violations,
-    score: checked === 0 ? 1 : 1 - bad / checked,
+    score: checked === 0 ? null : 1 - bad / checked,
+    ...(checked === 0 ? { noData: '0 items checked' } : {}),
     examples: {},
     durationMs,
     notes: [],
