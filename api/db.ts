@@ -83,20 +83,34 @@ export class Database {
     this.pool.on('remove', () => metrics.poolClosed.inc());
   }
 
-  /** Waits for a connection; 503 after the acquire timeout or when PostgreSQL is down. */
+  /**
+   * Waits for a connection; 503 after the acquire timeout or when PostgreSQL is down.
+   * Counts each acquisition's outcome (acgs_pool_acquire_outcomes_total): whether it
+   * queued is decided from the pool's state before `pool.connect()`, so it says
+   * what the pool did, not how fast this process got to run the callback.
+   */
   async acquire(): Promise<pg.PoolClient> {
+    const queues = acquireWillQueue({
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+      max: this.pool.options.max ?? 10, // pg-pool's default when no max is given
+    });
     const start = process.hrtime.bigint();
     try {
       const client = await this.pool.connect();
       this.metrics?.poolAcquireWait.observe(msSince(start) / 1000);
       this.metrics?.poolAcquires.inc();
+      this.metrics?.poolAcquireOutcomes.inc({ outcome: queues ? 'queued' : 'unqueued' });
       return client;
     } catch (e) {
       const msg = (e as Error).message ?? '';
       if (/timeout exceeded when trying to connect|connection timeout/i.test(msg)) {
         this.metrics?.poolAcquireTimeouts.inc();
+        this.metrics?.poolAcquireOutcomes.inc({ outcome: 'timeout' });
         throw unavailable('no database connection became free within the acquire timeout', 1);
       }
+      this.metrics?.poolAcquireOutcomes.inc({ outcome: 'error' });
       // The driver's error stays the cause, so start-up can name what PostgreSQL said.
       throw Object.assign(fromPgError(e) ?? unavailable('PostgreSQL is not reachable', 2), { cause: e });
     }
@@ -174,6 +188,22 @@ export class Database {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/**
+ * Whether an acquisition made now has to queue behind other requests for a
+ * connection, as node-postgres' Pool decides (pg-pool 3.x `Pool.connect`):
+ * when the pool is neither full nor holding an idle connection it opens a new
+ * one for this request at once; otherwise the request joins the pending
+ * queue, from which idle connections are handed out on the next tick
+ * (`_pulseQueue`, which also opens new connections while under `max`). So a
+ * queued request is still served without waiting for a release when the
+ * requests ahead of it (`waiting`) leave it an idle connection or room for a
+ * new one under the maximum.
+ */
+export function acquireWillQueue(p: { total: number; idle: number; waiting: number; max: number }): boolean {
+  if (p.total < p.max && p.idle === 0) return false;
+  return p.waiting >= p.idle + Math.max(0, p.max - p.total);
 }
 
 /** True for errors after which the connection must not go back to the pool. */

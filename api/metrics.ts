@@ -29,6 +29,7 @@ export interface ApiMetrics {
   poolAcquireWait: Histogram<string>;
   poolAcquires: Counter<string>;
   poolAcquireTimeouts: Counter<string>;
+  poolAcquireOutcomes: Counter<'outcome'>;
   poolConnections: Gauge<'state'>;
   poolWaiting: Gauge<string>;
   poolMax: Gauge<string>;
@@ -39,6 +40,15 @@ export interface ApiMetrics {
   defectsInjected: Counter<'defect'>;
   invalidationsPending: Gauge<string>;
 }
+
+/**
+ * How one acquisition ended (acgs_pool_acquire_outcomes_total): served without
+ * queueing (an idle connection was free, or a new one could be opened under
+ * the pool maximum), served after queueing behind other requests, or failed
+ * (the acquire timeout, or any other error such as PostgreSQL unreachable).
+ */
+export type PoolAcquireOutcome = 'unqueued' | 'queued' | 'timeout' | 'error';
+export const POOL_ACQUIRE_OUTCOMES: readonly PoolAcquireOutcome[] = ['unqueued', 'queued', 'timeout', 'error'];
 
 /** Live pool figures, read at scrape time. */
 export interface PoolSnapshot {
@@ -93,6 +103,17 @@ export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: ()
       help: 'Acquires that failed after pool.acquireTimeoutMs (answered 503)',
       registers,
     }),
+    poolAcquireOutcomes: (() => {
+      const c = new Counter({
+        name: 'acgs_pool_acquire_outcomes_total',
+        help: 'Pool acquisitions by outcome: unqueued (an idle connection was free or one could be opened under the maximum), queued (waited behind other requests), timeout, error',
+        labelNames: ['outcome'],
+        registers,
+      });
+      // Every outcome is exported from the start, so a run's delta never misses a series.
+      for (const outcome of POOL_ACQUIRE_OUTCOMES) c.inc({ outcome }, 0);
+      return c;
+    })(),
     poolConnections: new Gauge({
       name: 'acgs_pool_connections',
       help: 'Open pool connections by state',

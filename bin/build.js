@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import LAYERS from './layers.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
+// ACGS_DIST_NAME: another folder of the root for the bundles (the build's own tests use one, // the dist/ other tests run from); it stays one level below the root, as the paths above need.
+const DIST = join(ROOT, process.env.ACGS_DIST_NAME ?? 'dist');
 
 /** Entry points: the command line and the API's process (code split: a command loads only what it uses), and the seeder's worker thread. */
 const SPLIT_ENTRIES = { cli: 'cli/main.ts', 'api-child': 'api/child.ts' };
@@ -95,7 +96,7 @@ export async function freshBundle(name) {
     await buildApp();
     const why = oldest === 0 ? 'no compiled bundle yet' : 'sources changed since the last build';
     process.stderr.write(
-      `acgs-load: ${why}; compiled ${relative(process.cwd(), DIST) || 'dist'}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      `acgs-load: ${why}; compiled ${relative(process.cwd(), DIST)}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
   }
   return join(DIST, name);

@@ -22,7 +22,7 @@ export const ExitCode = {
   TARGETS_MISSED: 4,
   /** Infrastructure: PostgreSQL, Redis or the target unreachable or misbehaving. */
   INFRASTRUCTURE: 5,
-  /** Refused for safety: the database or key space is not the suite's own. */
+  /** Refused for safety: the database or key space is not the suite's own, or its schema drifted from the migrations. */
   REFUSED: 6,
   /** A comparison with a baseline found a regression. */
   REGRESSION: 7,
@@ -46,6 +46,12 @@ export type ErrorKind =
   | 'NO_SERVICES'
   | 'FOREIGN_DATABASE'
   | 'SCHEMA_TOO_NEW'
+  /**
+   * The suite's database has a schema other than its migrations define (an index,
+   * constraint or column changed behind the suite's back): refused before any load,
+   * as the run would measure another schema than the one it reports on.
+   */
+  | 'SCHEMA_DRIFT'
   | 'TARGET_UNREACHABLE'
   | 'NOT_THE_TARGET'
   | 'UNSAFE_TARGET'
@@ -71,6 +77,7 @@ const exitCodeOf: Record<ErrorKind, ExitCodeValue> = {
   NO_SERVICES: ExitCode.INFRASTRUCTURE,
   FOREIGN_DATABASE: ExitCode.REFUSED,
   SCHEMA_TOO_NEW: ExitCode.REFUSED,
+  SCHEMA_DRIFT: ExitCode.REFUSED,
   TARGET_UNREACHABLE: ExitCode.INFRASTRUCTURE,
   NOT_THE_TARGET: ExitCode.INFRASTRUCTURE,
   UNSAFE_TARGET: ExitCode.REFUSED,

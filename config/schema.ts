@@ -77,6 +77,12 @@ export const configSchema = z.strictObject({
         .default('acgs_load'),
       /** Allow migrating/seeding a database that has tables but not the suite's marker. */
       force: z.boolean().default(false),
+      /**
+       * When the kept dataset's schema drifted from the migrations (schema/drift.ts):
+       * re-create missing indexes and constraints and validate NOT VALID ones instead
+       * of refusing; changed columns or tables are still refused (reload with seed.fresh).
+       */
+      repair: z.boolean().default(false),
     })
     .prefault({}),
 

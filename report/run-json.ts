@@ -15,9 +15,10 @@ export const RUN_SCHEMA = 'acgs-load/run@1';
 export interface RunEnvironment {
   node: string;
   platform: string;
-  cpus: number;
+  /** null where no file recorded it (a run merged from k6 instances). */
+  cpus: number | null;
   cpuModel: string;
-  memoryBytes: number;
+  memoryBytes: number | null;
   loadavgStart: number[];
   loadavgEnd: number[];
   pgVersion: string;
@@ -33,7 +34,8 @@ export interface RunScenario {
   name: string;
   exitCode: number;
   engine: string;
-  engineLimited: boolean;
+  /** null where no file says (a run merged from k6 instances that do not report it). */
+  engineLimited: boolean | null;
   durationS: number;
   startedAt: string;
   /** Paths relative to the results folder. */

@@ -147,6 +147,7 @@ export async function measuredLoad(o: {
         throw e;
       });
     const loadEnded = Date.now();
+    sampler.markLoadEnded(loadEnded); // utilisation counts only the seconds of load
     const outcomes = faults
       ? await stages.run(
           'faults',

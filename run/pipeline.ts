@@ -287,13 +287,14 @@ async function prepareData(
         seed: config.seed.seed,
         fresh: config.seed.fresh,
         force: config.database.force,
+        repair: config.database.repair,
         onProgress: p?.onProgress,
         onStep: p?.onStep,
       }).finally(() => p?.end());
     },
     (s) =>
       s.skipped
-        ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows`
+        ? `fingerprint ${s.fingerprint.slice(0, 12)} matches, kept ${s.totalRows} rows; ${s.repaired.length ? `repaired the schema: ${s.repaired.join('; ')}` : 'schema matches the migrations'}`
         : `${s.totalRows} rows in ${(s.totalMs / 1000).toFixed(1)} s`,
   );
   stopIfAborted();

@@ -1,8 +1,9 @@
 /**
  * Public API of schema/: the versioned migrations with the marker that makes a
- * database the suite's own, and the written description of tables, columns,
- * references and cache keys that seed/, api/ and checks/ each read (none of
- * them shares code about it; docs/cache-keys.md is the prose form).
+ * database the suite's own, the drift check of a live schema against them
+ * (drift.ts), and the written description of tables, columns, references and
+ * cache keys that seed/, api/ and checks/ each read (none of them shares code
+ * about it; docs/cache-keys.md is the prose form).
  */
 export {
   migrate,
@@ -15,10 +16,27 @@ export {
   currentOf,
   pendingOf,
   dropSuiteTables,
+  migrationStatements,
   MIGRATIONS,
   SUITE_TABLES,
   type Migration,
   type Marker,
   type DbState,
 } from './migrations.ts';
+export {
+  assertSchemaMatches,
+  schemaDrift,
+  findDrift,
+  repairDrift,
+  driftError,
+  diffCatalogs,
+  expectedCatalog,
+  liveCatalog,
+  type SchemaDrift,
+  type RepairStep,
+  type Catalog,
+  type CatalogTable,
+  type CatalogIndex,
+  type CatalogConstraint,
+} from './drift.ts';
 export * from './description.ts';

@@ -32,6 +32,20 @@ export const MIGRATIONS: readonly Migration[] = readdirSync(DIR)
   .sort()
   .map((f) => ({ name: f.slice(0, -4), number: Number(f.slice(0, 3)), sql: readFileSync(join(DIR, f), 'utf8') }));
 
+/**
+ * The statements of a migration, comments removed. Contract for migration
+ * authors: statements end with `;` at the end of a line (seed/post-load.ts
+ * runs index builds of one file in parallel, schema/drift.ts re-applies single
+ * statements to repair a drifted schema).
+ */
+export function migrationStatements(sql: string): string[] {
+  return sql
+    .replace(/--[^\n]*/g, '')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** The suite's marker stored in acgs_meta under 'acgs-load'. */
 export interface Marker {
   schemaVersion: number;

@@ -3,8 +3,10 @@
  * output, exit codes (README "Exit codes") and one-line errors without stacks.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
+import { tempDir } from '../test/helpers/temp.ts';
 
 const PREFIX = testPrefix('cli_seed');
 
@@ -100,6 +102,57 @@ describe('acgs-load seed / db / warm', () => {
     const forced = await cli(['db', 'migrate', '--force'], { DATABASE_URL: foreign.url });
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('applied 001_tables, 002_keys_indexes');
+  });
+
+  it('refuses a drifted schema before any load in one line, exit 6; db status lists it; --repair fixes it', async () => {
+    const drifted = await createTestDatabase('cli_seed_drift');
+    try {
+      const { seedDatabase } = await import('./index.ts');
+      await seedDatabase({ databaseUrl: drifted.url, scale: 0.05, seed: 9 });
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: drifted.url });
+      await c.connect();
+      await c.query('DROP INDEX audit_log_time_idx; DROP INDEX audit_log_actor_time_idx');
+      await c.end();
+      const args = ['seed', '--scale', '0.05', '--seed', '9', '--no-warm'];
+      const r = await cli(args, { DATABASE_URL: drifted.url });
+      expect(r.code).toBe(6);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(
+        /^error\[SCHEMA_DRIFT\]: the schema of 127\.0\.0\.1:5432\/acgs_t_cli_seed_drift differs from its migrations \(2 differences\): index audit_log_actor_time_idx on audit_log is missing; index audit_log_time_idx on audit_log is missing$/,
+      );
+      expect(lines[1]).toMatch(/^hint: .*acgs-load seed --repair.*--fresh/);
+      expect(lines).toHaveLength(2);
+      noStack(r.stderr);
+      expect(r.stdout).not.toContain('already loaded');
+      // `run` refuses in its seed stage, before the API starts or any load
+      const results = tempDir('acgs-drift-run-');
+      const run = await cli(['run', '--profile', 'smoke', '--scale', '0.05', '--seed', '9', '-q'], {
+        DATABASE_URL: drifted.url,
+        ACGS_RESULTS_DIR: results,
+      });
+      expect(run.code).toBe(6);
+      expect(run.stdout).toMatch(/^✗ seed failed/m);
+      expect(run.stdout).not.toMatch(/^▶ (warm|api|scenarios)/m);
+      expect(run.stderr).toMatch(
+        /^error\[SCHEMA_DRIFT\]: stage 'seed': the schema of .* index audit_log_time_idx on audit_log is missing$/m,
+      );
+      expect(run.stderr).toContain('`run --repair`');
+      noStack(run.stderr);
+      expect(readdirSync(results)).toEqual([]); // nothing measured, no results folder
+      const status = await cli(['db', 'status'], { DATABASE_URL: drifted.url });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/^schema:\s+2 differences from the migrations/m);
+      expect(status.stdout).toContain('  - index audit_log_time_idx on audit_log is missing');
+      const repaired = await cli([...args, '--repair'], { DATABASE_URL: drifted.url });
+      expect(repaired.code).toBe(0);
+      expect(repaired.stdout).toContain('repaired: index audit_log_time_idx on audit_log is missing');
+      expect(repaired.stdout).toContain('already loaded');
+      const again = await cli(['db', 'status'], { DATABASE_URL: drifted.url });
+      expect(again.stdout).toMatch(/^schema:\s+matches the migrations$/m);
+    } finally {
+      await drifted.drop();
+    }
   });
 
   it('rejects a malformed DATABASE_URL, exit 2', async () => {

@@ -11,7 +11,7 @@
  * and statements are separated by `;` at the end of a line.
  */
 import type pg from 'pg';
-import { applyMigration, pendingOf, SUITE_TABLES, type DbState } from '../schema/index.ts';
+import { applyMigration, migrationStatements, pendingOf, SUITE_TABLES, type DbState } from '../schema/index.ts';
 import { connectPg } from '../services/index.ts';
 
 const INDEX_STMT = [
@@ -21,11 +21,7 @@ const INDEX_STMT = [
 
 /** Splits a migration into per-table index builds and the rest (in file order). */
 export function splitMigration(sql: string): { perTable: Map<string, string[]>; rest: string[] } {
-  const statements = sql
-    .replace(/--[^\n]*/g, '')
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const statements = migrationStatements(sql);
   const perTable = new Map<string, string[]>();
   const rest: string[] = [];
   for (const s of statements) {

@@ -1,7 +1,8 @@
 /**
  * seedDatabase: the whole load of one dataset into the suite's own database.
  *
- *   ownership check -> fingerprint matches? skip
+ *   ownership check -> fingerprint matches? the schema matches its migrations
+ *   (else refuse, or with `repair` re-create what is missing)? skip
  *   -> drop the suite's tables -> 001 (tables only, marker without fingerprint)
  *   -> COPY every table, several in parallel
  *   -> 002 (keys, indexes, FKs NOT VALID + VALIDATE) -> setval sequences -> ANALYZE
@@ -21,6 +22,7 @@ import { loadInWorkers } from './parallel-load.ts';
 import {
   applyMigration,
   assertOwned,
+  assertSchemaMatches,
   dropSuiteTables,
   MIGRATIONS,
   pendingOf,
@@ -66,6 +68,12 @@ export interface SeedOptions {
   fresh?: boolean;
   /** Seed a database that has tables but no marker. */
   force?: boolean;
+  /**
+   * When the kept dataset's schema drifted from the migrations: re-create missing
+   * indexes and constraints, validate NOT VALID ones, drop extra ones (instead of
+   * refusing with SCHEMA_DRIFT). Column and table changes are still refused.
+   */
+  repair?: boolean;
   onProgress?: (e: SeedProgressEvent) => void;
   /** Progress of the steps after the load (keys and indexes, ANALYZE). */
   onStep?: (e: SeedStepEvent) => void;
@@ -78,6 +86,8 @@ export interface SeedOptions {
 /** What a seed did; `skipped` when the stored fingerprint already matched. */
 export interface SeedSummary {
   skipped: boolean;
+  /** The schema differences `repair` fixed on the kept dataset (none when it matched). */
+  repaired: string[];
   fingerprint: string;
   tables: Array<{ table: string; rows: number; ms: number; rowsPerSec: number }>;
   totalRows: number;
@@ -121,20 +131,23 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
     assertOwned(state, url, opts.force, 'to seed');
     const complete = pendingOf(state.applied).length === 0;
     if (!opts.fresh && complete && state.marker?.fingerprint === fingerprint) {
+      // The fingerprint covers the data, not the schema: a dropped index would be measured.
+      const repaired = await assertSchemaMatches(c, url, state.applied, { repair: opts.repair });
       const r = await c.query<{ value: { tables?: SeedSummary['tables'] } }>(
         "SELECT value FROM acgs_meta WHERE key = 'dataset'",
       );
       const tables = (r.rows[0]?.value.tables ?? []).map((t) => ({ ...t, ms: 0, rowsPerSec: 0 }));
-      return { skipped: true, tables };
+      return { skipped: true, tables, repaired };
     }
     await dropSuiteTables(c);
     const fresh = { tables: [], marker: null, applied: [] };
     await applyMigration(c, MIGRATIONS[0], fresh);
-    return { skipped: false, tables: [] };
+    return { skipped: false, tables: [], repaired: [] };
   });
   if (prepared.skipped) {
     const totalRows = prepared.tables.reduce((a, t) => a + t.rows, 0);
-    return { skipped: true, fingerprint, tables: prepared.tables, totalRows, totalMs: performance.now() - started };
+    const { tables, repaired } = prepared;
+    return { skipped: true, repaired, fingerprint, tables, totalRows, totalMs: performance.now() - started };
   }
 
   const ctx = buildContext(opts.seed, opts.scale);
@@ -168,7 +181,7 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
     });
   });
   const totalRows = tables.reduce((a, t) => a + t.rows, 0);
-  return { skipped: false, fingerprint, tables, totalRows, totalMs: performance.now() - started };
+  return { skipped: false, repaired: [], fingerprint, tables, totalRows, totalMs: performance.now() - started };
 }
 
 /** COPYs every table, `parallel` at a time, largest first (so the tail is short). */

@@ -25,6 +25,7 @@ interface RunFlags {
   seed?: string;
   fresh?: boolean;
   force?: boolean;
+  repair?: boolean;
   resultsDir?: string;
   baseline?: string;
   quiet?: boolean;
@@ -68,7 +69,7 @@ export function runFlagsToConfig(f: RunFlags): Record<string, unknown> {
   }
   return {
     seed: { scale: numberFlag('--scale', f.scale), seed: numberFlag('--seed', f.seed), fresh: f.fresh || undefined },
-    database: { force: f.force || undefined },
+    database: { force: f.force || undefined, repair: f.repair || undefined },
     load: { scenarios: f.scenario?.length ? f.scenario : undefined, engine: f.engine },
     api: { baseUrl: f.baseUrl, allowRemote: f.allowRemoteTarget || undefined },
     results: { dir: f.resultsDir, baseline: f.baseline },
@@ -92,6 +93,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'data seed')
     .option('--fresh', 'reload the data even when the fingerprint matches')
     .option('--force', 'use a database that has tables but no acgs-load marker')
+    .option(
+      '--repair',
+      'when the schema drifted from the migrations, re-create missing indexes and constraints instead of refusing',
+    )
     .option('--results-dir <dir>', 'where results/<run-id>/ goes')
     .option('--baseline <file>', 'compare with this baseline file')
     .option('-q, --quiet', 'no live engine progress line')

@@ -18,6 +18,7 @@ interface SeedFlags {
   seed?: string;
   fresh?: boolean;
   force?: boolean;
+  repair?: boolean;
   warm: boolean;
 }
 
@@ -30,13 +31,17 @@ export function register(program: Command): void {
     .option('--seed <n>', 'data seed (same seed and scale give byte-identical data)')
     .option('--fresh', 'reload even when the stored fingerprint matches')
     .option('--force', 'use a database that has tables but no acgs-load marker')
+    .option(
+      '--repair',
+      'when the schema drifted from the migrations, re-create missing indexes and constraints instead of refusing',
+    )
     .option('--no-warm', 'do not write the hot entities into Redis')
     .action(async (f: SeedFlags) => {
       const config = loadConfig({
         profile: f.profile,
         flags: {
           seed: { scale: numericFlag(f.scale), seed: numericFlag(f.seed), fresh: f.fresh || undefined },
-          database: { force: f.force || undefined },
+          database: { force: f.force || undefined, repair: f.repair || undefined },
         },
       });
       const services = await resolveServices(config);
@@ -60,9 +65,11 @@ export function register(program: Command): void {
           seed: config.seed.seed,
           fresh: config.seed.fresh,
           force: config.database.force,
+          repair: config.database.repair,
           onProgress: progress.onProgress,
           onStep: progress.onStep,
         }).finally(() => progress.end());
+        for (const r of summary.repaired) out.write(`repaired: ${r}\n`);
         out.write(seedSummaryText(summary) + '\n');
         if (!f.warm) return;
         if (!summary.skipped) {

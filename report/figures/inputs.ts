@@ -13,7 +13,7 @@ export interface ScenarioOutcome {
   summary: K6SummaryData | null;
   exitCode: number;
   engine: string;
-  engineLimited: boolean;
+  engineLimited: boolean | null;
   durationS: number;
 }
 

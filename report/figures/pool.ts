@@ -3,18 +3,33 @@
  * the target's instrumented pool (/metrics), scraped before, during (once a
  * second) and after the scenarios.
  *
- * Pool efficiency = acquisitions served within 1 ms (no queueing for a
- * connection) / all acquisitions, from acgs_pool_acquire_wait_seconds' 1 ms
- * bucket. The seed report printed 99.8 % without a definition; this is ours,
- * and the report prints it.
+ * Pool efficiency = acquisitions served without queueing ÷ all acquisitions,
+ * failed ones included, from acgs_pool_acquire_outcomes_total (the API decides
+ * "queued" from the pool's state before asking it for a connection: an idle
+ * connection free, or room under the maximum for the requests ahead of it).
+ * It measures the pool, not how fast the process got to run: a 1 ms cut on
+ * the acquire wait follows CPU contention. The seed report printed 99.8 %
+ * without a definition; this is ours, and the report prints it.
  */
 import { judge, type Figure } from '../figure.ts';
 import type { Table } from '../tables.ts';
 import type { RunInputs } from './inputs.ts';
-import { fractionAtOrBelow, histogramDelta, histogramQuantile, sumOf } from '../../measure/index.ts';
+import { has, histogramDelta, histogramQuantile, sumOf, type PromSample } from '../../measure/index.ts';
 
-export const POOL_EFFICIENCY_FORMULA =
-  'acquisitions served within 1 ms ÷ all acquisitions (acgs_pool_acquire_wait_seconds, le="0.001" bucket)';
+const OUTCOMES = 'acgs_pool_acquire_outcomes_total';
+
+export const POOL_EFFICIENCY_FORMULA = `acquisitions served without queueing ÷ all acquisitions, failed ones included (${OUTCOMES}: outcome="unqueued" ÷ unqueued + queued + timeout + error, run delta)`;
+
+/** Run deltas of the acquisition outcomes; null when a scrape is missing or the target does not export them. */
+export function acquireOutcomes(
+  before: PromSample[] | null,
+  after: PromSample[] | null,
+): { unqueued: number; queued: number; timeout: number; error: number; all: number } | null {
+  if (!before || !after || !has(after, OUTCOMES)) return null;
+  const d = (outcome: string) => sumOf(after, OUTCOMES, { outcome }) - sumOf(before, OUTCOMES, { outcome });
+  const o = { unqueued: d('unqueued'), queued: d('queued'), timeout: d('timeout'), error: d('error') };
+  return { ...o, all: o.unqueued + o.queued + o.timeout + o.error };
+}
 
 export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
   const t = inputs.target;
@@ -24,6 +39,9 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
   const src = 'target /metrics';
   const ms = (v: number | null) => (v === null ? null : v * 1000);
   const pool = inputs.config.pool;
+  const outcomes = acquireOutcomes(t?.before ?? null, t?.after ?? null);
+  // No sample taken while the load ran: utilisation and waiting are unknown, not 0.
+  const sampled = t !== null && t.utilisation.mean !== null;
   const figures: Figure[] = [
     {
       id: 'pool.size',
@@ -43,10 +61,26 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
     },
     {
       id: 'pool.acquires',
-      label: 'Acquisitions',
+      label: 'Acquisitions served',
       value: h ? h.count : null,
       unit: 'count',
       source: `${src} acgs_pool_acquire_wait_seconds_count`,
+      side: 'server',
+    },
+    {
+      id: 'pool.acquires.unqueued',
+      label: 'Acquisitions served without queueing',
+      value: outcomes ? outcomes.unqueued : null,
+      unit: 'count',
+      source: `${src} ${OUTCOMES}{outcome="unqueued"} (run delta)`,
+      side: 'server',
+    },
+    {
+      id: 'pool.acquires.failed',
+      label: 'Acquisitions failed (timeout or error)',
+      value: outcomes ? outcomes.timeout + outcomes.error : null,
+      unit: 'count',
+      source: `${src} ${OUTCOMES}{outcome="timeout"} + {outcome="error"} (run delta)`,
       side: 'server',
     },
     {
@@ -78,7 +112,7 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
       label: 'Utilisation (mean in use ÷ max)',
       value: t?.utilisation.mean ?? null,
       unit: 'ratio',
-      source: `${src} acgs_pool_connections{state="in_use"} / acgs_pool_max, sampled each second`,
+      source: `${src} acgs_pool_connections{state="in_use"} / acgs_pool_max, sampled each second while the scenarios ran`,
       side: 'server',
     },
     {
@@ -86,15 +120,15 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
       label: 'Utilisation (peak)',
       value: t?.utilisation.peak ?? null,
       unit: 'ratio',
-      source: `${src}, sampled each second`,
+      source: `${src} acgs_pool_connections{state="in_use"} / acgs_pool_max, sampled each second while the scenarios ran`,
       side: 'server',
     },
     {
       id: 'pool.waiting.peak',
       label: 'Waiting clients (peak)',
-      value: t ? t.utilisation.peakWaiting : null,
+      value: sampled ? t!.utilisation.peakWaiting : null,
       unit: 'count',
-      source: `${src} acgs_pool_waiting, sampled each second`,
+      source: `${src} acgs_pool_waiting, sampled each second while the scenarios ran`,
       side: 'server',
     },
     {
@@ -125,7 +159,7 @@ export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Tabl
       {
         id: 'pool.efficiency',
         label: 'Pool efficiency',
-        value: h ? fractionAtOrBelow(h, 0.001) : null,
+        value: outcomes && outcomes.all > 0 ? outcomes.unqueued / outcomes.all : null,
         unit: 'ratio',
         source: `${src}: ${POOL_EFFICIENCY_FORMULA}`,
         side: 'server',

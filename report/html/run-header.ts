@@ -11,9 +11,9 @@ export function environmentLines(run: RunJson): string[] {
   const e = run.environment;
   const lines: string[] = [];
   if (e) {
-    const load = (l: number[] | undefined) => (l ?? []).map((x) => x.toFixed(2)).join(' ');
+    const load = (l: number[] | undefined) => (l?.length ? l.map((x) => x.toFixed(2)).join(' ') : 'n/a');
     lines.push(
-      `Machine: ${e.cpus} × ${e.cpuModel}, ${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${e.node}; load average ${load(e.loadavgStart)} at start, ${load(e.loadavgEnd)} at end.`,
+      `Machine: ${e.cpus ?? 'n/a'} × ${e.cpuModel}, ${e.memoryBytes === null ? 'n/a' : `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB`}, Node ${e.node}; load average ${load(e.loadavgStart)} at start, ${load(e.loadavgEnd)} at end.`,
     );
     lines.push(
       `PostgreSQL ${e.pgVersion} (${e.services?.postgres ?? '?'}), Redis ${e.redisVersion} (${e.services?.redis ?? '?'}), target ${e.targetUrl ?? e.services?.target ?? '?'}.`,

@@ -4,12 +4,60 @@
  * figures) are rebuilt with the real builders from the merged summaries;
  * server-side figures (PostgreSQL, Redis, the target, the checkers) were
  * measured once for the whole run and stay as they were.
+ *
+ * Every fact of a merged run comes from the instances' files: a scenario's
+ * exit code from its merged thresholds (crossed -> k6's 99), the engine from
+ * what the summaries say, the target from the streams' request URLs. What no
+ * file records (the machines the instances ran on, the servers' versions) is
+ * "n/a", or null where run.json holds a number.
  */
 import { configSchema, ExitCode, redactConfig, type Config } from '../../config/index.ts';
+import { K6_EXIT_CODES } from '../../engine/index.ts';
 import { buildFigures, type LadderPlan, type RunInputs } from '../figures/index.ts';
 import { missedTargetReason, type Figure } from '../figure.ts';
-import { RUN_SCHEMA, type RunJson } from '../run-json.ts';
-import type { MergedRun } from './merge.ts';
+import { thresholds, type K6SummaryData } from '../k6-summary.ts';
+import { RUN_SCHEMA, type RunEnvironment, type RunJson } from '../run-json.ts';
+import type { MergedRun, MergedScenario } from './merge.ts';
+
+const NA = 'n/a';
+
+/** The merged thresholds a scenario crossed, as `metric expr`. */
+function crossedThresholds(summary: K6SummaryData | null): string[] {
+  return thresholds(summary)
+    .filter((t) => !t.ok)
+    .map((t) => `${t.metric} ${t.expr}`);
+}
+
+/** k6's exit code for the merged scenario: 99 when a merged threshold is crossed, else 0 (k6 exit codes). */
+function mergedExitCode(s: MergedScenario): number {
+  return crossedThresholds(s.summary).length ? K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED : K6_EXIT_CODES.OK;
+}
+
+/** The reason line for a scenario whose merged thresholds were crossed (the pipeline's wording, plus which). */
+function crossedReason(s: MergedScenario): string {
+  return `scenario ${s.name}: k6 thresholds crossed (merged over ${s.instances} instance${s.instances === 1 ? '' : 's'}): ${crossedThresholds(s.summary).join(', ')}`;
+}
+
+/**
+ * The environment of a run no `acgs-load run` wrapped: no instance file
+ * records the machine, so its facts are null or "n/a", never a made-up 0.
+ */
+function unrecordedEnvironment(target: string, notes: string[]): RunEnvironment {
+  return {
+    node: NA,
+    platform: NA,
+    cpus: null,
+    cpuModel: NA,
+    memoryBytes: null,
+    loadavgStart: [],
+    loadavgEnd: [],
+    pgVersion: NA,
+    redisVersion: NA,
+    services: { postgres: NA, redis: NA, target: NA },
+    targetUrl: target,
+    notes,
+  };
+}
 
 /** The run's configuration from run.json (secrets were removed, which the schema accepts), or null. */
 export function configOfRun(run: RunJson): Readonly<Config> | null {
@@ -36,7 +84,15 @@ export function applyMerge(
   ladder: LadderPlan | null,
 ): RunJson {
   const byName = new Map(merged.scenarios.map((s) => [s.name, s]));
-  const scenarios: RunInputs['scenarios'] = run.scenarios.map((s) => ({
+  // A scenario's threshold verdict is the merged one; any other exit code (a script error,
+  // an abort) is what that instance's run recorded, and stands.
+  const exitOf = (s: RunJson['scenarios'][number]): number => {
+    const m = byName.get(s.name);
+    const judgedOnThresholds = s.exitCode === K6_EXIT_CODES.OK || s.exitCode === K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED;
+    return m && judgedOnThresholds ? mergedExitCode(m) : s.exitCode;
+  };
+  const runScenarios = run.scenarios.map((s) => ({ ...s, exitCode: exitOf(s) }));
+  const scenarios: RunInputs['scenarios'] = runScenarios.map((s) => ({
     name: s.name,
     summary: byName.get(s.name)?.summary ?? null,
     exitCode: s.exitCode,
@@ -75,27 +131,32 @@ export function applyMerge(
     t.title === 'Target achievement summary' ? { ...t, intro: summaryIntro(figures) } : t,
   );
   const missed = figures.filter((f) => f.target && f.pass !== true);
-  const reasons = [...run.reasons.filter((r) => !r.startsWith('target missed:')), ...missed.map(missedTargetReason)];
+  const crossed = runScenarios.filter((s) => s.exitCode === K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED);
+  // The instance's own threshold lines give way to the merged verdict of the same scenarios.
+  const ownThresholdLine = (r: string) =>
+    merged.scenarios.some((s) => r.startsWith(`scenario ${s.name}: k6 thresholds crossed`));
+  const reasons = [
+    ...run.reasons.filter((r) => !r.startsWith('target missed:') && !ownThresholdLine(r)),
+    ...crossed.filter((s) => byName.has(s.name)).map((s) => crossedReason(byName.get(s.name)!)),
+    ...missed.map(missedTargetReason),
+  ];
   reasons.push(
     `merged the outputs of ${n} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
   );
-  // Only the targets verdict can change with a merge; other exit reasons stand.
+  // Only the targets verdict (thresholds and report targets) can change with a merge; other exit reasons stand.
+  const targetsMissed = missed.length > 0 || crossed.length > 0;
   let exitCode = run.exitCode;
-  if (exitCode === ExitCode.OK && missed.length) exitCode = ExitCode.TARGETS_MISSED;
-  if (
-    exitCode === ExitCode.TARGETS_MISSED &&
-    missed.length === 0 &&
-    !reasons.some((r) => r.includes('thresholds crossed'))
-  )
-    exitCode = ExitCode.OK;
+  if (exitCode === ExitCode.OK && targetsMissed) exitCode = ExitCode.TARGETS_MISSED;
+  if (exitCode === ExitCode.TARGETS_MISSED && !targetsMissed) exitCode = ExitCode.OK;
   return {
     ...run,
     figures,
     tables,
     reasons,
     exitCode,
-    verdict: exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
-    scenarios: run.scenarios.map((s) =>
+    // An unchanged exit code keeps its verdict (ABORTED stays ABORTED).
+    verdict: exitCode === run.exitCode ? run.verdict : exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
+    scenarios: runScenarios.map((s) =>
       byName.has(s.name) ? { ...s, files: { ...s.files, summaryData: summaryFile(s.name) } } : s,
     ),
   };
@@ -113,15 +174,22 @@ export function runFromMerged(
   opts: { runId: string; checks: RunInputs['checks']; ladder: LadderPlan | null },
 ): RunJson {
   const spans = merged.scenarios.map((s) => s.span).filter((s): s is { first: number; last: number } => s !== null);
-  const start = spans.length ? Math.min(...spans.map((s) => s.first)) : Date.now();
-  const end = spans.length ? Math.max(...spans.map((s) => s.last)) : start;
+  const start = spans.length ? Math.min(...spans.map((s) => s.first)) : null;
+  const end = spans.length ? Math.max(...spans.map((s) => s.last)) : null;
+  // k6's own test-run duration when no stream held a sample (0 when no summary records one either).
+  const recordedS = (s: MergedScenario) => (s.summary.state?.testRunDurationMs ?? 0) / 1000;
+  const durationOf = (s: MergedScenario) => (s.span ? (s.span.last - s.span.first) / 1000 : recordedS(s));
+  const engineOf = (s: MergedScenario) => s.engine.name ?? NA;
+  const targets = [...new Set(merged.scenarios.flatMap((s) => s.targets))].sort();
+  const target = targets.length ? targets.join(', ') : NA;
   const scenarios: RunInputs['scenarios'] = merged.scenarios.map((s) => ({
     name: s.name,
     summary: s.summary,
-    exitCode: 0,
-    engine: 'k6',
-    engineLimited: false,
-    durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0,
+    exitCode: mergedExitCode(s),
+    engine: engineOf(s),
+    // Only an instance's own summary can say its engine limited the load.
+    engineLimited: s.engine.limited === true,
+    durationS: durationOf(s),
   }));
   const inputs: RunInputs = {
     config,
@@ -130,12 +198,12 @@ export function runFromMerged(
     redis: null,
     target: null,
     infra: {
-      pgVersion: 'unknown',
-      redisVersion: 'unknown',
+      pgVersion: NA,
+      redisVersion: NA,
       pgRttMs: null,
       redisRttMs: null,
       targetHealthMs: null,
-      targetUrl: config.api.baseUrl ?? '',
+      targetUrl: target,
     },
     checks: opts.checks,
     plans: [],
@@ -143,8 +211,13 @@ export function runFromMerged(
   };
   const { figures, tables } = buildFigures(inputs);
   const missed = figures.filter((f) => f.target && f.pass !== true);
+  const crossed = merged.scenarios.filter((s) => mergedExitCode(s) === K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED);
   const violated = opts.checks && !opts.checks.ok;
-  const exitCode = violated ? ExitCode.CONSISTENCY : missed.length ? ExitCode.TARGETS_MISSED : ExitCode.OK;
+  const exitCode = violated
+    ? ExitCode.CONSISTENCY
+    : missed.length || crossed.length
+      ? ExitCode.TARGETS_MISSED
+      : ExitCode.OK;
   const reasons = [
     ...(violated
       ? opts
@@ -154,46 +227,36 @@ export function runFromMerged(
               `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`,
           )
       : []),
+    ...crossed.map(crossedReason),
     ...missed.map(missedTargetReason),
     `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
   ];
+  const engines = [...new Set(merged.scenarios.map(engineOf))].join(', ') || NA;
   return {
     schema: RUN_SCHEMA,
     runId: opts.runId,
     profile: config.profile,
-    startedAt: new Date(start).toISOString(),
-    finishedAt: new Date(end).toISOString(),
-    durationS: (end - start) / 1000,
+    startedAt: start === null ? NA : new Date(start).toISOString(),
+    finishedAt: end === null ? NA : new Date(end).toISOString(),
+    durationS: start !== null && end !== null ? (end - start) / 1000 : Math.max(0, ...merged.scenarios.map(recordedS)),
     exitCode,
     verdict: exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`,
     reasons,
-    engine: `k6 (${merged.dirs.length} instances)`,
+    engine: `${engines} (${merged.dirs.length} instances)`,
     config: redactConfig(config),
-    environment: {
-      node: 'n/a',
-      platform: 'k6 instances (see each instance)',
-      cpus: 0,
-      cpuModel: 'n/a',
-      memoryBytes: 0,
-      loadavgStart: [],
-      loadavgEnd: [],
-      pgVersion: 'unknown',
-      redisVersion: 'unknown',
-      services: { postgres: 'not measured', redis: 'not measured', target: config.api.baseUrl ?? 'unknown' },
-      notes: [
-        'Merged from k6 instances that ran outside `acgs-load run`: no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.',
-      ],
-    },
+    environment: unrecordedEnvironment(target, [
+      'Merged from k6 instances that ran outside `acgs-load run`: no instance file records the machines they ran on (machine facts are n/a), and no server-side snapshot was taken around the load, so PostgreSQL, Redis and pool figures are n/a.',
+    ]),
     stages: [],
     figures,
     tables,
     scenarios: merged.scenarios.map((s) => ({
       name: s.name,
-      exitCode: 0,
-      engine: 'k6',
-      engineLimited: false,
-      durationS: s.span ? (s.span.last - s.span.first) / 1000 : 0,
-      startedAt: new Date(s.span?.first ?? start).toISOString(),
+      exitCode: mergedExitCode(s),
+      engine: engineOf(s),
+      engineLimited: s.engine.limited,
+      durationS: durationOf(s),
+      startedAt: s.span ? new Date(s.span.first).toISOString() : NA,
       files: { summaryExport: '', summaryData: `merged/${s.name}.summary.json`, metrics: s.metricsFiles[0] ?? '' },
     })),
     timeSeries: { pool: [] },

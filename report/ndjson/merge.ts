@@ -26,12 +26,36 @@ export interface MergedScenario {
   badLines: number;
   /** First and last sample of any instance (epoch ms), null when the streams were empty. */
   span: { first: number; last: number } | null;
+  /**
+   * The engine as the instances' summaries name it (the embedded engine's
+   * handleSummary data carries `engine: { name, limited }`; k6's does not):
+   * the names stated (an instance that states none counts as "n/a"), null
+   * when no instance states one; `limited` true when any instance says so,
+   * false when every instance says it was not, null otherwise.
+   */
+  engine: { name: string | null; limited: boolean | null };
+  /** Origins (scheme://host:port) of the requests, from the `url` tag of every stream's http_reqs points. */
+  targets: string[];
 }
 
 export interface MergedRun {
   dirs: string[];
   scenarios: MergedScenario[];
 }
+
+/** What one instance's summary says about its engine, if anything. */
+function engineOf(...summaries: Array<InstanceSummary | null>): { name: string | null; limited: boolean | null } {
+  let name: string | null = null;
+  let limited: boolean | null = null;
+  for (const s of summaries) {
+    const e = (s as { engine?: { name?: unknown; limited?: unknown } } | null)?.engine;
+    if (name === null && typeof e?.name === 'string' && e.name) name = e.name;
+    if (limited === null && typeof e?.limited === 'boolean') limited = e.limited;
+  }
+  return { name, limited };
+}
+
+const ORIGIN_RE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i;
 
 function readSummary(file: string | null): InstanceSummary | null {
   if (!file) return null;
@@ -51,16 +75,26 @@ export async function mergeScenario(
   dirs: string[],
 ): Promise<MergedScenario> {
   const merger = new SummaryMerger();
+  const engines: Array<{ name: string | null; limited: boolean | null }> = [];
   for (const p of parts) {
-    merger.addSummary(readSummary(p.summaryData));
-    merger.addSummary(readSummary(p.summaryExport));
+    const data = readSummary(p.summaryData);
+    const exported = readSummary(p.summaryExport);
+    merger.addSummary(data);
+    merger.addSummary(exported);
+    engines.push(engineOf(data, exported));
   }
   const stats: ReadStats = { lines: 0, badLines: 0 };
   const metricsFiles = parts.map((p) => p.metrics).filter((f): f is string => f !== null);
+  const targets = new Set<string>();
   for (const file of metricsFiles) {
     for await (const rec of readK6Records(file, stats)) {
       if ('metric' in rec) merger.declare(rec.metric);
-      else merger.add(rec.point);
+      else {
+        merger.add(rec.point);
+        const url = rec.point.metric === 'http_reqs' ? rec.point.tags.url : undefined;
+        const origin = url ? ORIGIN_RE.exec(url)?.[0] : undefined;
+        if (origin) targets.add(origin);
+      }
     }
   }
   const summary = merger.finish({ merged: { instances: metricsFiles.length, dirs } });
@@ -72,6 +106,15 @@ export async function mergeScenario(
     metricsFiles,
     badLines: stats.badLines,
     span: merger.span(),
+    engine: {
+      name: engines.some((e) => e.name !== null) ? [...new Set(engines.map((e) => e.name ?? 'n/a'))].join(', ') : null,
+      limited: engines.some((e) => e.limited === true)
+        ? true
+        : engines.length > 0 && engines.every((e) => e.limited === false)
+          ? false
+          : null,
+    },
+    targets: [...targets].sort(),
   };
 }
 
