@@ -38,7 +38,7 @@ export interface RunOptions {
   config: Readonly<Config>;
   /** Printed progress lines (one per stage start and end). */
   log: (line: string) => void;
-  /** Live progress of the load engine (a TTY gets a progress line). */
+  /** No engine banner and progress (else a live line on a terminal, a line every 10 s elsewhere). */
   quietEngine: boolean;
   /** Where the engine writes its summary text (default stdout; stderr when stdout carries JSON). */
   engineOutput?: NodeJS.WritableStream;
@@ -113,8 +113,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
     if (!url) {
       // A process of its own, so the load generator never shares the target's event loop
       // (the target's Server-Timing figures would include the engine's CPU time).
-      // The warm stage has filled the cache from the database already: the target must not
-      // warm it a second time through its read path at start-up.
+      // The warm stage has filled the cache already: the API must not warm it a second time.
       const targetConfig = { ...config, cache: { ...config.cache, warmOnStart: false } };
       target = await stages.run(
         'api',
