@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AcgsError, ExitCode, TTL_POLICY_DEFAULTS, listProfiles, loadConfig, redactConfig } from './index.ts';
+import { tempDir } from '../test/helpers/temp.ts';
 
 function expectConfigError(fn: () => unknown): AcgsError {
   try {
@@ -32,7 +32,7 @@ describe('configuration', () => {
   });
 
   it('applies profile < environment < flags', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acgs-profile-'));
+    const dir = tempDir('acgs-profile-');
     const file = join(dir, 'mine.json');
     writeFileSync(file, JSON.stringify({ seed: { scale: 3, seed: 7 }, redis: { prefix: 'mine:' } }));
     const c = loadConfig({ profile: file, env: { ACGS_SCALE: '5' }, flags: { seed: { seed: 9 } } });
@@ -60,7 +60,7 @@ describe('configuration', () => {
   });
 
   it('rejects unknown keys inside a profile file, naming the path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acgs-profile-'));
+    const dir = tempDir('acgs-profile-');
     const file = join(dir, 'typo.json');
     writeFileSync(file, JSON.stringify({ seed: { scael: 2 } }));
     expect(expectConfigError(() => loadConfig({ profile: file, env: {} })).format()).toContain(
@@ -76,7 +76,7 @@ describe('configuration', () => {
   });
 
   it('reports a profile file that is not JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acgs-profile-'));
+    const dir = tempDir('acgs-profile-');
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ "seed": { "scale": 2, } }');
     expect(expectConfigError(() => loadConfig({ profile: file, env: {} })).message).toMatch(/not valid JSON/);

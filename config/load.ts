@@ -196,7 +196,30 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   }
   const config = result.data;
   validateUrls(config);
+  validateJudgedOn(config, profile.name);
   return deepFreeze(config);
+}
+
+/**
+ * targets.judgedOn names scenarios of this run: a name not in load.scenarios
+ * would judge a target on samples the run never takes (NO DATA at best).
+ */
+function validateJudgedOn(config: Config, profileName: string): void {
+  const problems: string[] = [];
+  for (const [target, names] of Object.entries(config.targets.judgedOn)) {
+    for (const name of names ?? []) {
+      if (!config.load.scenarios.includes(name))
+        problems.push(
+          `targets.judgedOn.${target} names scenario '${name}', which profile '${profileName}' does not run (load.scenarios: ${config.load.scenarios.join(', ')})`,
+        );
+    }
+  }
+  if (problems.length) {
+    throw new AcgsError('BAD_CONFIG', problems[0], {
+      details: problems.slice(1),
+      hint: 'name only scenarios of load.scenarios in targets.judgedOn (or add the scenario to load.scenarios); leave judgedOn out to judge every scenario but smoke',
+    });
+  }
 }
 
 function validateUrls(config: Config): void {

@@ -36,6 +36,7 @@ export const SCENARIO_NAMES = [
   'ladder',
   'write-contention',
 ] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Faults a run can inject. */
 export const FAULT_KINDS = ['redis-stop', 'postgres-restart', 'redis-slow', 'pool-exhaust'] as const;
@@ -206,6 +207,22 @@ export const configSchema = z.strictObject({
           aggregation: latencyTarget.default({ p95Ms: 150, p99Ms: 300 }),
           complex: latencyTarget.default({ p95Ms: 300, p99Ms: 500 }),
           index_scan: latencyTarget.default({ p95Ms: 100, p99Ms: 200 }),
+        })
+        .prefault({}),
+      /**
+       * The scenarios whose samples a target is judged on, merged (an HDR merge
+       * of their k6 metric streams, report/ndjson/judged-samples.ts):
+       * `queryTypes` for the per-query-type p95/p99 and the average query
+       * time, `cache` for the Redis operation times and the cache hit rate.
+       * Unset: every scenario of the run except smoke, which judges
+       * correctness with 2 VUs and misses on purpose; smoke alone when it is
+       * the only scenario (the smoke profile). Each name must be in
+       * load.scenarios (config/load.ts refuses others).
+       */
+      judgedOn: z
+        .strictObject({
+          queryTypes: z.array(z.enum(SCENARIO_NAMES)).min(1).optional(),
+          cache: z.array(z.enum(SCENARIO_NAMES)).min(1).optional(),
         })
         .prefault({}),
     })

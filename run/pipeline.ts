@@ -176,7 +176,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
         : await stages.run(
             'plans',
             async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)),
-            (p) => `${p.filter((x) => x.usesIndex).length}/${p.length} use an index`,
+            (p) => {
+              const judged = p.filter((x) => x.requires);
+              const ok = judged.filter((x) => x.verdict?.ok).length;
+              return `${ok}/${judged.length} meet their declared index use; ${p.filter((x) => x.usesIndex).length}/${p.length} use an index`;
+            },
           );
       return await stages.run(
         'results',

@@ -27,8 +27,11 @@ import {
   comparisonMarkdown,
   comparisonTable,
   readReference,
+  readJudgedSamples,
+  type ScenarioSamples,
 } from '../report/index.ts';
 import { ladderPlan } from './ladder-plan.ts';
+import { withUncapturedPlans } from './representative-queries.ts';
 import type { ChecksResult } from '../checks/index.ts';
 import type { PgDelta, RedisDelta, ApiSampler } from '../measure/index.ts';
 import type { Services } from '../services/index.ts';
@@ -138,8 +141,28 @@ export async function writeResults(o: {
       targetUrl: o.targetUrl,
     },
     checks: o.checks,
-    plans: o.plans,
+    // a declared query type without a plan (the stage skipped) is NO DATA, not left out
+    plans: withUncapturedPlans(o.plans, (queryType, requires) => ({
+      queryType,
+      sql: '',
+      usesIndex: false,
+      executionMs: null,
+      plan: '',
+      requires,
+      verdict: null,
+      error: 'no plan captured: the plans stage did not run',
+    })),
     ladder: ladderPlan(o.config),
+    // Each scenario's raw samples of the judged metrics, from its k6 stream: the per-query-type and
+    // cache targets are judged on the measured-load scenarios merged (report/figures/inputs.ts).
+    samples: Object.fromEntries(
+      await Promise.all(
+        o.scenarios.map(async (s): Promise<[string, ScenarioSamples]> => [
+          s.name,
+          await readJudgedSamples(s.files.metrics ? [o.results.file(s.files.metrics)] : []),
+        ]),
+      ),
+    ),
   };
   const { figures, tables } = buildFigures(inputs, o.faults ?? []);
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 function ours(since: number): string[] {
   return readdirSync(tmpdir())
-    .filter((n) => n.startsWith('acgs-'))
+    .filter((n) => /^acgs-.*[A-Za-z0-9]{6}$/.test(n)) // made by mkdtemp (prefix + 6 random characters)
     .map((n) => join(tmpdir(), n))
     .filter((p) => {
       try {
@@ -26,6 +26,8 @@ export default function setup(): () => void {
   return () => {
     const left = ours(started);
     if (left.length) {
+      // vitest reports an error thrown here without failing the run: set the exit code too
+      process.exitCode = 1;
       throw new Error(`tests left ${left.length} temporary folder(s) behind: ${left.slice(0, 10).join(', ')}`);
     }
   };

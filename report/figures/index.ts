@@ -10,8 +10,10 @@ import { cacheFigures } from './cache.ts';
 import type { RunInputs } from './inputs.ts';
 import { ladderFigures } from './ladder.ts';
 import { consistencyFigures, infraFigures, scenarioFigures } from './overview.ts';
+import { planFigures } from './plans.ts';
 import { poolFigures } from './pool.ts';
 import { queryFigures } from './queries.ts';
+import { queryScenarioFigures } from './query-scenarios.ts';
 import type { FaultResult } from '../../faults/index.ts';
 import { faultFigures } from './faults.ts';
 
@@ -23,6 +25,8 @@ export { ladderSteps, type LadderStepFigures } from './ladder.ts';
 /** `faults`: the fault section, one table per fault after the others; empty for runs without faults. */
 export function buildFigures(inputs: RunInputs, faults: FaultResult[] = []): { figures: Figure[]; tables: Table[] } {
   const q = queryFigures(inputs);
+  const qs = queryScenarioFigures(inputs);
+  const pl = planFigures(inputs);
   const c = cacheFigures(inputs);
   const p = poolFigures(inputs);
   const i = infraFigures(inputs);
@@ -32,6 +36,8 @@ export function buildFigures(inputs: RunInputs, faults: FaultResult[] = []): { f
   const ft = faultFigures(faults, inputs.checks?.checkers ?? null);
   const figures = [
     ...q.figures,
+    ...qs.figures,
+    ...pl.figures,
     ...c.figures,
     ...p.figures,
     ...i.figures,
@@ -56,6 +62,8 @@ export function buildFigures(inputs: RunInputs, faults: FaultResult[] = []): { f
   const tables = [
     summary,
     q.table,
+    qs.table,
+    pl.table,
     ...c.tables,
     p.table,
     i.table,

@@ -9,7 +9,7 @@ import { QUERY_TYPES } from '../../config/index.ts';
 import { judge, type Figure } from '../figure.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
-import { firstWith, type RunInputs } from './inputs.ts';
+import { judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
 import { histogramDelta, histogramQuantile } from '../../measure/index.ts';
 
 const STATS: Array<[string, string]> = [
@@ -23,10 +23,12 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
   const figures: Figure[] = [];
   const rows: Table['rows'] = [];
   const targets = inputs.config.targets;
+  // Judged on the samples of every measured-load scenario merged (targets.judgedOn), never on the first
+  // scenario that happens to have the metric.
+  const judged = judgedSamples(inputs, 'queryTypes');
   for (const qt of QUERY_TYPES) {
-    const sc = firstWith(inputs, (s) => metric(s.summary, 'db_query_duration', { query_type: qt }) !== undefined);
-    const m = metric(sc?.summary ?? null, 'db_query_duration', { query_type: qt });
-    const src = `k6 db_query_duration{query_type:${qt}} from Server-Timing${sc ? `, scenario ${sc.name}` : ''}`;
+    const m = metric(judged.summary, 'db_query_duration', { query_type: qt });
+    const src = judgedSource(`k6 db_query_duration{query_type:${qt}} from Server-Timing`, judged, sampleCount(m));
     for (const [label, key] of STATS) {
       const f: Figure = {
         id: `query.${qt}.${label}`,
@@ -35,7 +37,10 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
         unit: 'ms',
         source: src,
         side: 'server',
-        note: m ? undefined : 'no scenario of this run issued this query type',
+        note:
+          (value(m, 'count') ?? 0) > 0
+            ? undefined
+            : `no judged scenario (${judged.scenarios.join(', ') || 'none'}) issued this query type`,
       };
       const t =
         label === 'p95' ? targets.queryTypes[qt].p95Ms : label === 'p99' ? targets.queryTypes[qt].p99Ms : undefined;
@@ -113,15 +118,15 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     ]);
   }
 
-  const all = firstWith(inputs, (s) => metric(s.summary, 'db_query_duration') !== undefined);
+  const all = metric(judged.summary, 'db_query_duration');
   figures.push(
     judge(
       {
         id: 'query.all.avg',
         label: 'Average query time (all types)',
-        value: value(metric(all?.summary ?? null, 'db_query_duration'), 'avg'),
+        value: value(all, 'avg'),
         unit: 'ms',
-        source: `k6 db_query_duration (Server-Timing)${all ? `, scenario ${all.name}` : ''}`,
+        source: judgedSource('k6 db_query_duration (Server-Timing)', judged, sampleCount(all)),
         side: 'server',
       },
       { op: '<=', value: targets.avgQueryMs },
@@ -132,8 +137,7 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     figures,
     table: {
       title: 'Query performance by type',
-      intro:
-        "Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing `db` entries, recorded by the load scripts), beside the target's own histogram and pg_stat_statements. Percentiles from HDR histograms (k6 summary); target-histogram figures are bucket-interpolated.",
+      intro: `Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing \`db\` entries, recorded by the load scripts), beside the target's own histogram and pg_stat_statements. Judged on the samples of ${judged.scenarios.length > 1 ? `scenarios ${judged.scenarios.join(', ')} merged (HDR histograms of their k6 metric streams, not an average of percentiles)` : `scenario ${judged.scenarios[0] ?? 'none'}`}; each scenario's own figures are in "Query latency by scenario". Target-histogram figures are bucket-interpolated and cover every scenario.`,
       columns: [
         'query type',
         'avg',

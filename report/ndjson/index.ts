@@ -26,3 +26,12 @@ export { SummaryMerger } from './summary-merger.ts';
 export { readK6Records, type ReadStats } from './read-lines.ts';
 export { classify, pointLine, metricLine, type Point, type K6MetricRecord } from './k6-records.ts';
 export { applyMerge, configOfRun, runFromMerged } from './merge-run.ts';
+export {
+  readJudgedSamples,
+  mergeJudged,
+  judgedMerger,
+  queryKey,
+  cacheOpKey,
+  CACHE_OPS,
+  type ScenarioSamples,
+} from './judged-samples.ts';

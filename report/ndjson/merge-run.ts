@@ -117,6 +117,7 @@ export function applyMerge(
     checks: null,
     plans: [],
     ladder,
+    samples: Object.fromEntries(merged.scenarios.map((s) => [s.name, s.judged])),
   };
   const rebuilt = new Map(
     buildFigures(inputs)
@@ -208,6 +209,7 @@ export function runFromMerged(
     checks: opts.checks,
     plans: [],
     ladder: opts.ladder,
+    samples: Object.fromEntries(merged.scenarios.map((s) => [s.name, s.judged])),
   };
   const { figures, tables } = buildFigures(inputs);
   const missed = figures.filter((f) => f.target && f.pass !== true);

@@ -11,6 +11,7 @@ import type { K6SummaryData } from '../k6-summary.ts';
 import { instanceFiles, type InstanceScenarioFiles } from './instance-files.ts';
 import { readK6Records, type ReadStats } from './read-lines.ts';
 import { SummaryMerger, type InstanceSummary } from './summary-merger.ts';
+import { addJudgedPoint, declareJudged, emptyJudgedSamples, type ScenarioSamples } from './judged-samples.ts';
 
 /** One scenario over all instances. */
 export interface MergedScenario {
@@ -36,6 +37,8 @@ export interface MergedScenario {
   engine: { name: string | null; limited: boolean | null };
   /** Origins (scheme://host:port) of the requests, from the `url` tag of every stream's http_reqs points. */
   targets: string[];
+  /** The samples the per-query-type and cache targets are judged on, over all instances (judged-samples.ts). */
+  judged: ScenarioSamples;
 }
 
 export interface MergedRun {
@@ -86,11 +89,15 @@ export async function mergeScenario(
   const stats: ReadStats = { lines: 0, badLines: 0 };
   const metricsFiles = parts.map((p) => p.metrics).filter((f): f is string => f !== null);
   const targets = new Set<string>();
+  const judged = emptyJudgedSamples(metricsFiles);
   for (const file of metricsFiles) {
     for await (const rec of readK6Records(file, stats)) {
-      if ('metric' in rec) merger.declare(rec.metric);
-      else {
+      if ('metric' in rec) {
+        merger.declare(rec.metric);
+        declareJudged(judged, rec.metric);
+      } else {
         merger.add(rec.point);
+        addJudgedPoint(judged, rec.point);
         const url = rec.point.metric === 'http_reqs' ? rec.point.tags.url : undefined;
         const origin = url ? ORIGIN_RE.exec(url)?.[0] : undefined;
         if (origin) targets.add(origin);
@@ -115,6 +122,7 @@ export async function mergeScenario(
           : null,
     },
     targets: [...targets].sort(),
+    judged: { ...judged, badLines: stats.badLines },
   };
 }
 

@@ -23,6 +23,8 @@ export interface ReadStats {
 export async function* readK6Records(
   file: string,
   stats: ReadStats = { lines: 0, badLines: 0 },
+  /** Lines for which this is false are skipped unparsed (a cheap substring test before JSON.parse). */
+  keep?: (line: string) => boolean,
 ): AsyncGenerator<{ point: Point } | { metric: K6MetricRecord }> {
   let input: Readable = createReadStream(file);
   if (file.endsWith('.gz')) input = input.pipe(createGunzip());
@@ -30,6 +32,7 @@ export async function* readK6Records(
   for await (const line of rl) {
     if (line.length === 0) continue;
     stats.lines++;
+    if (keep && !keep(line)) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);

@@ -96,6 +96,35 @@ export class SummaryMerger {
       if (tagsMatch(s.tags, p.tags)) (s.sink ??= newSink(type)).add(p.value, p.time);
   }
 
+  /**
+   * Adds everything `other` holds into this merger, leaving `other` as it was:
+   * trend sinks merge their HDR histograms bucket by bucket (engine/metrics
+   * TrendSink.merge), so a merged percentile is the percentile of the union
+   * of samples (within HDR precision), never an average of percentiles.
+   * Both mergers must track the same sub-metric keys (declare them before the
+   * first Point, as readJudgedSamples does): a sub-metric only one of them
+   * tracked holds only that one's samples.
+   */
+  mergeFrom(other: SummaryMerger): void {
+    this.durationMs = Math.max(this.durationMs, other.durationMs);
+    this.first = Math.min(this.first, other.first);
+    this.last = Math.max(this.last, other.last);
+    for (const [k, v] of other.types) this.types.set(k, v);
+    for (const [k, keys] of other.statKeys) this.statKeys.set(k, new Set([...(this.statKeys.get(k) ?? []), ...keys]));
+    for (const [k, th] of other.thresholdExprs)
+      this.thresholdExprs.set(k, new Set([...(this.thresholdExprs.get(k) ?? []), ...th]));
+    for (const t of other.tracked.values()) {
+      const mine = this.track(t.key);
+      if (t.sink) (mine.sink ??= newSink(t.sink.type)).merge(t.sink);
+    }
+    for (const [k, n] of Object.entries(other.samples)) this.samples[k] = (this.samples[k] ?? 0) + n;
+  }
+
+  /** Samples added to the metric or sub-metric `key` (0 when it had none or is not tracked). */
+  countOf(key: string): number {
+    return this.tracked.get(key)?.sink?.count ?? 0;
+  }
+
   /** First and last sample time (epoch ms); null before any sample. */
   span(): { first: number; last: number } | null {
     return this.first <= this.last ? { first: this.first, last: this.last } : null;

@@ -17,6 +17,7 @@ import type { K6SummaryData } from '../../report/k6-summary.ts';
 import { RUN_SCHEMA, type RunJson } from '../../report/run-json.ts';
 import { metricLine, pointLine } from '../../report/ndjson/k6-records.ts';
 import { mergeScenario } from '../../report/ndjson/merge.ts';
+import type { ScenarioSamples } from '../../report/ndjson/judged-samples.ts';
 
 /** One stretch of load with its own scenario tag (a ladder step is `users_N`). */
 export interface LoadStep {
@@ -213,6 +214,7 @@ export async function writeFixtureRun(
     .filter(({ r }) => r.startedAt !== null && r.endedAt !== null)
     .map(({ f, r }) => ({ startMs: r.startedAt!, endMs: r.endedAt!, failRate: f.failRate ?? 0.5 }));
   const outcomes: RunInputs['scenarios'] = [];
+  const samples: Record<string, ScenarioSamples> = {};
   const runScenarios: RunJson['scenarios'] = [];
   const { writeFileSync } = await import('node:fs');
   let start = Infinity;
@@ -231,6 +233,7 @@ export async function writeFixtureRun(
       [{ name: s.name, metrics: join(dir, files.metrics), summaryData: skeletonFile, summaryExport: null }],
       [dir],
     );
+    samples[s.name] = merged.judged;
     const summary = merged.summary;
     delete (summary as Record<string, unknown>).merged;
     writeFileSync(skeletonFile, JSON.stringify(summary, null, 2));
@@ -269,6 +272,7 @@ export async function writeFixtureRun(
     checks: { ok: checkers.every((c) => Object.values(c.violations).every((n) => n === 0)), checkers },
     plans: [],
     ladder: ladderPlan(config),
+    samples,
   };
   const faultResults = faults.map(({ r }) => r);
   const { figures, tables } = buildFigures(inputs, faultResults);

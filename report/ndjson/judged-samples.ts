@@ -1,0 +1,121 @@
+/**
+ * The raw samples the report's per-query-type and cache targets are judged
+ * on, read from a scenario's k6 metric stream(s): db_query_duration per
+ * query_type, cache_op_duration per op, and cache_hit. Each scenario gets a
+ * SummaryMerger holding only these metrics; the figure builders merge the
+ * scenarios a target is judged on (SummaryMerger.mergeFrom: HDR histograms
+ * merged bucket by bucket) and read the merged summary. A summary cannot be
+ * merged (a p95 of p95s is not a p95); the streams hold every sample.
+ *
+ * cache_hit samples tagged `cache_path:cold` are left out: cache-ops reads
+ * old decisions on purpose, where a miss is expected (scenarios/cache-ops.ts;
+ * its own threshold judges `cache_hit{cache_path:hot}`). They are counted in
+ * `coldCacheHits` so the report can say how many were left out.
+ */
+import { existsSync } from 'node:fs';
+import { QUERY_TYPES } from '../../config/index.ts';
+import type { K6MetricRecord, Point } from './k6-records.ts';
+import { readK6Records, type ReadStats } from './read-lines.ts';
+import { SummaryMerger, type InstanceSummary } from './summary-merger.ts';
+
+export const QUERY_METRIC = 'db_query_duration';
+export const CACHE_OP_METRIC = 'cache_op_duration';
+export const CACHE_HIT_METRIC = 'cache_hit';
+/** The Redis operations the report times (Server-Timing `cache` entries). */
+export const CACHE_OPS = ['get', 'set', 'del', 'exists'] as const;
+
+const METRICS = [QUERY_METRIC, CACHE_OP_METRIC, CACHE_HIT_METRIC];
+const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
+
+/** The summary key of a query type's sub-metric, as k6 writes it: `db_query_duration{query_type:simple}`. */
+export const queryKey = (qt: string): string => `${QUERY_METRIC}{query_type:${qt}}`;
+/** The summary key of a cache operation's sub-metric: `cache_op_duration{op:get}`. */
+export const cacheOpKey = (op: string): string => `${CACHE_OP_METRIC}{op:${op}}`;
+
+/** One scenario's judged samples. */
+export interface ScenarioSamples {
+  /** Only the judged metrics and their sub-metrics; merge copies with `mergeFrom` into a new merger. */
+  merger: SummaryMerger;
+  /** cache_hit samples tagged cache_path:cold, not in `merger`. */
+  coldCacheHits: number;
+  /** The streams read. */
+  files: string[];
+  badLines: number;
+}
+
+/** The sub-metrics every judged merger tracks, declared up front so that merged mergers hold the same keys. */
+function declaration(): InstanceSummary {
+  const trend = { values: Object.fromEntries(TREND_STATS.map((k) => [k, 0])) };
+  const metrics: InstanceSummary['metrics'] = {
+    [QUERY_METRIC]: trend,
+    [CACHE_OP_METRIC]: trend,
+    [CACHE_HIT_METRIC]: { values: { rate: 0, passes: 0, fails: 0 } },
+  };
+  for (const qt of QUERY_TYPES) metrics[queryKey(qt)] = trend;
+  for (const op of CACHE_OPS) metrics[cacheOpKey(op)] = trend;
+  return { metrics };
+}
+
+/** An empty merger tracking the judged metrics. */
+export function judgedMerger(): SummaryMerger {
+  const m = new SummaryMerger();
+  m.addSummary(declaration());
+  return m;
+}
+
+/**
+ * Whether a k6 JSON line may be about a judged metric: a substring test
+ * before any parse. Every record names its metric as `"metric":"<name>"`
+ * (k6 output/json); a line that mentions a name elsewhere only costs a parse,
+ * as the metric is checked again on the parsed record.
+ */
+function judgedLine(line: string): boolean {
+  for (const m of METRICS) if (line.includes(`"${m}"`)) return true;
+  return false;
+}
+
+/** An empty ScenarioSamples, for callers that stream the files themselves (addJudgedPoint, declareJudged). */
+export function emptyJudgedSamples(files: string[] = []): ScenarioSamples {
+  return { merger: judgedMerger(), coldCacheHits: 0, files, badLines: 0 };
+}
+
+/**
+ * Reads one scenario's judged samples from its streams (several when k6
+ * instances of the scenario ran side by side). A file that does not exist
+ * (a scenario that failed to start) contributes nothing.
+ */
+export async function readJudgedSamples(files: string[]): Promise<ScenarioSamples> {
+  const out = emptyJudgedSamples();
+  const stats: ReadStats = { lines: 0, badLines: 0 };
+  out.files = files.filter((f) => existsSync(f));
+  for (const file of out.files)
+    for await (const rec of readK6Records(file, stats, judgedLine)) {
+      if ('metric' in rec) declareJudged(out, rec.metric);
+      else addJudgedPoint(out, rec.point);
+    }
+  out.badLines = stats.badLines;
+  return out;
+}
+
+/** Adds one Point to a scenario's judged samples (for callers that already stream the file, as the instance merge does). */
+export function addJudgedPoint(s: ScenarioSamples, p: Point): void {
+  if (!METRICS.includes(p.metric)) return;
+  if (p.metric === CACHE_HIT_METRIC && p.tags.cache_path === 'cold') s.coldCacheHits++;
+  else s.merger.add(p);
+}
+
+/** Declares a Metric line to a scenario's judged samples (see addJudgedPoint). */
+export function declareJudged(s: ScenarioSamples, rec: K6MetricRecord): void {
+  if (METRICS.includes(rec.metric)) s.merger.declare(rec);
+}
+
+/** Merges the judged samples of several scenarios into a new merger (the inputs are left as they were). */
+export function mergeJudged(parts: ScenarioSamples[]): { merger: SummaryMerger; coldCacheHits: number } {
+  const merger = judgedMerger();
+  let coldCacheHits = 0;
+  for (const p of parts) {
+    merger.mergeFrom(p.merger);
+    coldCacheHits += p.coldCacheHits;
+  }
+  return { merger, coldCacheHits };
+}
