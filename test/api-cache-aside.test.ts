@@ -48,13 +48,14 @@ describe('cache-aside', () => {
     const { aside } = make();
     const key = aside.key('principle:{id}', 1);
     const load = deferred<{ v: number; payload: { id: number; version: number } }>();
+    const loading = deferred<void>();
     const reading = aside.read(new RequestTiming(), {
       key,
       dataType: 'governanceRules',
       kind: 'entity',
-      load: () => load.promise,
+      load: () => (loading.resolve(), load.promise),
     });
-    await new Promise((r) => setTimeout(r, 20)); // the GET has missed; the load is running
+    await loading.promise; // the GET has missed and the load is running (not a guess at how long that takes)
     await aside.invalidate(new RequestTiming(), [key]); // a write committed meanwhile
     load.resolve({ v: 1, payload: { id: 1, version: 1 } }); // the row as read before the write
     expect(await reading).toEqual({ id: 1, version: 1 });
