@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.ts';
 import { buildApp, openApiDocument } from './app.ts';
 import type { ActiveDefects } from './defects.ts';
-import { warmCache, type WarmResult } from '../seed/index.ts';
+import type { WarmResult } from '../seed/index.ts';
 import { listenError } from '../services/index.ts';
 
 export { openApiDocument };
@@ -51,11 +51,14 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
   const { app, defects } = await buildApp(opts);
   try {
     // The one cache warmer (seed/), the same that `acgs-load warm` runs; nothing to
-    // warm into while Redis is down (reads BYPASS until it answers).
+    // warm into while Redis is down (reads BYPASS until it answers). Loaded only when
+    // used: the seeder's generators (faker) would slow every start of the API.
     const { cache, redis } = opts.config;
     const warmed =
       cache.warmOnStart && app.cache.available
-        ? await warmCache({
+        ? await (
+            await import('../seed/index.ts')
+          ).warmCache({
             databaseUrl: opts.databaseUrl,
             redisUrl: opts.redisUrl,
             prefix: redis.prefix,
