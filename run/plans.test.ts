@@ -184,16 +184,7 @@ describe('plan figures', () => {
 
   it('no plan captured (EXPLAIN failed, stage skipped) is NO DATA, not a pass', () => {
     const failed: PlanOutcome = { ...failing, plan: 'EXPLAIN failed: boom', verdict: null, error: 'boom' };
-    const all = withUncapturedPlans([failed], (queryType, requires) => ({
-      queryType,
-      sql: '',
-      usesIndex: false,
-      executionMs: null,
-      plan: '',
-      requires,
-      verdict: null,
-      error: 'not captured',
-    }));
+    const all = withUncapturedPlans([failed], 'not captured');
     const { figures } = planFigures(inputs(all));
     // every declared query type with tables is judged; the stats aggregate is not
     expect(figures.map((f) => f.id).sort()).toEqual([

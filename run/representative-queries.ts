@@ -6,7 +6,7 @@
  */
 import { TALLY_SQL, STATS_SQL, POLICY_JOIN_SQL, FIRST_PAGE_SQL, COMPLIANCE_REPORT_SQL } from '../api/index.ts';
 import type pg from 'pg';
-import type { PlanRequirement, RepresentativeQuery } from './plans.ts';
+import type { PlanRequirement, PlanResult, RepresentativeQuery } from './plans.ts';
 
 /**
  * What each query type's plan must use: the tables it must read through an
@@ -76,11 +76,18 @@ export async function representativeQueries(client: pg.ClientBase): Promise<Repr
  * without one (the stage skipped or aborted) an entry with no plan, which the
  * report shows as NO DATA rather than leaving the target out.
  */
-export function withUncapturedPlans<P extends { queryType: string }>(
-  plans: P[],
-  missing: (queryType: string, requires: PlanRequirement) => P,
-): P[] {
+export function withUncapturedPlans(plans: PlanResult[], why: string): PlanResult[] {
   const have = new Set(plans.map((p) => p.queryType));
   const absent = Object.entries(PLAN_REQUIREMENTS).filter(([t]) => !have.has(t));
-  return [...plans, ...absent.map(([t, r]) => missing(t, r))];
+  const uncaptured = ([queryType, requires]: [string, PlanRequirement]): PlanResult => ({
+    queryType,
+    sql: '',
+    usesIndex: false,
+    executionMs: null,
+    plan: '',
+    requires,
+    verdict: null,
+    error: why,
+  });
+  return [...plans, ...absent.map(uncaptured)];
 }

@@ -142,16 +142,7 @@ export async function writeResults(o: {
     },
     checks: o.checks,
     // a declared query type without a plan (the stage skipped) is NO DATA, not left out
-    plans: withUncapturedPlans(o.plans, (queryType, requires) => ({
-      queryType,
-      sql: '',
-      usesIndex: false,
-      executionMs: null,
-      plan: '',
-      requires,
-      verdict: null,
-      error: 'no plan captured: the plans stage did not run',
-    })),
+    plans: withUncapturedPlans(o.plans, 'no plan captured: the plans stage did not run'),
     ladder: ladderPlan(o.config),
     // Each scenario's raw samples of the judged metrics, from its k6 stream: the per-query-type and
     // cache targets are judged on the measured-load scenarios merged (report/figures/inputs.ts).
