@@ -177,7 +177,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunOutcome> {
             'plans',
             async () => explainAll(load.pgClient, await representativeQueries(load.pgClient)),
             (p) => {
-              const judged = p.filter((x) => x.requires);
+              const judged = p.filter((x) => x.requires?.tables.length);
               const ok = judged.filter((x) => x.verdict?.ok).length;
               return `${ok}/${judged.length} meet their declared index use; ${p.filter((x) => x.usesIndex).length}/${p.length} use an index`;
             },
