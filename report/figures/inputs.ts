@@ -83,11 +83,21 @@ export type JudgedTarget = 'queryTypes' | 'cache';
  * smoke profile) it is all there is, and it is judged.
  */
 export function judgedScenarios(inputs: RunInputs, target: JudgedTarget): string[] {
-  const ran = inputs.scenarios.map((s) => s.name);
-  const named: readonly string[] | undefined = inputs.config.targets.judgedOn?.[target];
+  return judgedScenarioNames(
+    inputs.scenarios.map((s) => s.name),
+    inputs.config.targets.judgedOn?.[target],
+  );
+}
+
+/**
+ * The rule behind judgedScenarios, on names alone (report.html's charts apply
+ * it to run.json so they count the samples the tables judge): the scenarios the
+ * profile names, else every scenario that ran except smoke, else smoke.
+ */
+export function judgedScenarioNames(ran: readonly string[], named: readonly string[] | undefined): string[] {
   if (named) return ran.filter((n) => named.includes(n));
   const measured = ran.filter((n) => n !== 'smoke');
-  return measured.length ? measured : ran;
+  return measured.length ? [...measured] : [...ran];
 }
 
 /** The merged samples of the scenarios a target is judged on. */

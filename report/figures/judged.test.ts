@@ -12,7 +12,7 @@ import { writeFixtureRun, writeStream, type StreamSpec } from '../../test/helper
 import { tempDir } from '../../test/helpers/temp.ts';
 import type { RunJson } from '../run-json.ts';
 import { metricLine, pointLine } from '../ndjson/k6-records.ts';
-import { mergeInstances, readJudgedSamples, readK6Records, runFromMerged } from '../ndjson/index.ts';
+import { mergeInstances, readJudgedSamples, readK6Records, readRunSeries, runFromMerged } from '../ndjson/index.ts';
 import { TrendSink } from '../../engine/metrics/index.ts';
 
 const T0 = Date.parse('2026-11-27T21:00:00Z');
@@ -98,6 +98,25 @@ describe('targets judged on the measured-load scenarios merged', () => {
     );
     expect(fig(run, 'cache.get.p95').source).toContain('scenarios query-mix, user-journey');
     expect(fig(run, 'query.all.avg').source).toContain('scenarios query-mix, user-journey');
+  });
+
+  it("report.html's query and hit-rate charts count the samples the tables judge (smoke left out)", async () => {
+    const { run, dir } = await mixedRun(nightly);
+    const series = await readRunSeries(dir, run);
+    expect(series.judgedScenarios).toEqual({
+      queries: ['query-mix', 'user-journey'],
+      cache: ['query-mix', 'user-journey'],
+    });
+    const charted = (series.queryLatency.simple ?? []).reduce((a, p) => a + p.count, 0);
+    expect(charted).toBe(fig(run, 'query.simple.count').value);
+    const all = series.queryLatencyAll.reduce((a, p) => a + p.count, 0);
+    const judgedAll = ['simple', 'join', 'aggregation', 'complex', 'index_scan']
+      .map((t) => run.figures.find((f) => f.id === `query.${t}.count`)?.value ?? 0)
+      .reduce((a, b) => a + b, 0);
+    expect(all).toBe(judgedAll);
+    const hits = series.cacheHitRate.reduce((a, p) => a + p.count, 0);
+    const judgedHits = /\(([\d,]+) samples\)/.exec(fig(run, 'cache.hitRate').source)![1];
+    expect(hits).toBe(Number(judgedHits.replace(/,/g, '')));
   });
 
   it('smoke fails, the others pass: the run passes the per-type and hit-rate targets', async () => {

@@ -100,7 +100,7 @@ export function queryLatencyCharts(s: RunSeries, f: TimeFrame, targets: ChartTar
   const allChart = lineChart({
     id: 'query-latency-all',
     title: 'All query types: database time over the run',
-    caption: `k6 db_query_duration (Server-Timing, per response), all query types: mean and p95 per ${per} interval; ${all.reduce((a, p) => a + p.count, 0)} samples. The target is for the mean over the whole run; an interval above it shows when the mean was pulled up.`,
+    caption: `k6 db_query_duration (Server-Timing, per response), all query types: mean and p95 per ${per} interval; ${all.reduce((a, p) => a + p.count, 0)} samples${ofScenarios(s.judgedScenarios?.queries)}. The target is for the mean over the whole run; an interval above it shows when the mean was pulled up.`,
     x: timeX(f),
     xLabel: xLabel(f),
     yLabel: 'ms',
@@ -120,7 +120,7 @@ export function queryLatencyCharts(s: RunSeries, f: TimeFrame, targets: ChartTar
       return lineChart({
         id: `query-latency-${qt}`,
         title: `${qt} queries: database time over the run`,
-        caption: `k6 db_query_duration{query_type:${qt}} (Server-Timing, per response), percentiles per ${per} interval; ${pts.reduce((a, p) => a + p.count, 0)} samples. Targets: the profile's p95 and p99 for ${qt} (run.json config.targets).`,
+        caption: `k6 db_query_duration{query_type:${qt}} (Server-Timing, per response), percentiles per ${per} interval; ${pts.reduce((a, p) => a + p.count, 0)} samples${ofScenarios(s.judgedScenarios?.queries)}. Targets: the profile's p95 and p99 for ${qt} (run.json config.targets).`,
         x: timeX(f),
         xLabel: xLabel(f),
         yLabel: 'ms',
@@ -309,8 +309,7 @@ export function cacheChart(s: RunSeries, f: TimeFrame, targets: ChartTargets): s
   return lineChart({
     id: 'cache-hit-rate',
     title: 'Cache hit rate over the run',
-    caption:
-      "k6 cache_hit (X-Cache HIT share of cacheable reads, client side) and the target's acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, sampled each second.",
+    caption: `k6 cache_hit (X-Cache HIT share of cacheable reads, client side${ofScenarios(s.judgedScenarios?.cache)}, cache-ops' cold path left out) and the target's acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, sampled each second.`,
     x: timeX(f),
     xLabel: xLabel(f),
     yLabel: 'hit rate',
@@ -391,4 +390,11 @@ export function checksChart(run: RunJson): string {
     yLabel: '',
     rows,
   });
+}
+
+/** ", of scenarios a, b (the samples the table judges)" — the charts count what the verdicts count. */
+function ofScenarios(names: string[] | undefined): string {
+  return names?.length
+    ? ` of scenario${names.length === 1 ? '' : 's'} ${names.join(', ')} (the samples the tables judge)`
+    : '';
 }

@@ -13,6 +13,7 @@ import { faultWindows } from './fault-windows.ts';
 import { readK6Records, type ReadStats } from './read-lines.ts';
 import type { RunSeries, TimeWindow } from './run-series.ts';
 import { SeriesBuilder } from './series-builder.ts';
+import { judgedScenarioNames } from '../figures/inputs.ts';
 
 /** Default number of time buckets per series: 10 s buckets for a one-hour run. */
 export const DEFAULT_MAX_POINTS = 360;
@@ -46,6 +47,17 @@ function runSpan(run: RunJson): { start: number; end: number } {
   if (!Number.isFinite(start)) start = 0;
   if (!Number.isFinite(end) || end <= start) end = start + Math.max(1, run.durationS ?? 1) * 1000;
   return { start, end };
+}
+
+/** The scenarios the run's query and cache targets are judged on, from run.json's configuration. */
+function judgedSets(run: RunJson): { queries: Set<string>; cache: Set<string> } {
+  const ran = (run.scenarios ?? []).map((s) => s.name);
+  const judgedOn = (run.config as { targets?: { judgedOn?: { queryTypes?: string[]; cache?: string[] } } } | null)
+    ?.targets?.judgedOn;
+  return {
+    queries: new Set(judgedScenarioNames(ran, judgedOn?.queryTypes)),
+    cache: new Set(judgedScenarioNames(ran, judgedOn?.cache)),
+  };
 }
 
 /** The k6 stream names of the pipeline and of k6-operator instances: `<scenario>.metrics.ndjson[.gz]`. */
@@ -87,7 +99,8 @@ export async function readRunSeries(
 ): Promise<RunSeries> {
   const maxPoints = Math.max(10, opts.maxPoints ?? DEFAULT_MAX_POINTS);
   const { start, end } = runSpan(run);
-  const builder = new SeriesBuilder(start, niceWidthMs(end - start, maxPoints), maxPoints);
+  const judged = judgedSets(run);
+  const builder = new SeriesBuilder(start, niceWidthMs(end - start, maxPoints), maxPoints, judged);
   const listed =
     opts.metricsFiles ?? (run.scenarios ?? []).map((s) => s.files?.metrics).filter((f): f is string => Boolean(f));
   const stats: ReadStats = { lines: 0, badLines: 0 };
@@ -115,6 +128,7 @@ export async function readRunSeries(
     endMs: Math.max(end, Number.isFinite(lastSample) ? lastSample : end),
     phases,
     faultWindows: faultWindows(run, readFaultsJson(resultsDir), start),
+    judgedScenarios: { queries: [...judged.queries], cache: [...judged.cache] },
     files,
     badLines: stats.badLines,
   };

@@ -118,6 +118,8 @@ export interface RunSeries {
     queryLatencyAll: number;
     queryLatency: Record<string, number>;
   };
+  /** The scenarios whose query and cache samples the charts count: those the targets are judged on. */
+  judgedScenarios?: { queries: string[]; cache: string[] };
   /** db_query_duration per query_type tag. */
   queryLatency: Record<string, LatencyPoint[]>;
   /** db_query_duration of all query types together (what the profile's avgQueryMs target judges). */

@@ -125,6 +125,12 @@ export class SeriesBuilder {
     readonly startMs: number,
     private readonly widthMs: number,
     private readonly maxPoints: number,
+    /**
+     * The scenarios whose query and cache samples the judged figures count
+     * (report/figures/inputs.ts judgedScenarioNames); the charts count the same.
+     * Absent: every scenario.
+     */
+    private readonly judged?: { queries: ReadonlySet<string>; cache: ReadonlySet<string> },
   ) {
     this.http = new Buckets(httpKind, startMs, widthMs, maxPoints);
     this.cache = new Buckets(sumKind, startMs, widthMs, maxPoints);
@@ -169,6 +175,7 @@ export class SeriesBuilder {
         return;
       }
       case 'db_query_duration': {
+        if (this.judged && !this.judged.queries.has(scenario)) return;
         const qt = p.tags.query_type ?? 'untagged';
         let b = this.queries.get(qt);
         if (!b) this.queries.set(qt, (b = new Buckets(latencyKind(2), this.startMs, this.widthMs, this.maxPoints)));
@@ -203,6 +210,8 @@ export class SeriesBuilder {
         return;
       }
       case 'cache_hit': {
+        // as the judged hit rate: cache-ops' deliberate cold-path misses are left out
+        if (this.judged && (!this.judged.cache.has(scenario) || p.tags.cache_path === 'cold')) return;
         const a = this.cache.at(p.time);
         a.count++;
         if (p.value !== 0) a.sum++;
