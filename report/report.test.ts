@@ -7,6 +7,7 @@ import { judge, missedTargetReason, verdict, type Figure } from './figure.ts';
 import { buildFigures, type RunInputs } from './figures/index.ts';
 import { cannotFail, metric, normaliseSummary, thresholds, value, type K6SummaryData } from './k6-summary.ts';
 import { junitXml } from './junit.ts';
+import { planHeading } from './html/run-header.ts';
 import { markdownReport } from './markdown.ts';
 
 const fig = (id: string, value: number | null, op: '<=' | '>=', target: number): Figure =>
@@ -268,5 +269,20 @@ describe('junit.xml', () => {
     expect(xml).toMatch(/<testsuite name="consistency" tests="3" failures="2"/);
     expect(xml).toContain('NO DATA: nothing was checked');
     expect(xml).toContain('NO DATA: metrics stream k6/smoke.metrics.ndjson missing');
+  });
+});
+
+describe('plan headings in the appendix', () => {
+  const base = { queryType: 'index_scan', sql: '', usesIndex: false, executionMs: 1.5, plan: '' };
+  const requires = { tables: ['audit_log'], reason: 'one actor in a window' };
+  it('say the verdict against the declaration, not just whether an index was used', () => {
+    expect(planHeading({ ...base, requires, verdict: { ok: true, reads: [], missing: [] } })).toBe(
+      'index_scan — meets its declaration (audit_log through an index), 1.500 ms',
+    );
+    expect(planHeading({ ...base, requires, verdict: { ok: false, reads: [], missing: ['audit_log'] } })).toBe(
+      'index_scan — FAILS its declaration: no usable index on audit_log, 1.500 ms',
+    );
+    expect(planHeading({ ...base, requires, verdict: null })).toBe('index_scan — NO DATA (no plan), 1.500 ms');
+    expect(planHeading({ ...base, queryType: 'stats' })).toBe('stats — no index used (none declared), 1.500 ms');
   });
 });

@@ -62,7 +62,16 @@ export interface RunJson {
   scenarios: RunScenario[];
   timeSeries: { pool: PoolSample[] };
   checks: unknown;
-  plans: Array<{ queryType: string; sql: string; usesIndex: boolean; executionMs: number | null; plan: string }>;
+  plans: Array<{
+    queryType: string;
+    sql: string;
+    usesIndex: boolean;
+    executionMs: number | null;
+    plan: string;
+    /** The query type's declared index use and whether the plan met it (absent: not judged; null: no plan). */
+    requires?: { tables: string[]; reason: string };
+    verdict?: { ok: boolean; reads: string[]; missing: string[] } | null;
+  }>;
   slowQueries: Array<{ query: string; calls: number; meanMs: number; totalMs: number }>;
 }
 

@@ -22,7 +22,7 @@ import {
 } from './charts.ts';
 import { esc } from './escape.ts';
 import { formatReason } from './format.ts';
-import { environmentLines } from './run-header.ts';
+import { environmentLines, planHeading } from './run-header.ts';
 import { CSS } from './style.ts';
 
 /** Inline `code` in table intros and notes (they are written for Markdown). */
@@ -106,7 +106,7 @@ function appendix(run: RunJson, s: RunSeries): string {
   const plans = (run.plans ?? [])
     .map(
       (p) =>
-        `<details><summary><strong>${esc(p.queryType)}</strong> — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${esc(p.executionMs?.toFixed(3) ?? 'n/a')} ms</summary><pre>${esc(p.sql)}</pre><pre>${esc(p.plan)}</pre></details>`,
+        `<details><summary><strong>${esc(planHeading(p))}</strong></summary><pre>${esc(p.sql)}</pre><pre>${esc(p.plan)}</pre></details>`,
     )
     .join('');
   const stages = (run.stages ?? [])

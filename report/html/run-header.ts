@@ -47,18 +47,22 @@ export function appendixLines(run: RunJson): string[] {
     );
   out.push('', '## Query plans (EXPLAIN ANALYZE, BUFFERS)', '');
   for (const p of run.plans ?? []) {
-    out.push(
-      `### ${p.queryType} — ${p.usesIndex ? 'uses an index' : 'NO index used'}, ${p.executionMs?.toFixed(3) ?? 'n/a'} ms`,
-      '',
-      '```sql',
-      p.sql,
-      '```',
-      '',
-      '```',
-      p.plan,
-      '```',
-      '',
-    );
+    out.push(`### ${planHeading(p)}`, '', '```sql', p.sql, '```', '', '```', p.plan, '```', '');
   }
   return out;
+}
+
+/** The plan's heading: its verdict against the declared index use when judged, else whether it used an index. */
+export function planHeading(p: RunJson['plans'][number]): string {
+  const time = `${p.executionMs?.toFixed(3) ?? 'n/a'} ms`;
+  if (p.requires?.tables.length && p.verdict !== undefined) {
+    const v =
+      p.verdict === null
+        ? 'NO DATA (no plan)'
+        : p.verdict.ok
+          ? `meets its declaration (${p.requires.tables.join(', ')} through an index)`
+          : `FAILS its declaration: no usable index on ${p.verdict.missing.join(', ')}`;
+    return `${p.queryType} — ${v}, ${time}`;
+  }
+  return `${p.queryType} — ${p.usesIndex ? 'uses an index' : 'no index used (none declared)'}, ${time}`;
 }
