@@ -1,0 +1,425 @@
+/**
+ * The long profiles (`nightly`, `release`) end to end, as a user runs them
+ * (the CLI in a child process, on this file's own database and key prefix),
+ * compressed: a profile file that extends the shipped one with the same
+ * scenarios, a small dataset (seed.scale 0.05), short durations
+ * (load.durationFactor 0.05, 2 s ladder steps) and targets no busy machine
+ * can miss. From run.json: the exit code, and which scenarios each judged
+ * figure came from and how many samples (the measured-load scenarios merged,
+ * never smoke; the count adds up to the per-scenario counts).
+ *
+ * Then what turns a run into a failure, one run each on the smallest profile
+ * that shows it, on the same seeded database: a dropped index and a changed
+ * column type (refused before any load, exit 6, SCHEMA_DRIFT naming them); a
+ * cache prefix the checkers find empty (a deployment given by --base-url that
+ * caches under another prefix: NO DATA, exit 4); a scenario's metric stream
+ * missing when the checkers run (the acknowledged writes unknown: NO DATA,
+ * exit 4).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deepMerge } from '../config/load.ts';
+import { readK6Records } from '../report/ndjson/index.ts';
+import { parseRunJson, type RunJson } from '../report/run-json.ts';
+import { tempDir } from './helpers/temp.ts';
+import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
+
+const QUERY_TYPES = ['simple', 'join', 'aggregation', 'complex', 'index_scan'] as const;
+const CACHE_OPS = ['get', 'set', 'del', 'exists'] as const;
+
+const prefix = testPrefix('long_profiles');
+/** The prefix the deployment of the empty-prefix case caches under (not the run's). */
+const otherPrefix = testPrefix('long_profiles_api');
+const redis = newRedis();
+let db: TestDatabase;
+let dir: string;
+
+/** Targets no busy machine can miss: this file tests what the run judges on and what fails it. */
+const LOOSE_TARGETS = {
+  cacheHitRate: 0,
+  poolEfficiency: 0,
+  successRate: 0.5,
+  avgQueryMs: 60_000,
+  redisOpMs: 60_000,
+  queryTypes: Object.fromEntries(QUERY_TYPES.map((t) => [t, { p95Ms: 60_000, p99Ms: 60_000 }])),
+};
+
+/**
+ * A profile file extending a shipped one: the same scenarios, ladder users,
+ * think time and rates; a small dataset, every duration ×0.05 (each ladder
+ * step 40 s × 0.05 = 2 s), loose targets. nightly and release share seed 42,
+ * so at the same scale they share the dataset (the second run skips seeding).
+ */
+function compressed(base: 'nightly' | 'release', over: Record<string, unknown> = {}): Record<string, unknown> {
+  const shipped = JSON.parse(readFileSync(join('config/profiles', `${base}.json`), 'utf8')) as Record<string, unknown>;
+  return deepMerge(
+    deepMerge(shipped, {
+      description: `test: ${base}, compressed`,
+      seed: { scale: 0.05 },
+      load: { durationFactor: 0.05, ladder: { stepSeconds: 40 } },
+      checks: { graceSeconds: 1 },
+      targets: LOOSE_TARGETS,
+    }),
+    over,
+  );
+}
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, BASE_URL: '', DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix, ...extra };
+}
+
+function args(profile: object, name: string, extra: string[], results = join(dir, 'results')): string[] {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(profile));
+  return ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', results, '--quiet', ...extra];
+}
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  resultsPath?: string;
+}
+
+function run(profile: object, name: string, extra: string[] = []): Ran {
+  const res = spawnSync(process.execPath, args(profile, name, extra), {
+    env: env(),
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, resultsPath: resultsOf(res.stdout) };
+}
+
+const resultsOf = (stdout: string) => /^results: (.+)$/m.exec(stdout)?.[1];
+
+/** `run`, calling `onLine` with each line of its output as it comes. */
+function runWatching(profile: object, name: string, results: string, onLine: (line: string) => void): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args(profile, name, [], results), {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine(l);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, resultsPath: resultsOf(stdout) });
+    });
+  });
+}
+
+function readRun(r: Ran): RunJson {
+  expect(r.resultsPath, r.stdout.slice(-3000) + r.stderr.slice(-2000)).toBeTruthy();
+  return parseRunJson(readFileSync(join(r.resultsPath!, 'run.json'), 'utf8'), 'run.json');
+}
+
+function fig(r: RunJson, id: string) {
+  const f = r.figures.find((x) => x.id === id);
+  if (!f) throw new Error(`run.json has no figure ${id}`);
+  return f;
+}
+
+async function sql(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Samples per scenario in its own k6 metric stream: db_query_duration per type, cache_op_duration per op, cache_hit (hot path). */
+async function streamCounts(resultsPath: string, scenario: string) {
+  const q: Record<string, number> = Object.fromEntries(QUERY_TYPES.map((t) => [t, 0]));
+  const op: Record<string, number> = Object.fromEntries(CACHE_OPS.map((o) => [o, 0]));
+  let hits = 0;
+  for await (const rec of readK6Records(join(resultsPath, 'k6', `${scenario}.metrics.ndjson`))) {
+    if (!('point' in rec)) continue;
+    const p = rec.point;
+    if (p.metric === 'db_query_duration' && p.tags.query_type) q[p.tags.query_type] = (q[p.tags.query_type] ?? 0) + 1;
+    else if (p.metric === 'cache_op_duration' && p.tags.op) op[p.tags.op] = (op[p.tags.op] ?? 0) + 1;
+    else if (p.metric === 'cache_hit' && p.tags.cache_path !== 'cold') hits++;
+  }
+  return { q, op, hits };
+}
+
+/** "…, merged HDR of scenarios a, b, c (1,234 samples)" -> the scenarios and the count. */
+function judgedFrom(source: string): { scenarios: string[]; samples: number } {
+  const m = /, merged HDR of scenarios (.+) \(([\d,]+) samples\)$/.exec(source);
+  if (!m) throw new Error(`not a merged judged source: ${source}`);
+  return { scenarios: m[1].split(', '), samples: Number(m[2].replace(/,/g, '')) };
+}
+
+/**
+ * A passing compressed run of a long profile: the exit code, and for every
+ * judged figure the scenarios it came from (the measured-load ones, never
+ * smoke) and its sample count (the per-scenario counts added up).
+ */
+function longProfileSuite(base: 'nightly' | 'release') {
+  describe(`the ${base} profile, compressed`, () => {
+    let ran: Ran;
+    let r: RunJson;
+    const profile = compressed(base);
+    const scenarios = (profile.load as { scenarios: string[] }).scenarios;
+    const measured = scenarios.filter((s) => s !== 'smoke');
+    // The profile may name the scenarios a target is judged on (targets.judgedOn); else every one but smoke.
+    const judgedOn = (profile.targets as { judgedOn?: { queryTypes?: string[]; cache?: string[] } }).judgedOn ?? {};
+    const judgedQ = judgedOn.queryTypes ? scenarios.filter((s) => judgedOn.queryTypes!.includes(s)) : measured;
+    const judgedC = judgedOn.cache ? scenarios.filter((s) => judgedOn.cache!.includes(s)) : measured;
+    let counts: Record<string, Awaited<ReturnType<typeof streamCounts>>>;
+
+    beforeAll(async () => {
+      ran = run(profile, base);
+      r = readRun(ran);
+      counts = Object.fromEntries(
+        await Promise.all(scenarios.map(async (s) => [s, await streamCounts(ran.resultsPath!, s)] as const)),
+      );
+    }, 200_000);
+
+    it('runs every scenario of the profile and passes (exit 0)', () => {
+      expect(scenarios).toContain('smoke');
+      expect(measured.length).toBeGreaterThan(1);
+      expect(ran.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(ran.status, ran.stdout.slice(-3000)).toBe(0);
+      expect(r.exitCode).toBe(0);
+      expect(r.verdict).toBe('PASS');
+      expect(r.reasons).toEqual([]);
+      expect(r.profile).toContain(`${base}.json`);
+      for (const s of scenarios) expect(existsSync(join(ran.resultsPath!, 'k6', `${s}.metrics.ndjson`)), s).toBe(true);
+      // every ladder step of the profile ran and sent requests
+      for (const u of (profile.load as { ladder: { users: number[] } }).ladder.users)
+        expect(fig(r, `ladder.${u}.requests`).value, `ladder step ${u}`).toBeGreaterThan(0);
+    });
+
+    it('judges the per-query-type figures on the measured-load scenarios merged, not smoke, counting their samples', () => {
+      // the "judged" column of "Query latency by scenario": every scenario but smoke
+      const table = r.tables.find((t) => t.title === 'Query latency by scenario')!;
+      const judgedRows = new Set(table.rows.filter((row) => row[6] === 'yes').map((row) => row[0] as string));
+      expect([...judgedRows]).toEqual(judgedQ);
+      expect(table.rows.filter((row) => row[0] === 'smoke').every((row) => row[6] === 'no')).toBe(true);
+
+      let all = 0;
+      for (const qt of QUERY_TYPES) {
+        // each scenario's own count is its stream's samples
+        // (no value when the scenario never issued the type)
+        for (const s of scenarios)
+          expect(fig(r, `query.scenario.${s}.${qt}.count`).value ?? 0, `${s} ${qt}`).toBe(counts[s].q[qt]);
+        const sum = judgedQ.reduce((a, s) => a + (fig(r, `query.scenario.${s}.${qt}.count`).value ?? 0), 0);
+        all += sum;
+        expect(sum, `${qt}: the measured-load scenarios issued it`).toBeGreaterThan(0);
+        for (const stat of ['avg', 'p50', 'p95', 'p99', 'count']) {
+          const f = fig(r, `query.${qt}.${stat}`);
+          expect(f.source).toMatch(new RegExp(`^k6 db_query_duration\\{query_type:${qt}\\} from Server-Timing, `));
+          expect(f.source).not.toContain('smoke');
+          const from = judgedFrom(f.source);
+          expect(from.scenarios, f.id).toEqual(judgedQ);
+          expect(from.samples, f.id).toBe(sum);
+        }
+        expect(fig(r, `query.${qt}.count`).value).toBe(sum);
+        expect(fig(r, `query.${qt}.p95`).pass).toBe(true);
+        expect(fig(r, `query.${qt}.p99`).pass).toBe(true);
+      }
+      // every named scenario produced query samples
+      for (const s of judgedQ)
+        expect(
+          Object.values(counts[s].q).reduce((a, b) => a + b, 0),
+          `${s} produced db_query_duration samples`,
+        ).toBeGreaterThan(0);
+
+      const avg = fig(r, 'query.all.avg');
+      expect(avg.source).toMatch(/^k6 db_query_duration \(Server-Timing\), /);
+      expect(judgedFrom(avg.source)).toEqual({ scenarios: judgedQ, samples: all });
+      expect(avg.pass).toBe(true);
+    });
+
+    it('judges the cache-operation and hit-rate figures on the same scenarios, counting their samples', () => {
+      let allOps = 0;
+      for (const op of CACHE_OPS) {
+        const sum = judgedC.reduce((a, s) => a + counts[s].op[op], 0);
+        allOps += sum;
+        for (const stat of ['avg', 'p95', 'count']) {
+          const f = fig(r, `cache.${op}.${stat}`);
+          expect(f.source).toMatch(new RegExp(`^k6 cache_op_duration\\{op:${op}\\} from Server-Timing, `));
+          expect(f.source).not.toContain('smoke');
+          expect(judgedFrom(f.source), f.id).toEqual({ scenarios: judgedC, samples: sum });
+        }
+        expect(fig(r, `cache.${op}.count`).value).toBe(sum);
+      }
+      const allAvg = fig(r, 'cache.all.avg');
+      expect(judgedFrom(allAvg.source)).toEqual({ scenarios: judgedC, samples: allOps });
+      expect(allAvg.pass).toBe(true);
+
+      expect(judgedC).not.toContain('smoke');
+      const hits = judgedC.reduce((a, s) => a + counts[s].hits, 0);
+      const hitRate = fig(r, 'cache.hitRate');
+      expect(hitRate.source).toMatch(/^k6 cache_hit \(X-Cache HIT vs MISS, \d+ cold-path reads left out\), /);
+      expect(hitRate.source).not.toContain('smoke');
+      expect(judgedFrom(hitRate.source)).toEqual({ scenarios: judgedC, samples: hits });
+      expect(hitRate.pass).toBe(true);
+      for (const s of judgedC) {
+        const ops = Object.values(counts[s].op).reduce((a, b) => a + b, 0);
+        expect(ops, `${s} produced cache_op_duration samples`).toBeGreaterThan(0);
+        expect(counts[s].hits, `${s} produced cache_hit samples`).toBeGreaterThan(0);
+      }
+    });
+  });
+}
+
+describe('long profiles end to end', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase('long_profiles');
+    dir = tempDir('acgs-long-');
+    await clearPrefix(redis, prefix);
+    await clearPrefix(redis, otherPrefix);
+  });
+  afterAll(async () => {
+    await clearPrefix(redis, prefix);
+    await clearPrefix(redis, otherPrefix);
+    redis.disconnect();
+    await db?.drop();
+  });
+
+  longProfileSuite('nightly');
+  longProfileSuite('release');
+
+  describe('what fails a run', () => {
+    // Same seed and scale as the runs above: the kept dataset, checked against the migrations.
+    // (judgedOn narrowed with the scenarios: a name not in load.scenarios is refused)
+    const smokeOnly = compressed('nightly', {
+      load: { scenarios: ['smoke'] },
+      targets: { judgedOn: { cache: ['smoke'] } },
+    });
+
+    it('refuses a dataset whose index was dropped before any load: exit 6, SCHEMA_DRIFT naming the index', async () => {
+      await sql('DROP INDEX principles_category_idx');
+      try {
+        const res = run(smokeOnly, 'dropped-index');
+        expect(res.status, res.stdout.slice(-2000) + res.stderr.slice(-2000)).toBe(6);
+        const out = res.stdout + res.stderr;
+        expect(out).toContain('error[SCHEMA_DRIFT]');
+        expect(out).toContain('principles_category_idx');
+        expect(out).not.toContain('▶ scenarios');
+        expect(res.resultsPath).toBeUndefined();
+      } finally {
+        await sql('CREATE INDEX IF NOT EXISTS principles_category_idx ON principles (category)');
+      }
+    }, 120_000);
+
+    it('refuses a dataset whose column type was changed: exit 6, SCHEMA_DRIFT naming the column', async () => {
+      await sql('ALTER TABLE users ALTER COLUMN display_name TYPE varchar(200)');
+      try {
+        const res = run(smokeOnly, 'changed-column');
+        expect(res.status, res.stdout.slice(-2000) + res.stderr.slice(-2000)).toBe(6);
+        const out = res.stdout + res.stderr;
+        expect(out).toContain('error[SCHEMA_DRIFT]');
+        expect(out).toMatch(/users\.display_name|display_name/);
+        expect(out).not.toContain('▶ scenarios');
+        expect(res.resultsPath).toBeUndefined();
+      } finally {
+        await sql('ALTER TABLE users ALTER COLUMN display_name TYPE text');
+      }
+    }, 120_000);
+
+    it('fails with NO DATA (exit 4) when the checkers find the cache prefix empty: a --base-url deployment caching under another prefix', async () => {
+      // The deployment: the reference API on the same database, caching under its own prefix.
+      const api: ChildProcess = spawn(process.execPath, ['bin/acgs-load.js', 'api', '--port', '0'], {
+        env: env({ ACGS_REDIS_PREFIX: otherPrefix }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          const t = setTimeout(() => reject(new Error(`the API did not start: ${out}`)), 60_000);
+          api.stdout!.setEncoding('utf8').on('data', (d: string) => {
+            out += d;
+            const m = /listening on (\S+)/.exec(out);
+            if (m) {
+              clearTimeout(t);
+              resolve(m[1]);
+            }
+          });
+          api.on('exit', (code) => reject(new Error(`the API exited with ${code}: ${out}`)));
+        });
+        await clearPrefix(redis, prefix);
+        // The run does not warm its own (empty) prefix; the deployment caches elsewhere.
+        const res = run(
+          compressed('nightly', {
+            load: { scenarios: ['smoke'] },
+            targets: { judgedOn: { cache: ['smoke'] } },
+            cache: { warmOnStart: false },
+          }),
+          'empty-prefix',
+          ['--base-url', url],
+        );
+        const r = readRun(res);
+        expect(res.status, res.stdout.slice(-3000)).toBe(4);
+        expect(r.exitCode).toBe(4);
+        const sync = fig(r, 'consistency.cache-db-sync.violations');
+        expect(fig(r, 'consistency.cache-db-sync.checked').value).toBe(0);
+        expect(sync.value).toBeNull();
+        expect(sync.pass).toBeNull();
+        expect(r.reasons.join('\n')).toMatch(/cache-db-sync/);
+        expect(r.reasons.join('\n')).toMatch(/not measured|NO DATA/i);
+        // no reason other than checkers without data
+        for (const reason of r.reasons) expect(reason, reason).toMatch(/not measured|NO DATA/i);
+      } finally {
+        api.kill('SIGTERM');
+        await new Promise((res) => (api.exitCode !== null ? res(null) : api.once('exit', res)));
+      }
+    }, 200_000);
+
+    it("fails with NO DATA (exit 4) on the acknowledged writes when a scenario's metric stream is missing at check time", async () => {
+      // smoke and write-contention, the targets judged on smoke: the only figure left without data
+      // is the one the missing stream takes away.
+      const profile = compressed('nightly', {
+        load: { scenarios: ['smoke', 'write-contention'] },
+        targets: { judgedOn: { queryTypes: ['smoke'], cache: ['smoke'] } },
+      });
+      const results = join(dir, 'results-missing-stream');
+      let removed: string | null = null;
+      const res = await runWatching(profile, 'missing-stream', results, (line) => {
+        // The scenarios finished: the stream goes before the checkers read it (the quiesce
+        // and after-snapshot stages come between).
+        if (removed !== null || !line.startsWith('✓ scenarios (')) return;
+        const runDir = readdirSync(results).find((n) => n !== 'latest');
+        const stream = join(results, runDir!, 'k6', 'write-contention.metrics.ndjson');
+        if (existsSync(stream)) {
+          unlinkSync(stream);
+          removed = stream;
+        }
+      });
+      expect(removed, 'the stream was there after the scenarios, and was removed').not.toBeNull();
+      expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
+      const r = readRun(res);
+      expect(res.status, res.stdout.slice(-3000)).toBe(4);
+      expect(r.exitCode).toBe(4);
+      // the scenarios themselves passed; the write-contention stream is what is missing
+      expect(r.scenarios.map((s) => [s.name, s.exitCode])).toEqual([
+        ['smoke', 0],
+        ['write-contention', 0],
+      ]);
+      const acked = fig(r, 'consistency.concurrent-access.violations');
+      expect(acked.value).toBeNull();
+      expect(acked.pass).toBeNull();
+      expect(acked.note).toContain('acknowledged writes unknown');
+      expect(acked.note).toContain('write-contention.metrics.ndjson missing');
+      expect(r.reasons.some((x) => x.includes('concurrent-access'))).toBe(true);
+      // that is the only reason: no target judged on smoke failed, no checker found violations
+      for (const reason of r.reasons) expect(reason).toMatch(/concurrent-access/);
+    }, 200_000);
+  });
+});
