@@ -29,7 +29,11 @@ export function register(program: Command): void {
       }
       writeFileSync(flags.out, JSON.stringify(baseline, null, 2) + '\n');
       const note =
-        loaded.length < 3 ? ' (fewer than 3 runs: the spread is a rough guess; compare treats it generously)' : '';
+        loaded.length < 2
+          ? ' (one run: no spread; compare judges by tolerance only and calls nothing a regression)'
+          : loaded.length < 3
+            ? " (fewer than 3 runs: the spread is a rough guess; compare's interval, Student's t with 1 degree of freedom, is very wide)"
+            : '';
       process.stdout.write(
         `wrote ${flags.out}: ${Object.keys(baseline.figures).length} figures over ${loaded.length} run(s) of profile ${baseline.profile}${note}\n`,
       );

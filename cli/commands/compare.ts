@@ -11,12 +11,15 @@ import { summaryOf } from './index.ts';
 import { jsonOption, outputs } from '../options.ts';
 import { AcgsError, ExitCode } from '../../config/index.ts';
 import {
-  compareRuns,
+  compareRunDirs,
   comparisonMarkdown,
+  isBaseline,
   comparisonTable,
   readBaseline,
   readReference,
   readRun,
+  DEFAULT_ALPHA,
+  MAX_SAMPLES,
   type Comparison,
   type RunJson,
 } from '../../report/index.ts';
@@ -24,6 +27,8 @@ import {
 interface CompareFlags {
   baseline?: string;
   tolerance?: string;
+  alpha?: string;
+  maxSamples?: string;
   markdown?: boolean;
   all?: boolean;
   out?: string;
@@ -43,35 +48,58 @@ export function parseTolerance(v: string): number {
   return t;
 }
 
+/** An --alpha flag: a significance level in (0, 0.5]. */
+export function parseAlpha(v: string): number {
+  const a = Number(v);
+  if (!Number.isFinite(a) || a <= 0 || a > 0.5)
+    throw new AcgsError('BAD_FLAG', `--alpha '${v}' is not a significance level between 0 and 0.5`, {
+      hint: 'e.g. --alpha 0.01 (the default) or --alpha 0.001',
+    });
+  return a;
+}
+
+/** A --max-samples flag: a whole number of samples a side, at least 100. */
+export function parseMaxSamples(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100)
+    throw new AcgsError('BAD_FLAG', `--max-samples '${v}' is not a whole number of at least 100`, {
+      hint: `e.g. --max-samples ${MAX_SAMPLES} (the default)`,
+    });
+  return n;
+}
+
 /** The tolerance the run was configured with (results.regressionTolerance), else 10 %. */
 function runTolerance(run: RunJson): number {
   const t = (run.config as { results?: { regressionTolerance?: unknown } } | null)?.results?.regressionTolerance;
   return typeof t === 'number' && Number.isFinite(t) ? t : 0.1;
 }
 
-/** Runs the comparison the arguments ask for. */
-export function compareFromArgs(a: string, b: string | undefined, flags: CompareFlags): Comparison {
-  let current: RunJson;
-  let comparison: Comparison;
+/**
+ * Runs the comparison the arguments ask for. Two runs: their latency figures
+ * are judged by the rank test of the per-request samples both results
+ * folders keep; a baseline: by the spread of its runs.
+ */
+export async function compareFromArgs(a: string, b: string | undefined, flags: CompareFlags): Promise<Comparison> {
+  const alpha = flags.alpha === undefined ? DEFAULT_ALPHA : parseAlpha(flags.alpha);
+  const maxSamples = flags.maxSamples === undefined ? MAX_SAMPLES : parseMaxSamples(flags.maxSamples);
   if (flags.baseline) {
     if (b !== undefined)
       throw new AcgsError('BAD_FLAG', `compare got a second run '${b}' and --baseline '${flags.baseline}'`, {
         hint: 'compare one run with a baseline (compare RUN --baseline FILE) or two runs (compare OLD NEW)',
       });
-    current = readRun(a).run;
-    const tolerance = flags.tolerance === undefined ? runTolerance(current) : parseTolerance(flags.tolerance);
-    comparison = compareRuns(current, readBaseline(flags.baseline), { tolerance });
-  } else {
-    if (b === undefined)
-      throw new AcgsError('BAD_FLAG', `compare needs two runs or --baseline; got only '${a}'`, {
-        hint: 'acgs-load compare results/OLD results/NEW, or acgs-load compare results/latest --baseline baseline.json',
-      });
-    const reference = readReference(a);
-    current = readRun(b).run;
-    const tolerance = flags.tolerance === undefined ? runTolerance(current) : parseTolerance(flags.tolerance);
-    comparison = compareRuns(current, reference, { tolerance });
+    const cur = readRun(a);
+    const tolerance = flags.tolerance === undefined ? runTolerance(cur.run) : parseTolerance(flags.tolerance);
+    return compareRunDirs(cur.run, cur.dir, readBaseline(flags.baseline), null, { tolerance, alpha, maxSamples });
   }
-  return comparison;
+  if (b === undefined)
+    throw new AcgsError('BAD_FLAG', `compare needs two runs or --baseline; got only '${a}'`, {
+      hint: 'acgs-load compare results/OLD results/NEW, or acgs-load compare results/latest --baseline baseline.json',
+    });
+  const reference = readReference(a);
+  const refDir = isBaseline(reference) ? null : readRun(a).dir;
+  const cur = readRun(b);
+  const tolerance = flags.tolerance === undefined ? runTolerance(cur.run) : parseTolerance(flags.tolerance);
+  return compareRunDirs(cur.run, cur.dir, reference, refDir, { tolerance, alpha, maxSamples });
 }
 
 export function register(program: Command): void {
@@ -88,12 +116,20 @@ export function register(program: Command): void {
       '--tolerance <t>',
       "smallest change that can be a regression: fraction or percentage (default: the run's results.regressionTolerance, 10 %)",
     )
+    .option(
+      '--alpha <a>',
+      `significance level of the rank test on latency samples (two runs; default ${DEFAULT_ALPHA})`,
+    )
+    .option(
+      '--max-samples <n>',
+      `per-request samples kept a side for the rank test; more are subsampled, seeded (default ${MAX_SAMPLES})`,
+    )
     .option('--markdown', 'print Markdown (pull-request comment, $GITHUB_STEP_SUMMARY)')
     .option('--all', 'list unchanged figures too (table output)')
     .option('--out <file>', 'also write the Markdown to this file')
     .addOption(jsonOption('the comparison (every figure, its change and verdict)'))
-    .action((a: string, b: string | undefined, flags: CompareFlags) => {
-      const c = compareFromArgs(a, b, flags);
+    .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
+      const c = await compareFromArgs(a, b, flags);
       const md = comparisonMarkdown(c);
       if (flags.out) writeFileSync(flags.out, md);
       const io = outputs(flags.json);

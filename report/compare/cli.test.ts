@@ -53,19 +53,51 @@ beforeAll(async () => {
 });
 
 describe('acgs-load compare / baseline', () => {
-  it('exits 7 with the regressed figure named when a copy of a run has its p95 doubled', async () => {
+  it('exits 7 with the regressed figure and its p-value when one query type is twice as slow', async () => {
     const slow = join(tmp, 'slow');
-    cpSync(run(0), slow, { recursive: true });
-    const r = parseRunJson(readFileSync(join(slow, 'run.json'), 'utf8'), 'run.json');
-    r.figures.find((f) => f.id === 'query.complex.p95')!.value! *= 2;
+    const r = await writeFixtureRun(
+      slow,
+      [{ name: 'ladder', spec: { startMs: T0, seed: 9, steps: ladderSteps(5, 4), dbFactorByType: { complex: 2 } } }],
+      { runId: 'slow' },
+    );
     writeFileSync(join(slow, 'run.json'), JSON.stringify(r));
     const res = await cli('compare', run(0), slow);
     expect(res.code).toBe(7);
-    expect(res.out).toMatch(/REGRESSION\s+complex query p95/);
+    expect(res.out).toMatch(/REGRESSION\s+complex query p95 .* p (=|<) \S+ \(U test, Holm p/);
+    expect(res.out).not.toMatch(/^REGRESSION {2,}(?!complex query)/m);
+    expect(res.out).toContain('method: latency figures with per-request samples on both sides');
     const md = await cli('compare', run(0), join(slow, 'run.json'), '--markdown');
     expect(md.code).toBe(7);
-    expect(md.out).toContain('### acgs-load: ❌ 1 regression');
+    expect(md.out).toMatch(/### acgs-load: ❌ \d+ regressions?/);
+    const jsonFile = join(tmp, 'comparison.json');
+    expect((await cli('compare', run(0), slow, '--json', jsonFile)).code).toBe(7);
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+      alpha: number;
+      rows: Array<{ id: string; verdict: string; test: { method: string; p: number } | null }>;
+    };
+    expect(json.alpha).toBe(0.01);
+    const row = json.rows.find((x) => x.id === 'query.complex.p95')!;
+    expect(row.verdict).toBe('regression');
+    expect(row.test!.p).toBeLessThan(1e-6);
+    expect(row.test!.method).toContain('Mann–Whitney U');
     expect((await cli('compare', run(0), run(0))).code).toBe(0);
+  });
+
+  it('exits 0 for two runs of the same build, and for a run.json edited without its samples', async () => {
+    // Was: a copy with its p95 doubled in run.json exited 7, by tolerance alone; its samples say nothing changed.
+    const same = await cli('compare', run(0), run(1));
+    expect(same.code).toBe(0);
+    expect(same.out).toContain('no regression');
+    expect(same.out).toContain('one run per side cannot tell noise from change');
+    const edited = join(tmp, 'edited');
+    cpSync(run(0), edited, { recursive: true });
+    const r = parseRunJson(readFileSync(join(edited, 'run.json'), 'utf8'), 'run.json');
+    r.figures.find((f) => f.id === 'query.complex.p95')!.value! *= 2;
+    writeFileSync(join(edited, 'run.json'), JSON.stringify(r));
+    const res = await cli('compare', run(0), edited);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/NOISE\s+complex query p95 .*p = 1\.0 \(U test/);
+    expect((await cli('compare', run(0), run(1), '--alpha', 'often')).err).toContain("--alpha 'often'");
   });
 
   it('saves a baseline of several runs and judges a run against it', async () => {
@@ -76,6 +108,7 @@ describe('acgs-load compare / baseline', () => {
     const res = await cli('compare', run(1), '--baseline', file, '--markdown');
     expect(res.code).toBe(0);
     expect(res.out).toContain('against baseline of 3 run(s)');
+    expect(res.out).toContain("prediction interval of one more run (α 0.01; Student's t with 2 degrees of freedom)");
     expect((await cli('baseline', 'show', file)).out).toMatch(/query\.join\.p95\s+mean/);
   });
 

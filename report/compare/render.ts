@@ -6,8 +6,22 @@
  */
 import { formatValue } from '../figure.ts';
 import type { Comparison, FigureChange, Verdict } from './compare.ts';
+import { formatP } from './stats.ts';
 
-const ORDER: Verdict[] = ['regression', 'improvement', 'changed', 'noise', 'new', 'missing', 'unchanged'];
+const ORDER: Verdict[] = ['regression', 'improvement', 'changed', 'unverified', 'noise', 'new', 'missing', 'unchanged'];
+
+/** The evidence of a row in short: the rank test's p, the baseline's interval, or "tolerance only". */
+export function formatEvidence(r: FigureChange): string {
+  const t = r.test;
+  if (!t) return '';
+  if (t.p !== null) {
+    const adj = t.family && t.family > 1 && t.pAdjusted !== null ? `, Holm p ${formatP(t.pAdjusted)}` : '';
+    return `p ${formatP(t.p)} (U test${adj}${t.subsampledTo ? ', subsampled' : ''})`;
+  }
+  if (t.interval)
+    return `PI ${formatValue(t.interval[0], r.unit)} … ${formatValue(t.interval[1], r.unit)} (n = ${t.n?.reference ?? '?'} runs)`;
+  return 'tolerance only';
+}
 
 function sorted(rows: FigureChange[]): FigureChange[] {
   return [...rows].sort(
@@ -33,6 +47,7 @@ function countsLine(c: Comparison): string {
     part('regression', n.regression === 1 ? 'regression' : 'regressions'),
     part('improvement', n.improvement === 1 ? 'improvement' : 'improvements'),
     part('noise', 'within noise'),
+    part('unverified', 'beyond tolerance but unverified (no spread)'),
     part('changed', 'changed (no direction)'),
     part('unchanged', 'unchanged'),
     part('new', 'new'),
@@ -41,7 +56,7 @@ function countsLine(c: Comparison): string {
 }
 
 function title(c: Comparison): string {
-  return `run ${c.current.runId} (profile ${c.current.profile}) against ${c.reference.label}, tolerance ${(c.tolerance * 100).toFixed(1)} %`;
+  return `run ${c.current.runId} (profile ${c.current.profile}) against ${c.reference.label}, tolerance ${(c.tolerance * 100).toFixed(1)} %, α ${c.alpha}`;
 }
 
 /** The comparison for a terminal; `all` also lists unchanged figures. */
@@ -53,10 +68,11 @@ export function comparisonTable(c: Comparison, opts: { all?: boolean } = {}): st
     formatValue(r.reference, r.unit),
     formatValue(r.current, r.unit),
     formatChange(r.change),
+    formatEvidence(r),
     r.why,
   ]);
-  const head = ['verdict', 'figure', 'reference', 'current', 'change', 'why'];
-  const width = head.map((h, i) => Math.min(i === 5 ? 200 : 48, Math.max(h.length, ...cells.map((r) => r[i].length))));
+  const head = ['verdict', 'figure', 'reference', 'current', 'change', 'evidence', 'why'];
+  const width = head.map((h, i) => Math.min(i === 6 ? 240 : 48, Math.max(h.length, ...cells.map((r) => r[i].length))));
   const line = (r: string[]) =>
     r
       .map((v, i) => (i >= 2 && i <= 4 ? v.padStart(width[i]) : v.padEnd(width[i])))
@@ -66,6 +82,7 @@ export function comparisonTable(c: Comparison, opts: { all?: boolean } = {}): st
     `acgs-load compare: ${title(c)}`,
     `${c.regressed ? 'REGRESSION' : 'no regression'}: ${countsLine(c)}`,
     ...c.warnings.map((w) => `warning: ${w}`),
+    ...c.methods.map((m) => `method: ${m}`),
     '',
   ];
   if (rows.length) out.push(line(head), line(width.map((w) => '-'.repeat(w))), ...cells.map(line));
@@ -80,12 +97,15 @@ function mdEscape(s: string): string {
 }
 
 function mdTable(rows: FigureChange[]): string[] {
-  const out = ['| verdict | figure | reference | current | change | why |', '| --- | --- | ---: | ---: | ---: | --- |'];
+  const out = [
+    '| verdict | figure | reference | current | change | evidence | why |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- |',
+  ];
   for (const r of rows) {
     const v =
       r.verdict === 'regression' ? '**REGRESSION**' : r.verdict === 'improvement' ? '**improvement**' : r.verdict;
     out.push(
-      `| ${v} | ${mdEscape(r.label)} | ${formatValue(r.reference, r.unit)} | ${formatValue(r.current, r.unit)} | ${formatChange(r.change)} | ${mdEscape(r.why)} |`,
+      `| ${v} | ${mdEscape(r.label)} | ${formatValue(r.reference, r.unit)} | ${formatValue(r.current, r.unit)} | ${formatChange(r.change)} | ${mdEscape(formatEvidence(r))} | ${mdEscape(r.why)} |`,
     );
   }
   return out;
@@ -104,7 +124,9 @@ export function comparisonMarkdown(c: Comparison): string {
     '',
     ...c.warnings.map((w) => `> **Warning:** ${w}`),
     ...(c.warnings.length ? [''] : []),
-    'A change is a regression only when it is worse than the tolerance and, against a baseline, outside the spread of its repeated runs.',
+    'A change is a regression only when it is worse than the tolerance and the statistics say it is not noise:',
+    '',
+    ...c.methods.map((m) => `- ${m}`),
     '',
   ];
   if (moved.length) out.push(...mdTable(moved), '');

@@ -49,6 +49,8 @@ export interface StreamSpec {
   hitRate?: number;
   /** Multiplies every db_query_duration (to inject a regression). */
   dbFactor?: number;
+  /** Multiplies the db_query_duration of some query types only (on top of dbFactor). */
+  dbFactorByType?: Partial<Record<string, number>>;
   /** Stretches with a higher share of failed requests. */
   outages?: Outage[];
 }
@@ -93,7 +95,8 @@ export function* syntheticLines(spec: StreamSpec): Generator<string> {
       yield pointLine('http_req_duration', t, latency(r, step.medianMs), tags);
       yield pointLine('http_req_failed', t, failed ? 1 : 0, tags);
       const qt = QUERY_TYPES[Math.floor(r() * QUERY_TYPES.length)];
-      yield pointLine('db_query_duration', t, latency(r, QT_MEDIAN[qt]) * (spec.dbFactor ?? 1), {
+      const factor = (spec.dbFactor ?? 1) * (spec.dbFactorByType?.[qt] ?? 1);
+      yield pointLine('db_query_duration', t, latency(r, QT_MEDIAN[qt]) * factor, {
         scenario: step.tag,
         query_type: qt,
         name: 'q',
