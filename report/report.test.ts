@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.ts';
 import { RateSink } from '../engine/metrics/index.ts';
-import { ladderPlan } from '../run/ladder-plan.ts';
 import { runExitCode } from '../run/write-results.ts';
 import { judge, missedTargetReason, verdict, type Figure } from './figure.ts';
 import { buildFigures, type RunInputs } from './figures/index.ts';
 import { cannotFail, metric, normaliseSummary, thresholds, value, type K6SummaryData } from './k6-summary.ts';
 import { junitXml } from './junit.ts';
+import { fixtureInputs } from '../test/helpers/run-inputs.ts';
 import { planHeading } from './html/run-header.ts';
 import { markdownReport } from './markdown.ts';
 
@@ -107,27 +106,11 @@ describe('k6 summaries from either engine', () => {
   });
 });
 
-/** RunInputs as the pipeline hands them over, for the scenarios and checkers given. */
+/** RunInputs as the pipeline hands them over, for the scenarios given. */
 function inputsOf(scenarios: Array<{ name: string; summary: K6SummaryData | null }>): RunInputs {
-  const config = loadConfig({ profile: 'smoke', env: {} });
-  return {
-    config,
+  return fixtureInputs({
     scenarios: scenarios.map((s) => ({ ...s, exitCode: 0, engine: 'embedded', engineLimited: false, durationS: 10 })),
-    pg: null,
-    redis: null,
-    target: null,
-    infra: {
-      pgVersion: '16',
-      redisVersion: '7',
-      pgRttMs: 0.2,
-      redisRttMs: 0.1,
-      targetHealthMs: 1,
-      targetUrl: 'http://127.0.0.1:1',
-    },
-    checks: null,
-    plans: [],
-    ladder: ladderPlan(config),
-  };
+  });
 }
 
 describe('no data is never a pass: an empty k6 Rate', () => {

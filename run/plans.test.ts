@@ -6,12 +6,12 @@
  * planner chose (EXPLAIN ANALYZE) and the one it makes with enable_seqscan off.
  * Trimmed to the fields the verdict reads; see test/helpers/plan-fixtures.json.
  */
+import { fixtureInputs } from '../test/helpers/run-inputs.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgePlan, type PlanNode } from './plans.ts';
 import { PLAN_REQUIREMENTS, withUncapturedPlans } from './representative-queries.ts';
 import { planFigures, planHead } from '../report/figures/plans.ts';
-import { ladderPlan } from './ladder-plan.ts';
 import { loadConfig } from '../config/index.ts';
 import { buildFigures, junitXml, missedTargetReason, type PlanOutcome, type RunInputs } from '../report/index.ts';
 
@@ -125,24 +125,7 @@ describe('judgePlan on real plans', () => {
 
 describe('plan figures', () => {
   const config = loadConfig({ profile: 'smoke', env: {} });
-  const inputs = (plans: PlanOutcome[]): RunInputs => ({
-    config,
-    scenarios: [],
-    pg: null,
-    redis: null,
-    target: null,
-    infra: {
-      pgVersion: '16',
-      redisVersion: '7',
-      pgRttMs: 0.2,
-      redisRttMs: 0.1,
-      targetHealthMs: 1,
-      targetUrl: 'http://127.0.0.1:1',
-    },
-    checks: null,
-    plans,
-    ladder: ladderPlan(config),
-  });
+  const inputs = (plans: PlanOutcome[]): RunInputs => fixtureInputs({ config, plans });
   const seqPlan = [
     'Limit  (cost=87.64..87.71 rows=30 width=190) (actual time=0.160..0.164 rows=32 loops=1)',
     '  Buffers: shared hit=43',
