@@ -8,9 +8,9 @@ import { CACHE_DATA_TYPES } from '../../config/index.ts';
 import { judge, type Figure } from '../figure.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
-import { judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
+import { apiHistogram, judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
 import { CACHE_OPS } from '../ndjson/judged-samples.ts';
-import { histogramDelta, sumOf } from '../../measure/index.ts';
+import { sumOf } from '../../measure/index.ts';
 
 export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Table[] } {
   const figures: Figure[] = [];
@@ -44,9 +44,7 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
       source: src,
       side: 'server',
     });
-    const tgt = inputs.target;
-    const h =
-      tgt?.before && tgt.after ? histogramDelta(tgt.before, tgt.after, 'acgs_cache_op_duration_seconds', { op }) : null;
+    const h = apiHistogram(inputs, 'acgs_cache_op_duration_seconds', { op });
     figures.push({
       id: `cache.${op}.target.avg`,
       label: `${op.toUpperCase()} avg (target)`,

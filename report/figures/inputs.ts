@@ -7,7 +7,13 @@ import type { Config } from '../../config/index.ts';
 import type { CheckerResult } from '../../checks/index.ts';
 import type { K6SummaryData } from '../k6-summary.ts';
 import { mergeJudged, type ScenarioSamples } from '../ndjson/judged-samples.ts';
-import type { PgDelta, PromSample, RedisDelta } from '../../measure/index.ts';
+import {
+  histogramDelta,
+  type HistogramDelta,
+  type PgDelta,
+  type PromSample,
+  type RedisDelta,
+} from '../../measure/index.ts';
 
 export interface ScenarioOutcome {
   name: string;
@@ -167,4 +173,14 @@ export function judgedSource(metricText: string, j: JudgedSamples, count: number
   const missing =
     j.from === 'streams' && j.withoutStream.length ? `; no stream from ${j.withoutStream.join(', ')}` : '';
   return `${metricText}, ${what} (${n}${missing})`;
+}
+
+/** A histogram of the API's /metrics over the run (the after scrape minus the before), or null without both. */
+export function apiHistogram(
+  inputs: RunInputs,
+  name: string,
+  labels: Record<string, string> = {},
+): HistogramDelta | null {
+  const t = inputs.target;
+  return t?.before && t.after ? histogramDelta(t.before, t.after, name, labels) : null;
 }

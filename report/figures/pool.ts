@@ -13,8 +13,8 @@
  */
 import { judge, type Figure } from '../figure.ts';
 import type { Table } from '../tables.ts';
-import type { RunInputs } from './inputs.ts';
-import { has, histogramDelta, histogramQuantile, sumOf, type PromSample } from '../../measure/index.ts';
+import { apiHistogram, type RunInputs } from './inputs.ts';
+import { has, histogramQuantile, sumOf, type PromSample } from '../../measure/index.ts';
 
 const OUTCOMES = 'acgs_pool_acquire_outcomes_total';
 
@@ -34,7 +34,7 @@ export function acquireOutcomes(
 export function poolFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
   const t = inputs.target;
   const have = Boolean(t?.before && t.after);
-  const h = have ? histogramDelta(t!.before!, t!.after!, 'acgs_pool_acquire_wait_seconds') : null;
+  const h = apiHistogram(inputs, 'acgs_pool_acquire_wait_seconds');
   const delta = (name: string) => (have ? sumOf(t!.after!, name) - sumOf(t!.before!, name) : null);
   const src = 'target /metrics';
   const ms = (v: number | null) => (v === null ? null : v * 1000);

@@ -9,8 +9,8 @@ import { QUERY_TYPES } from '../../config/index.ts';
 import { judge, type Figure } from '../figure.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
-import { judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
-import { histogramDelta, histogramQuantile } from '../../measure/index.ts';
+import { apiHistogram, judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
+import { histogramQuantile } from '../../measure/index.ts';
 
 const STATS: Array<[string, string]> = [
   ['avg', 'avg'],
@@ -56,11 +56,7 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     });
 
     // The target's own histogram over the run (all scenarios, all clients).
-    const tgt = inputs.target;
-    const h =
-      tgt?.before && tgt.after
-        ? histogramDelta(tgt.before, tgt.after, 'acgs_db_query_duration_seconds', { query_type: qt })
-        : null;
+    const h = apiHistogram(inputs, 'acgs_db_query_duration_seconds', { query_type: qt });
     const hsrc = 'target /metrics acgs_db_query_duration_seconds (run delta, bucket-interpolated)';
     figures.push({
       id: `query.${qt}.target.avg`,
