@@ -8,6 +8,7 @@
  * bigint as number, numeric as PostgreSQL's text, timestamptz as ISO-8601 UTC
  * with milliseconds, so a row can be cached as it is.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Config } from '../config/index.ts';
 import { ApiError, fromPgError, unavailable } from './http-errors.ts';
@@ -54,6 +55,8 @@ export interface Queryable {
 export class Database {
   readonly pool: pg.Pool;
   private metrics: ApiMetrics | undefined;
+  /** Extra milliseconds a query of this type takes (the slowQuery defect); 0 when off. */
+  private delayOf: ((type: DbQueryType) => number) | null = null;
 
   constructor(databaseUrl: string, poolCfg: Config['pool']) {
     this.pool = new pg.Pool({
@@ -72,6 +75,11 @@ export class Database {
     });
     // An idle client losing its server (restart, network) must not crash the process.
     this.pool.on('error', () => {});
+  }
+
+  /** Makes queries slower on purpose (api/defects.ts slowQuery): `delayOf(type)` ms more, the connection held. */
+  slowDown(delayOf: (type: DbQueryType) => number): void {
+    this.delayOf = delayOf;
   }
 
   /** Connects the metrics (created after the pool so they can read it). */
@@ -169,6 +177,8 @@ export class Database {
       // The comment names the query type in pg_stat_statements, which keeps the first
       // text it saw for a statement; the run report groups server-side times by it.
       const res = await client.query(type === 'write' ? sql : `/* acgs:${type} */ ${sql}`, params);
+      const delay = this.delayOf?.(type) ?? 0;
+      if (delay > 0) await sleep(delay);
       return res.rows as R[];
     } catch (e) {
       if (e instanceof ApiError) throw e;

@@ -4,6 +4,7 @@ import { adaptiveTtlSeconds, HOT_READS, ReadFrequency, WINDOW_MS } from './adapt
 import { toApiError, validationField } from './errors-handler.ts';
 import { conditionMatches, evaluate } from './evaluate.ts';
 import { Defects } from './defects.ts';
+import { loadConfig } from '../config/index.ts';
 import { ApiError, fromPgError } from './http-errors.ts';
 import { decodeCursor, encodeCursor } from './routes/audit.ts';
 import { formatServerTiming, RequestTiming } from './timing.ts';
@@ -117,12 +118,20 @@ describe('Server-Timing', () => {
 });
 
 describe('defect switches', () => {
-  const off = { skipInvalidationRate: 0, wrongVersionRate: 0, noTtlRate: 0, skipVoteCounterRate: 0 };
+  const off = {
+    skipInvalidationRate: 0,
+    wrongVersionRate: 0,
+    noTtlRate: 0,
+    skipVoteCounterRate: 0,
+    slowQueryType: null,
+    slowQueryMs: 0,
+  };
   it('off: never fire and report nothing', () => {
     const f = new Defects(off, () => {
       throw new Error('fired');
     });
     expect(f.fires('noTtl')).toBe(false);
+    expect(f.queryDelayMs('aggregation')).toBe(0);
     expect(f.active()).toEqual({});
   });
   it('a rate fires that fraction of the time', () => {
@@ -140,5 +149,17 @@ describe('defect switches', () => {
       true,
     ]);
     expect(f.active()).toEqual({ noTtlRate: 0.25 });
+  });
+  it('slowQuery delays only its query type, and counts each delay', () => {
+    const fired: string[] = [];
+    const f = new Defects({ ...off, slowQueryType: 'aggregation', slowQueryMs: 20 }, (d) => fired.push(d));
+    expect(['simple', 'aggregation', 'write', 'aggregation'].map((t) => f.queryDelayMs(t))).toEqual([0, 20, 0, 20]);
+    expect(fired).toEqual(['slowQuery', 'slowQuery']);
+    expect(f.active()).toEqual({ slowQuery: { type: 'aggregation', ms: 20 } });
+  });
+  it('config refuses one half of the slowQuery pair', () => {
+    expect(() =>
+      loadConfig({ profile: 'smoke', env: {}, flags: { api: { defects: { slowQueryType: 'join' } } } }),
+    ).toThrow(/slowQueryType and slowQueryMs go together/);
   });
 });

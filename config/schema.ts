@@ -161,8 +161,20 @@ export const configSchema = z.strictObject({
           wrongVersionRate: z.number().min(0).max(1).default(0),
           noTtlRate: z.number().min(0).max(1).default(0),
           skipVoteCounterRate: z.number().min(0).max(1).default(0),
+          /**
+           * A slowdown on purpose: every query of this type takes slowQueryMs
+           * longer (the connection held, inside the query's timed window), so a
+           * comparison can be shown to find exactly that regression. Off (null) by default.
+           */
+          slowQueryType: z.enum(QUERY_TYPES).nullable().default(null),
+          slowQueryMs: z.number().min(0).max(60_000).default(0),
         })
-        .prefault({}),
+        .prefault({})
+        .refine((d) => (d.slowQueryType === null) === (d.slowQueryMs === 0), {
+          message:
+            'slowQueryType and slowQueryMs go together: name the query type and give a delay above 0 ms, or neither',
+          path: ['slowQueryType'],
+        }),
     })
     .prefault({}),
 
@@ -278,6 +290,13 @@ export const configSchema = z.strictObject({
       baseline: z.string().optional(),
       /** A change smaller than this fraction is never a regression. */
       regressionTolerance: z.number().min(0).max(10).default(0.1),
+      /**
+       * Significance level of the comparison: a latency change beyond the
+       * tolerance is a regression only when the rank test's Holm-adjusted p
+       * (run against run) is below it, or the value falls outside the
+       * (1 − α) prediction interval of a baseline's runs.
+       */
+      regressionAlpha: z.number().gt(0).max(0.5).default(0.01),
     })
     .prefault({}),
 });

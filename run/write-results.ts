@@ -237,7 +237,7 @@ export async function writeResults(o: {
       o.results.path,
       o.reference,
       isBaseline(o.reference) ? null : dirname(runJsonPath(o.config.results.baseline)),
-      { tolerance: o.config.results.regressionTolerance },
+      { tolerance: o.config.results.regressionTolerance, alpha: o.config.results.regressionAlpha },
     );
     comparison = comparisonMarkdown(c);
     o.results.write('comparison.md', comparison);

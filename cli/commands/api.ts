@@ -6,7 +6,15 @@
 import type { Command } from 'commander';
 import { summaryOf } from './index.ts';
 import { profileOption } from '../options.ts';
-import { AcgsError, loadConfig, redactUrl, type Config } from '../../config/index.ts';
+import {
+  AcgsError,
+  loadConfig,
+  parseDuration,
+  QUERY_TYPES,
+  redactUrl,
+  type Config,
+  type QueryType,
+} from '../../config/index.ts';
 import { openApiDocument, startApi } from '../../api/index.ts';
 import { assertCanListen, resolveServices } from '../../services/index.ts';
 
@@ -18,6 +26,7 @@ interface ApiFlags {
   defectWrongVersion?: string;
   defectNoTtl?: string;
   defectSkipVoteCounter?: string;
+  defectSlowQuery?: string;
   warm: boolean;
   logger?: boolean;
   openapi?: boolean;
@@ -45,6 +54,19 @@ function port(value: string | undefined): number | undefined {
   return n;
 }
 
+/** `--defect-slow-query aggregation=20ms`: the query type and its delay, as config keys. */
+function slowQuery(value: string | undefined): { slowQueryType?: QueryType; slowQueryMs?: number } {
+  if (value === undefined) return {};
+  const [type, delay] = value.split('=', 2);
+  const ms = delay === undefined ? null : parseDuration(delay.trim(), { bareString: 'refuse' });
+  if (!(QUERY_TYPES as readonly string[]).includes(type.trim()) || ms === null || ms <= 0) {
+    throw new AcgsError('BAD_FLAG', `--defect-slow-query '${value}' is not TYPE=DELAY`, {
+      hint: `TYPE is one of ${QUERY_TYPES.join(', ')}; DELAY a duration above 0, e.g. --defect-slow-query aggregation=20ms`,
+    });
+  }
+  return { slowQueryType: type.trim() as QueryType, slowQueryMs: ms };
+}
+
 /** The configuration flags of this command, as a partial configuration. */
 export function flagsToConfig(o: ApiFlags): Record<string, unknown> {
   return {
@@ -56,6 +78,7 @@ export function flagsToConfig(o: ApiFlags): Record<string, unknown> {
         wrongVersionRate: rate('--defect-wrong-version', o.defectWrongVersion),
         noTtlRate: rate('--defect-no-ttl', o.defectNoTtl),
         skipVoteCounterRate: rate('--defect-skip-vote-counter', o.defectSkipVoteCounter),
+        ...slowQuery(o.defectSlowQuery),
       },
     },
     cache: o.warm ? {} : { warmOnStart: false },
@@ -82,6 +105,10 @@ export function register(program: Command): void {
     .option('--defect-wrong-version <rate>', 'DEFECT: cache this fraction of values with version + 1')
     .option('--defect-no-ttl <rate>', 'DEFECT: write this fraction of cache entries without TTL')
     .option('--defect-skip-vote-counter <rate>', "DEFECT: don't move the amendment counter for this fraction of votes")
+    .option(
+      '--defect-slow-query <type=delay>',
+      'DEFECT: every query of this type takes DELAY longer, e.g. aggregation=20ms',
+    )
     .option('--no-warm', 'do not warm the cache on start')
     .option('--logger', 'log every request (fastify / pino JSON lines)')
     .option('--openapi', 'print the OpenAPI document and exit')
@@ -105,7 +132,9 @@ export function register(program: Command): void {
         process.stdout.write(
           `acgs-load api listening on ${target.url}\n` +
             `  postgres ${redactUrl(svc.databaseUrl)}  redis ${redactUrl(svc.redisUrl)}  prefix ${config.redis.prefix}\n` +
-            (defects.length ? `  DEFECTS ON: ${defects.map(([k, v]) => `${k}=${v}`).join(', ')}\n` : ''),
+            (defects.length
+              ? `  DEFECTS ON: ${defects.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}\n`
+              : ''),
         );
         const sig = await waitForSignal();
         process.stdout.write(`${sig}: stopping\n`);

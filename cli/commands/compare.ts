@@ -68,10 +68,19 @@ export function parseMaxSamples(v: string): number {
   return n;
 }
 
-/** The tolerance the run was configured with (results.regressionTolerance), else 10 %. */
-function runTolerance(run: RunJson): number {
-  const t = (run.config as { results?: { regressionTolerance?: unknown } } | null)?.results?.regressionTolerance;
-  return typeof t === 'number' && Number.isFinite(t) ? t : 0.1;
+/** A `results.*` number the run was configured with, else `fallback` (runs made before the key existed). */
+function runSetting(run: RunJson, key: 'regressionTolerance' | 'regressionAlpha', fallback: number): number {
+  const v = (run.config as { results?: Record<string, unknown> } | null)?.results?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+/** Tolerance and α: the flags, else what the current run was configured with, else the defaults. */
+function levels(run: RunJson, flags: CompareFlags): { tolerance: number; alpha: number } {
+  return {
+    tolerance:
+      flags.tolerance === undefined ? runSetting(run, 'regressionTolerance', 0.1) : parseTolerance(flags.tolerance),
+    alpha: flags.alpha === undefined ? runSetting(run, 'regressionAlpha', DEFAULT_ALPHA) : parseAlpha(flags.alpha),
+  };
 }
 
 /**
@@ -80,7 +89,6 @@ function runTolerance(run: RunJson): number {
  * folders keep; a baseline: by the spread of its runs.
  */
 export async function compareFromArgs(a: string, b: string | undefined, flags: CompareFlags): Promise<Comparison> {
-  const alpha = flags.alpha === undefined ? DEFAULT_ALPHA : parseAlpha(flags.alpha);
   const maxSamples = flags.maxSamples === undefined ? MAX_SAMPLES : parseMaxSamples(flags.maxSamples);
   if (flags.baseline) {
     if (b !== undefined)
@@ -88,7 +96,7 @@ export async function compareFromArgs(a: string, b: string | undefined, flags: C
         hint: 'compare one run with a baseline (compare RUN --baseline FILE) or two runs (compare OLD NEW)',
       });
     const cur = readRun(a);
-    const tolerance = flags.tolerance === undefined ? runTolerance(cur.run) : parseTolerance(flags.tolerance);
+    const { tolerance, alpha } = levels(cur.run, flags);
     return compareRunDirs(cur.run, cur.dir, readBaseline(flags.baseline), null, { tolerance, alpha, maxSamples });
   }
   if (b === undefined)
@@ -98,7 +106,7 @@ export async function compareFromArgs(a: string, b: string | undefined, flags: C
   const reference = readReference(a);
   const refDir = isBaseline(reference) ? null : readRun(a).dir;
   const cur = readRun(b);
-  const tolerance = flags.tolerance === undefined ? runTolerance(cur.run) : parseTolerance(flags.tolerance);
+  const { tolerance, alpha } = levels(cur.run, flags);
   return compareRunDirs(cur.run, cur.dir, reference, refDir, { tolerance, alpha, maxSamples });
 }
 
@@ -118,7 +126,7 @@ export function register(program: Command): void {
     )
     .option(
       '--alpha <a>',
-      `significance level of the rank test on latency samples (two runs; default ${DEFAULT_ALPHA})`,
+      `significance level: of the rank test on latency samples (two runs), of the prediction interval (a baseline); default the run's results.regressionAlpha, ${DEFAULT_ALPHA}`,
     )
     .option(
       '--max-samples <n>',
