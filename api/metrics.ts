@@ -149,7 +149,7 @@ export function createMetrics(pool: () => PoolSnapshot, pendingInvalidations: ()
     }),
     defectsInjected: new Counter({
       name: 'acgs_defect_injected_total',
-      help: 'Defects injected by the defect switches (target.defects), by fault',
+      help: 'Defects injected by the defect switches (api.defects), by defect',
       labelNames: ['defect'],
       registers,
     }),
