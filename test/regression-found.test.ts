@@ -3,8 +3,8 @@
  * query-mix (the scenario that times every query type at a known rate) on
  * this file's own database and key prefix, through the CLI as a user runs
  * them: two of the same build, then one with the API's slowQuery defect
- * delaying every aggregation query by 50 ms (api.defects.slowQueryType/Ms,
- * as `acgs-load api --defect-slow-query aggregation=50ms` sets them).
+ * delaying every aggregation query by 100 ms (api.defects.slowQueryType/Ms,
+ * as `acgs-load api --defect-slow-query aggregation=100ms` sets them).
  *
  *  - same build against same build: no figure is called a regression;
  *  - the slowed run against the run before it: the aggregation figures are
@@ -13,10 +13,12 @@
  *    (all queries' average, the scenario's request latency) contain the
  *    slowed queries and may move with them; nothing else may.
  *
- * The machine running the tests is shared with other test files, so the
- * comparisons use a 100 % tolerance (a run-wide slowdown of a busy machine is
- * not what this test is about); the delay is some 20 times an aggregation
- * query's own time here, so it clears that tolerance by far.
+ * The machine running the tests is shared with other test files, and a busy
+ * moment can slow every figure of a run two- or threefold, so the
+ * comparisons use a 300 % tolerance (a run-wide slowdown is not what this
+ * test is about); the delay is some 50 times an aggregation query's own time
+ * here, so its median clears that tolerance by far. Tails (p95, p99) are
+ * not asserted: a busy moment in the reference run can inflate them.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -62,11 +64,11 @@ function run(name: string, p: Record<string, unknown>): string {
   return results!;
 }
 
-/** `acgs-load compare OLD NEW --json` at a 100 % tolerance: the exit code and the comparison. */
+/** `acgs-load compare OLD NEW --json` at a 300 % tolerance: the exit code and the comparison. */
 function compare(older: string, newer: string): { status: number | null; c: Comparison } {
   const res = spawnSync(
     process.execPath,
-    ['bin/acgs-load.js', 'compare', older, newer, '--tolerance', '100%', '--json'],
+    ['bin/acgs-load.js', 'compare', older, newer, '--tolerance', '300%', '--json'],
     { env: { ...process.env, BASE_URL: '' }, encoding: 'utf8' },
   );
   expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -91,7 +93,7 @@ describe('the comparison finds a slowed query type, and only it', () => {
     await clearPrefix(redis, prefix);
     first = run('first', profile());
     second = run('second', profile());
-    slowed = run('slowed', profile({ api: { defects: { slowQueryType: 'aggregation', slowQueryMs: 50 } } }));
+    slowed = run('slowed', profile({ api: { defects: { slowQueryType: 'aggregation', slowQueryMs: 100 } } }));
   }, 360_000);
   afterAll(async () => {
     await clearPrefix(redis, prefix);
@@ -109,19 +111,19 @@ describe('the comparison finds a slowed query type, and only it', () => {
     expect(agg?.test?.pAdjusted).toEqual(expect.any(Number));
   });
 
-  it('aggregation slowed by 50 ms: its figures are regressions with a p-value, no other query type is (exit 7)', () => {
+  it('aggregation slowed by 100 ms: its figures are regressions with a p-value, no other query type is (exit 7)', () => {
     const { status, c } = compare(second, slowed);
     expect(status).toBe(7);
     expect(c.regressed).toBe(true);
     const found = regressions(c);
     const byType = new Set(found.map((r) => queryTypeOf(r.id)).filter(Boolean));
     expect([...byType]).toEqual(['aggregation']);
-    for (const id of ['query.aggregation.p50', 'query.aggregation.p95', 'query.aggregation.avg']) {
+    for (const id of ['query.aggregation.p50', 'query.aggregation.avg']) {
       const row = found.find((r) => r.id === id);
       expect(row, `${id} not called a regression`).toBeDefined();
       expect(row!.test!.pAdjusted!).toBeLessThan(row!.test!.alpha!);
       expect(row!.why).toMatch(/Holm-adjusted .* < α 0\.01/);
-      expect(row!.current! - row!.reference!).toBeGreaterThan(40); // the 50 ms delay, measured
+      expect(row!.current! - row!.reference!).toBeGreaterThan(80); // the 100 ms delay, measured
     }
     // anything else called a regression pools the slowed queries with others
     const others = found.filter((r) => queryTypeOf(r.id) !== 'aggregation');

@@ -200,6 +200,14 @@ describe('compareRuns against a baseline', () => {
     expect(ids(c, 'improvement')).toEqual(['ladder.10.rps', 'query.simple.p95']);
   });
 
+  it("reports a preflight round trip far outside the baseline's spread as changed, not a regression: it is the machine's", () => {
+    const busy = copy(runs[0]);
+    setValue(busy, 'infra.redis.rtt', (v) => v * 30);
+    const row = compareRuns(busy, baseline, { tolerance: 0.1 }).rows.find((r) => r.id === 'infra.redis.rtt')!;
+    expect(row.direction).toBe('none');
+    expect(row.verdict).toBe('changed');
+  });
+
   it('stays quiet on a run whose figures differ from the baseline within its spread', () => {
     // Every figure of the new run at a point between the smallest and the largest the baseline saw.
     const b = copy(runs[0]);

@@ -154,7 +154,7 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       label: `PostgreSQL ${i.pgVersion} round trip (SELECT 1)`,
       value: i.pgRttMs,
       unit: 'ms',
-      source: 'suite client, mean of 20 SELECT 1',
+      source: 'suite client, median of 20 SELECT 1 (preflight)',
       side: 'client',
     },
     {
@@ -162,7 +162,7 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       label: `Redis ${i.redisVersion} round trip (PING)`,
       value: i.redisRttMs,
       unit: 'ms',
-      source: 'suite client, mean of 20 PING',
+      source: 'suite client, median of 20 PING (preflight)',
       side: 'client',
     },
     {
