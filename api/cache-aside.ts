@@ -61,10 +61,9 @@ export class CacheAside {
 
   /** Cache-aside read; null when the row does not exist (never cached). */
   async read<T>(timing: RequestTiming, spec: ReadSpec<T>): Promise<T | null> {
-    const labels = { data_type: spec.dataType };
     const raw = await this.cache.get(spec.key, timing);
     if (raw === undefined) {
-      this.metrics.cacheLookups.inc({ ...labels, result: 'bypass' });
+      this.metrics.cacheLookups.inc(lookupLabels(spec.dataType, 'bypass'));
       timing.setCache('BYPASS');
       return (await spec.load())?.payload ?? null;
     }
@@ -72,12 +71,12 @@ export class CacheAside {
     if (raw !== null) {
       const cached = decode<T>(raw, spec.kind);
       if (cached !== undefined) {
-        this.metrics.cacheLookups.inc({ ...labels, result: 'hit' });
+        this.metrics.cacheLookups.inc(lookupLabels(spec.dataType, 'hit'));
         timing.setCache('HIT');
         return cached;
       }
     }
-    this.metrics.cacheLookups.inc({ ...labels, result: 'miss' });
+    this.metrics.cacheLookups.inc(lookupLabels(spec.dataType, 'miss'));
     timing.setCache('MISS');
     const loaded = await this.fill(spec, timing);
     return (loaded?.payload as T | undefined) ?? null;
@@ -182,6 +181,20 @@ export class CacheAside {
     this.metrics.adaptiveTtl.set({ data_type: dataType }, ttl);
     return ttl;
   }
+}
+
+type LookupResult = 'hit' | 'miss' | 'bypass';
+const LOOKUP_LABELS = new Map<string, Readonly<{ data_type: CacheDataType; result: LookupResult }>>();
+
+/** The label set of acgs_cache_lookups_total, built once per data type and result (never mutated). */
+function lookupLabels(
+  dataType: CacheDataType,
+  result: LookupResult,
+): { data_type: CacheDataType; result: LookupResult } {
+  const k = dataType + '\0' + result;
+  let labels = LOOKUP_LABELS.get(k);
+  if (!labels) LOOKUP_LABELS.set(k, (labels = Object.freeze({ data_type: dataType, result })));
+  return labels;
 }
 
 /** The payload of a cached value, or undefined when it does not parse (treated as a miss). */

@@ -34,6 +34,8 @@ const COMMAND_TIMEOUT_MS = 500;
 const MAX_PENDING = 100_000;
 const DEL_BATCH = 500;
 
+const GET_LABELS = Object.freeze({ op: 'get' as const });
+
 /** Redis status as /healthz reports it. */
 export type CacheState = 'up' | 'down' | 'replaying';
 
@@ -59,6 +61,11 @@ export class Cache {
       commandTimeout: COMMAND_TIMEOUT_MS,
       connectTimeout: 1000,
       maxRetriesPerRequest: 0,
+      // Commands issued in one turn of the event loop go out in one write (ioredis queues
+      // them and flushes on setImmediate): at 100 connections one write per GET was the
+      // largest cost of a cached read. Every command we send is auto-pipelined, in the
+      // order issued, so Redis still sees SET and DEL in the order cache-aside.ts queues them.
+      enableAutoPipelining: true,
       retryStrategy: (times) => Math.min(times * 100, 1000),
     });
     this.redis.on('error', () => {}); // state changes come from 'close' and failed commands
@@ -97,12 +104,19 @@ export class Cache {
   /** GET; undefined when the cache is down or the command failed. */
   async get(key: string, timing?: RequestTiming): Promise<string | null | undefined> {
     if (!this.available) return undefined;
-    return this.timed(
-      'get',
-      timing,
-      () => this.redis.get(key),
-      (v) => (v === null ? 'get-miss' : 'get-hit'),
-    );
+    // `timed` written out: the read path of every cached request, without two closures per call.
+    const start = process.hrtime.bigint();
+    try {
+      const v = await this.redis.get(key);
+      const ms = msSince(start);
+      this.metrics?.cacheOpDuration.observe(GET_LABELS, ms / 1000);
+      timing?.add('cache', ms, v === null ? 'get-miss' : 'get-hit');
+      return v;
+    } catch {
+      timing?.add('cache', msSince(start), 'get-error');
+      this.markDown();
+      return undefined;
+    }
   }
 
   /** SET with EX `ttlSeconds` (or without TTL when undefined); false when not written. */

@@ -19,6 +19,11 @@ const OID_INT8 = 20;
 const OID_INT8_ARRAY = 1016;
 const OID_TIMESTAMPTZ = 1184;
 
+/** Query types sent as named prepared statements: their plans do not depend on the values (see `statement`). */
+const PREPARED_TYPES: ReadonlySet<DbQueryType> = new Set(['simple', 'join', 'write']);
+/** A bound on distinct names, should a caller ever build SQL text per request. */
+const MAX_NAMED_STATEMENTS = 200;
+
 /** The API's connections in pg_stat_activity (the run waits for them to leave). */
 export const API_APPLICATION_NAME = 'acgs-load-target';
 
@@ -57,6 +62,9 @@ export class Database {
   private metrics: ApiMetrics | undefined;
   /** Extra milliseconds a query of this type takes (the slowQuery defect); 0 when off. */
   private delayOf: ((type: DbQueryType) => number) | null = null;
+  /** The statement as sent, per query type and SQL text (see `statement`). */
+  private readonly statements = new Map<DbQueryType, Map<string, { text: string; name: string | undefined }>>();
+  private named = 0;
 
   constructor(databaseUrl: string, poolCfg: Config['pool']) {
     this.pool = new pg.Pool({
@@ -143,6 +151,26 @@ export class Database {
     }
   }
 
+  /**
+   * Runs `fn` with one pooled connection and no transaction around it: each
+   * statement commits on its own. For a write whose reads need no lock and whose
+   * changes are one statement (CTEs), which saves BEGIN and COMMIT round trips;
+   * under READ COMMITTED every statement takes its own snapshot either way.
+   */
+  async session<T>(timing: RequestTiming | undefined, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    const q: Queryable = { query: (type, sql, params = []) => this.run(client, timing, type, sql, params) };
+    let broken: Error | undefined;
+    try {
+      return await fn(q);
+    } catch (e) {
+      broken = isConnectionError(e) ? (e as Error) : undefined;
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** Runs `fn` in one transaction (BEGIN .. COMMIT, ROLLBACK on any error). */
   async transaction<T>(timing: RequestTiming | undefined, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.acquire();
@@ -176,7 +204,7 @@ export class Database {
     try {
       // The comment names the query type in pg_stat_statements, which keeps the first
       // text it saw for a statement; the run report groups server-side times by it.
-      const res = await client.query(type === 'write' ? sql : `/* acgs:${type} */ ${sql}`, params);
+      const res = await client.query(this.statement(type, sql, params));
       const delay = this.delayOf?.(type) ?? 0;
       if (delay > 0) await sleep(delay);
       return res.rows as R[];
@@ -188,6 +216,29 @@ export class Database {
       this.metrics?.dbDuration.observe({ query_type: type }, ms / 1000);
       timing?.add('db', ms, type);
     }
+  }
+
+  /**
+   * The statement as sent: its text tagged with the query type, and a name for the
+   * statement types whose plan does not depend on the values (lookups and writes by
+   * key), so each connection parses and plans it once (extended protocol, named
+   * prepared statement; pg keeps one per name and connection). Aggregations, the
+   * complex report and range scans stay unnamed: PostgreSQL plans them for the
+   * values given, as the report's EXPLAIN of the same text does. Built once per
+   * text; every text is one of the API's constants, so the names are bounded.
+   */
+  private statement(type: DbQueryType, sql: string, values: unknown[]): pg.QueryConfig {
+    let byText = this.statements.get(type);
+    if (!byText) this.statements.set(type, (byText = new Map()));
+    let s = byText.get(sql);
+    if (!s) {
+      const text = type === 'write' ? sql : `/* acgs:${type} */ ${sql}`;
+      // Statements without parameters (BEGIN, COMMIT, SELECT 1) gain nothing from a name.
+      const named = PREPARED_TYPES.has(type) && /\$1\b/.test(sql) && this.named < MAX_NAMED_STATEMENTS;
+      s = { text, name: named ? `acgs_${++this.named}` : undefined };
+      byText.set(sql, s);
+    }
+    return { text: s.text, name: s.name, values };
   }
 
   /** Live figures for /metrics and /healthz. */

@@ -109,6 +109,14 @@ describe('Server-Timing', () => {
       'cache;dur=0.21;desc="get-miss", db;dur=1.7;desc="join", cache;dur=0.3;desc="set"',
     );
   });
+  it('the header adds the total as app, after the operations', () => {
+    const t = new RequestTiming();
+    expect(t.header(0.12345)).toBe('app;dur=0.123;desc="total"');
+    t.add('db', 2, 'write');
+    t.add('cache', 0.0004, 'set-error');
+    expect(t.header(3.5)).toBe('db;dur=2;desc="write", cache;dur=0;desc="set-error", app;dur=3.5;desc="total"');
+    expect(t.header(3.5)).toBe(formatServerTiming([...t.entries, { name: 'app', dur: 3.5, desc: 'total' }]));
+  });
   it('a MISS is not hidden by a later HIT', () => {
     const t = new RequestTiming();
     t.setCache('MISS');

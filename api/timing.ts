@@ -26,6 +26,13 @@ export class RequestTiming {
     this.entries.push({ name, dur, desc });
   }
 
+  /** The Server-Timing header value: every entry, then the request's total as `app`. */
+  header(totalMs: number): string {
+    let out = '';
+    for (const e of this.entries) out += formatEntry(e.name, e.dur, e.desc) + ', ';
+    return out + formatEntry('app', totalMs, 'total');
+  }
+
   /** A lookup's outcome; a MISS is not overwritten by a later HIT of another key. */
   setCache(outcome: CacheOutcome): void {
     if (this.cache === 'MISS' && outcome === 'HIT') return;
@@ -35,7 +42,17 @@ export class RequestTiming {
 
 /** Renders entries as a Server-Timing header value (durations in ms, 3 decimals). */
 export function formatServerTiming(entries: readonly TimingEntry[]): string {
-  return entries.map((e) => `${e.name};dur=${Math.round(e.dur * 1000) / 1000};desc="${e.desc}"`).join(', ');
+  let out = '';
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    out += (i === 0 ? '' : ', ') + formatEntry(e.name, e.dur, e.desc);
+  }
+  return out;
+}
+
+/** One metric: `name;dur=<ms, 3 decimals>;desc="<desc>"`. */
+function formatEntry(name: TimingEntry['name'], dur: number, desc: string): string {
+  return name + ';dur=' + Math.round(dur * 1000) / 1000 + ';desc="' + desc + '"';
 }
 
 /** Milliseconds since `start` (a process.hrtime.bigint() reading). */

@@ -197,6 +197,51 @@ describe('writes', () => {
     expect(g.json).toEqual(r.json);
   });
 
+  it('decision: its audit row is written by the same statement (same now(), run ids, details)', async () => {
+    const r = await call(
+      t.url,
+      'POST',
+      '/api/v1/decisions',
+      { policyId: 1, subjectId: 2, action: 'read', resource: 'document' },
+      { 'x-run-id': 'run-d', 'x-client-request-id': 'cr-d1' },
+    );
+    expect(r.status).toBe(201);
+    const audits = await q(
+      `SELECT a.actor_id::int, a.action, a.entity_type, a.entity_id::int, a.details, a.run_id, a.client_request_id,
+              a.occurred_at = d.created_at AS same_now
+         FROM audit_log a JOIN policy_decisions d ON d.id = a.entity_id
+        WHERE a.entity_type = 'policy_decision' AND a.entity_id = $1`,
+      [r.json.id],
+    );
+    expect(audits).toEqual([
+      {
+        actor_id: 2,
+        action: 'policy.decide',
+        entity_type: 'policy_decision',
+        entity_id: r.json.id,
+        details: { policyId: 1, decision: r.json.decision },
+        run_id: 'run-d',
+        client_request_id: 'cr-d1',
+        same_now: true,
+      },
+    ]);
+    expect(r.json).toMatchObject({ run_id: 'run-d', client_request_id: 'cr-d1' });
+    // The read of the rules, then one write statement, then the cache write.
+    expect(r.headers.get('server-timing')).toMatch(
+      /^db;dur=[\d.]+;desc="join", db;dur=[\d.]+;desc="write", cache;dur=[\d.]+;desc="set", app;dur=[\d.]+;desc="total"$/,
+    );
+    // A decision refused (unknown subject) writes neither row.
+    const before = await q("SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.decide'");
+    const bad = await call(t.url, 'POST', '/api/v1/decisions', {
+      policyId: 1,
+      subjectId: 9_000_000_000,
+      action: 'read',
+      resource: 'document',
+    });
+    expect(bad.status).toBe(404);
+    expect(await q("SELECT count(*)::int AS n FROM audit_log WHERE action = 'policy.decide'")).toEqual(before);
+  });
+
   it('compliance check: stored, cached, and the policy report counts it', async () => {
     const before = await call(t.url, 'GET', '/api/v1/policies/2/compliance-report');
     const [n] = await q('SELECT count(*)::int AS n FROM compliance_checks WHERE policy_id = 2');

@@ -85,6 +85,36 @@ export async function audit(
   );
 }
 
+/**
+ * One statement that inserts a row and its audit_log row (the same columns
+ * `audit` writes), returning the inserted row: `insertSql` is an
+ * `INSERT ... RETURNING *` whose row has `id`, `run_id` and `client_request_id`;
+ * the audit row takes actor, action, entity type and details from parameters
+ * `$first` .. `$first+3`. A single statement commits both rows or neither, with
+ * one `now()`, so a write needs no BEGIN and COMMIT round trips.
+ */
+export function insertWithAuditSql(insertSql: string, first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `WITH inserted AS (
+${insertSql}
+), audited AS (
+  INSERT INTO audit_log (occurred_at, actor_id, action, entity_type, entity_id, details, run_id, client_request_id)
+  SELECT now(), ${p(0)}::bigint, ${p(1)}::text, ${p(2)}::text, inserted.id, ${p(3)}::jsonb, inserted.run_id, inserted.client_request_id
+    FROM inserted
+)
+SELECT * FROM inserted`;
+}
+
+/** The audit parameters of `insertWithAuditSql`, in its order. */
+export function auditParams(entry: {
+  actorId: number;
+  action: string;
+  entityType: string;
+  details: unknown;
+}): unknown[] {
+  return [entry.actorId, entry.action, entry.entityType, JSON.stringify(entry.details)];
+}
+
 /** Sends 201 with a body. */
 export function created(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.code(201).send(body);
