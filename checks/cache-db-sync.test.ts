@@ -28,6 +28,8 @@ import { runChecks, type CheckProgressEvent } from './index.ts';
 import { builtinDescription } from './description.ts';
 import { openRedis } from './_connect.ts';
 import { sweepCache } from './cache-sweep.ts';
+import { makeEvaluator } from './cache-evaluate.ts';
+import { readBatch } from './cache-read.ts';
 
 let tdb: TestDatabase;
 let db: pg.Pool;
@@ -244,7 +246,10 @@ describe('cache-db-sync reports each fault made on purpose', () => {
     await redis.expire(k('decision:1'), 1000);
     await redis.persist(k('config:max.votes'));
     const broken = await byType();
-    expect(broken.policyDecisions).toMatchObject({ ttlViolations: 1, maxTtlSeconds: 1000 });
+    expect(broken.policyDecisions.ttlViolations).toBe(1);
+    // The TTL counts down between EXPIRE and the sweep's read (seconds on a busy machine).
+    expect(broken.policyDecisions.maxTtlSeconds).toBeLessThanOrEqual(1000);
+    expect(broken.policyDecisions.maxTtlSeconds).toBeGreaterThan(900);
     expect(broken.staticConfig.ttlViolations).toBe(1);
     expect(broken.governanceRules.ttlViolations).toBe(0);
   });
@@ -322,4 +327,64 @@ describe('batching', () => {
     expect(violationsOf(r)).toEqual({ 'cache-db-sync': { stale: 1, no_ttl: 1 } });
     expect(r.checkers[0].checked).toBe(keys);
   }, 180_000); // one round trip per key: slow on a busy machine, and no timed assertion here
+});
+
+describe('the byte-for-byte road and the full decoder agree', () => {
+  it('an entry with the same content in another key order and spacing is consistent (full decoder)', async () => {
+    const raw = (await redis.get(k('principle:1')))!;
+    const v = JSON.parse(raw);
+    const reordered = { cachedAt: v.cachedAt, row: Object.fromEntries(Object.entries(v.row).reverse()), v: v.v };
+    await redis.set(k('principle:1'), JSON.stringify(reordered, null, 1), 'KEEPTTL');
+    expect(violationsOf(await run())).toEqual({});
+  });
+
+  it('the same entry with one value changed is still found, in any key order', async () => {
+    const v = JSON.parse((await redis.get(k('decision:1')))!);
+    v.row.action = 'another action';
+    await redis.set(k('decision:1'), JSON.stringify(v, null, 2), 'KEEPTTL');
+    expect(violationsOf(await run())).toEqual({ 'cache-db-sync': { content_mismatch: 1 } });
+  });
+
+  it('a canonical entry whose cachedAt holds an escape or a quote goes to the decoder: still consistent', async () => {
+    await editEntry(redis, k('compliance:1'), (v) => {
+      v.cachedAt = 'a "quoted" \\ time';
+    });
+    expect(violationsOf(await run())).toEqual({});
+  });
+});
+
+describe('failure paths of a batch', () => {
+  it('a key that vanishes between SCAN and the read is not checked and is noted, not a pass', async () => {
+    const pool = new pg.Pool({ connectionString: tdb.url, max: 2 });
+    const nodes = await openRedis(REDIS_URL);
+    try {
+      const ev = makeEvaluator(pool, builtinDescription(), testOptions(tdb.url, REDIS_URL, prefix));
+      // As SCAN returned them: one key deleted before the read.
+      const scanned = [k('principle:1'), k('principle:2')];
+      await redis.del(k('principle:2'));
+      const r = await ev.evaluate(await readBatch(nodes.primaries, { node: 0, keys: scanned }));
+      expect(r.vanished).toBe(1);
+      expect(r.outcomes).toEqual([]);
+      expect([...r.clean.values()].reduce((a, c) => a + c.checked, 0)).toBe(1);
+      // Through the whole run: the note says so, and the key is not counted as checked.
+      const res = await run({ only: ['cache-db-sync'] });
+      expect(res.checkers[0].checked).toBe(keys - 1);
+    } finally {
+      await nodes.close();
+      await pool.end();
+    }
+  });
+
+  it("a PostgreSQL error in a batch's row lookup fails the sweep with that error, it does not pass or hang", async () => {
+    const desc = builtinDescription();
+    const gone = { ...desc.tables.find((t) => t.name === 'principles')!, name: 'principles_gone' };
+    const broken = {
+      ...desc,
+      tables: [...desc.tables, gone],
+      cacheFamilies: desc.cacheFamilies.map((f) =>
+        f.pattern === 'principle:{id}' ? { ...f, table: 'principles_gone' } : f,
+      ),
+    };
+    await expect(run({ only: ['cache-db-sync'], description: broken })).rejects.toThrow(/principles_gone/);
+  });
 });

@@ -15,7 +15,7 @@ import { formatNines, nines } from './nines.ts';
 import { Tally } from './_tally.ts';
 
 /** Batches processed at once: enough to overlap Redis, PostgreSQL and CPU work. */
-export const CONCURRENCY = 4;
+export const CONCURRENCY = 8;
 /** Mismatched keys kept for the re-read after grace; beyond, they stay mismatched. */
 export const MAX_REREAD = 100_000;
 
@@ -72,6 +72,15 @@ export async function sweepCache(
     ignored += r.ignored;
     swept += batch.keys.length;
     opts.onProgress?.({ checker, keys: swept, done: false });
+    for (const [dataType, c] of r.clean) {
+      strict.checked += c.checked;
+      types.checked += c.typed;
+      const s = statsOf(byType, dataType);
+      s.checked += c.checked;
+      s.strict += c.checked;
+      s.after += c.checked;
+      if (c.maxTtlMs > s.maxTtlMs) s.maxTtlMs = c.maxTtlMs;
+    }
     for (const o of r.outcomes) {
       strict.checked++;
       const s = statsOf(byType, o.dataType);
@@ -196,6 +205,7 @@ async function afterGrace(
   const dataTypeOf = new Map(reread.map((r) => [r.key, r.dataType]));
   await forEachConcurrent(batches(), CONCURRENCY, async (batch) => {
     const r = await ev.evaluate(await readBatch(redis.primaries, batch, redis.cluster));
+    // Only entries with a finding are listed: a key absent from them is gone or consistent now.
     const byKey = new Map<string, EntryOutcome>(r.outcomes.map((o) => [o.key, o]));
     for (const key of batch.keys) {
       const o = byKey.get(key);

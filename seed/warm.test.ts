@@ -10,7 +10,9 @@ import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabas
 import { seedDatabase, warmCache, type WarmProgressEvent } from './index.ts';
 import { readMarker } from '../schema/index.ts';
 import { DATASET_META_KEY } from './warm.ts';
-import { deletePrefix } from '../services/redis.ts';
+import { entityText, entityValue, RAW_TEXT_TYPES, rowTextEncoder, utcTextToIso } from './cache-encode.ts';
+import { connectRedis, deletePrefix } from '../services/redis.ts';
+import { WarmWriter } from './warm-writer.ts';
 import { CACHE_FAMILIES, TABLES, type ColumnType } from '../schema/description.ts';
 
 const PREFIX = testPrefix('warm');
@@ -234,6 +236,37 @@ describe('warmCache', () => {
     }
   });
 
+  it('encodes rows read as text exactly as the object encoder does (every column type, every entity table)', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query("SET TimeZone = 'UTC'");
+      const now = new Date().toISOString();
+      let compared = 0;
+      for (const table of new Set(CACHE_FAMILIES.filter((f) => f.kind === 'entity').map((f) => f.table))) {
+        const sql = `SELECT * FROM ${table} ORDER BY 1 LIMIT 300`;
+        const parsed = (await c.query(sql)).rows;
+        const raw = (await c.query({ text: sql, types: RAW_TEXT_TYPES })).rows;
+        const enc = rowTextEncoder(table);
+        expect(raw.length, table).toBeGreaterThan(0);
+        raw.forEach((r, i) =>
+          expect(entityText(enc(r), r.version, now), table).toBe(entityValue(table, parsed[i], now)),
+        );
+        compared += raw.length;
+      }
+      expect(compared).toBeGreaterThan(300);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('turns timestamptz text at UTC into ISO milliseconds, truncated as node-pg does', () => {
+    expect(utcTextToIso('2026-01-01 10:00:00.123456+00')).toBe('2026-01-01T10:00:00.123Z');
+    expect(utcTextToIso('2026-01-01 10:00:00.9999+00')).toBe('2026-01-01T10:00:00.999Z');
+    expect(utcTextToIso('2026-01-01 10:00:00.5+00')).toBe('2026-01-01T10:00:00.500Z');
+    expect(utcTextToIso('2026-01-01 10:00:00+00')).toBe('2026-01-01T10:00:00.000Z');
+  });
+
   it("refuses to warm from a database that is not the suite's", async () => {
     const other = await createTestDatabase('warm_foreign');
     try {
@@ -261,5 +294,45 @@ describe('warmCache', () => {
         hotFraction: 0.2,
       }),
     ).rejects.toMatchObject({ kind: 'REDIS_UNREACHABLE', exitCode: 5 });
+  });
+});
+
+describe('WarmWriter', () => {
+  it('reports a write Redis did not take as an error a person can act on, from flush and not a hang', async () => {
+    const conn = await connectRedis('redis://127.0.0.1:6379');
+    const acks: number[] = [];
+    const w = new WarmWriter([conn], 'redis://127.0.0.1:6379', (n) => acks.push(n));
+    conn.disconnect(); // the connection is gone before the first chunk is sent
+    w.set(testPrefix('warm_writer') + 'x', '{}', 60, 'x');
+    await expect(w.flush()).rejects.toMatchObject({ name: 'AcgsError' });
+    expect(acks).toEqual([]);
+    expect(w.written).toBe(0);
+  });
+
+  it('acknowledges chunk by chunk, at most CHUNK keys apart, each key with its TTL', async () => {
+    const prefix = testPrefix('warm_writer_ok');
+    const conns = [await connectRedis('redis://127.0.0.1:6379'), await connectRedis('redis://127.0.0.1:6379')];
+    const redis = newRedis();
+    try {
+      const acks: number[] = [];
+      const w = new WarmWriter(conns, 'redis://127.0.0.1:6379', (n) => acks.push(n));
+      for (let i = 0; i < 1234; i++) {
+        w.set(`${prefix}k:${i}`, `{"i":${i}}`, 100 + (i % 3), 'k');
+        if (i % 100 === 0) await w.room();
+      }
+      await w.flush();
+      expect(w.written).toBe(1234);
+      expect(acks.at(-1)).toBe(1234);
+      expect(acks).toEqual([...acks].sort((a, b) => a - b));
+      for (let i = 1; i < acks.length; i++) expect(acks[i] - acks[i - 1]).toBeLessThanOrEqual(500);
+      expect(await redis.get(`${prefix}k:1000`)).toBe('{"i":1000}');
+      expect(await redis.ttl(`${prefix}k:1000`)).toBeLessThanOrEqual(101);
+      expect(await redis.ttl(`${prefix}k:1000`)).toBeGreaterThan(90);
+      expect(await redis.ttl(`${prefix}k:1001`)).toBeGreaterThan(100);
+    } finally {
+      await clearPrefix(redis, prefix);
+      redis.disconnect();
+      for (const c of conns) c.disconnect();
+    }
   });
 });

@@ -8,13 +8,18 @@
  * all static configuration, the unexpired, unrevoked sessions of the hot
  * users and their valid tokens, and the most recent `hotFraction` of
  * decisions, compliance checks and synthesis results. Rows are read in
- * batches through a server-side cursor, never a whole table at once.
+ * batches through a server-side cursor, never a whole table at once; the
+ * next batch is fetched while Redis writes the last (warm-writer.ts: chunks
+ * of SETs as one script call each, several in flight over a few connections).
+ * Entity rows are read as PostgreSQL's text and encoded straight to their
+ * JSON text (cache-encode.ts rowTextEncoder), without a Date per timestamp.
  */
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { type Config, AcgsError } from '../config/index.ts';
 import { CACHE_FAMILIES, cacheKey, type CacheFamily, readState } from '../schema/index.ts';
-import { derivedValue, encodeRow, entityValue } from './cache-encode.ts';
+import { derivedText, derivedValue, entityText, RAW_TEXT_TYPES, rowTextEncoder } from './cache-encode.ts';
+import { WarmWriter } from './warm-writer.ts';
 import { connectPg, describePg, pgError, connectRedis, deletePrefix, redisError } from '../services/index.ts';
 
 export interface WarmOptions {
@@ -24,7 +29,7 @@ export interface WarmOptions {
   ttlSeconds: Config['cache']['ttlSeconds'];
   /** Fraction (0, 1] of each entity type to warm. */
   hotFraction: number;
-  /** Called after each pipeline Redis acknowledged (every 500 keys) and once at the end. */
+  /** Called after each chunk Redis acknowledged (every 500 keys) and once at the end. */
   onProgress?: (e: WarmProgressEvent) => void;
 }
 
@@ -43,8 +48,9 @@ export const DATASET_META_KEY = 'meta:dataset';
 /** The marker expires after 30 days; a cache without it is cleared and warmed again. */
 const DATASET_META_TTL_S = 30 * 86400;
 
-const BATCH = 1000;
-const PIPELINE = 500;
+const BATCH = 5000;
+/** Redis connections the writer spreads its chunks over. */
+const CONNECTIONS = 2;
 
 /** Short family name used in summaries: 'principle:{id}' -> 'principle'. */
 export function familyName(f: CacheFamily): string {
@@ -57,44 +63,22 @@ function family(pattern: string): CacheFamily {
   return f;
 }
 
-/** Buffers SET ... EX commands and sends them in pipelines. */
-class PipelineWriter {
-  private pipe;
-  private pending = 0;
-  /** The family of the last key queued. */
-  family = '';
-  /** Keys Redis has acknowledged. */
-  written = 0;
-  readonly byFamily: Record<string, number> = {};
+/** Queues entries under the prefix with their policy's TTL. */
+class Writer {
   constructor(
-    private redis: Redis,
+    readonly out: WarmWriter,
     private opts: WarmOptions,
-  ) {
-    this.pipe = redis.pipeline();
-  }
-  async set(f: CacheFamily, id: string | number, value: string): Promise<void> {
-    this.pipe.set(cacheKey(this.opts.prefix, f.pattern, id), value, 'EX', this.opts.ttlSeconds[f.dataType]);
-    const name = familyName(f);
-    this.byFamily[name] = (this.byFamily[name] ?? 0) + 1;
-    this.family = name;
-    if (++this.pending >= PIPELINE) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (!this.pending) return;
-    try {
-      const results = (await this.pipe.exec()) ?? [];
-      for (const [err] of results) if (err) throw err;
-    } catch (e) {
-      throw redisError(e, this.opts.redisUrl, 'warming the cache');
-    }
-    this.pipe = this.redis.pipeline();
-    this.written += this.pending;
-    this.pending = 0;
-    this.opts.onProgress?.({ keys: this.written, family: this.family, done: false });
+  ) {}
+  set(f: CacheFamily, id: string | number, value: string): void {
+    this.out.set(cacheKey(this.opts.prefix, f.pattern, id), value, this.opts.ttlSeconds[f.dataType], familyName(f));
   }
 }
 
-/** Streams the rows of `sql` in batches through a cursor (inside its own transaction). */
+/**
+ * Streams the rows of `sql` in batches through a cursor (inside its own
+ * read-only transaction, TimeZone UTC for the text timestamps), fetching the
+ * next batch while `fn`'s writes of the last are in flight.
+ */
 async function eachBatch(
   c: pg.Client,
   sql: string,
@@ -102,17 +86,31 @@ async function eachBatch(
 ): Promise<void> {
   await c.query('BEGIN READ ONLY');
   try {
+    await c.query("SET LOCAL TimeZone = 'UTC'");
     await c.query(`DECLARE warm_cur NO SCROLL CURSOR FOR ${sql}`);
+    const fetch = () => c.query({ text: `FETCH ${BATCH} FROM warm_cur`, types: RAW_TEXT_TYPES });
+    let next = fetch();
     for (;;) {
-      const r = await c.query(`FETCH ${BATCH} FROM warm_cur`);
+      const r = await next;
       if (r.rows.length === 0) break;
-      await fn(r.rows);
+      next = fetch();
+      // A failed write or fetch surfaces here; the pending fetch's error is not left unhandled.
+      await fn(r.rows).catch(async (e) => {
+        await next.catch(() => {});
+        throw e;
+      });
     }
     await c.query('COMMIT');
   } catch (e) {
     await c.query('ROLLBACK').catch(() => {});
     throw e;
   }
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }
 
 async function hotLimit(c: pg.Client, table: string, fraction: number): Promise<number> {
@@ -132,6 +130,7 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
   const started = performance.now();
   const c = await connectPg(opts.databaseUrl, 'warming the cache');
   let redis: Redis | undefined;
+  const extra: Redis[] = [];
   try {
     const { marker } = await readState(c);
     if (!marker?.fingerprint) {
@@ -144,31 +143,41 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
       );
     }
     redis = await connectRedis(opts.redisUrl, 'warming the cache');
+    for (let i = 1; i < CONNECTIONS; i++) extra.push(await connectRedis(opts.redisUrl, 'warming the cache'));
     // Entries written for another dataset (the database was reloaded by any path since)
     // are not this dataset's rows: clear the prefix before warming, or the checkers
     // would rightly report them. The marker key names the dataset the cache belongs to.
     const metaKey = `${opts.prefix}${DATASET_META_KEY}`;
     if ((await redis.get(metaKey)) !== marker.fingerprint) await deletePrefix(redis, opts.prefix);
-    const w = new PipelineWriter(redis, opts);
+    const out = new WarmWriter([redis, ...extra], opts.redisUrl, (keys, family) =>
+      opts.onProgress?.({ keys, family, done: false }),
+    );
+    const w = new Writer(out, opts);
     await warmEntities(c, w, opts.hotFraction);
     await warmDerived(c, w, opts.hotFraction);
-    await w.flush();
+    await out.flush();
     await redis.set(metaKey, marker.fingerprint, 'EX', DATASET_META_TTL_S);
-    const keys = Object.values(w.byFamily).reduce((a, b) => a + b, 0);
-    opts.onProgress?.({ keys, family: w.family, done: true });
-    return { keys, byFamily: w.byFamily, ms: performance.now() - started };
+    const keys = Object.values(out.byFamily).reduce((a, b) => a + b, 0);
+    opts.onProgress?.({ keys, family: out.lastFamily, done: true });
+    return { keys, byFamily: out.byFamily, ms: performance.now() - started };
   } catch (e) {
     throw pgError(e, opts.databaseUrl, 'warming the cache'); // Redis errors are already AcgsErrors
   } finally {
     redis?.disconnect();
+    for (const r of extra) r.disconnect();
     await c.end().catch(() => {});
   }
 }
 
-async function warmEntities(c: pg.Client, w: PipelineWriter, fraction: number): Promise<void> {
+async function warmEntities(c: pg.Client, w: Writer, fraction: number): Promise<void> {
   const now = new Date().toISOString();
-  const put = (pattern: string, table: string, keyCol: string) => async (rows: Record<string, unknown>[]) => {
-    for (const row of rows) await w.set(family(pattern), row[keyCol] as string | number, entityValue(table, row, now));
+  const put = (pattern: string, table: string, keyCol: string) => {
+    const f = family(pattern);
+    const rowText = rowTextEncoder(table);
+    return async (rows: Record<string, unknown>[]) => {
+      for (const row of rows) w.set(f, row[keyCol] as string, entityText(rowText(row), row.version, now));
+      await w.out.room();
+    };
   };
   const hotPrinciples = await hotLimit(c, 'principles', fraction);
   await eachBatch(
@@ -199,30 +208,36 @@ async function warmEntities(c: pg.Client, w: PipelineWriter, fraction: number): 
   }
 }
 
-async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): Promise<void> {
+async function warmDerived(c: pg.Client, w: Writer, fraction: number): Promise<void> {
   const now = new Date().toISOString();
   const hotPolicies = await hotLimit(c, 'policies', fraction);
   const hotIds = `SELECT id FROM policies ORDER BY id LIMIT ${hotPolicies}`;
   // policy:{id} = the policy row, its rules by (rule_order, id), its principle ids ascending.
+  const policyText = rowTextEncoder('policies');
+  const ruleText = rowTextEncoder('policy_rules');
   await eachBatch(c, `SELECT * FROM policies WHERE id IN (${hotIds}) ORDER BY id`, async (rows) => {
-    const ids = rows.map((r) => Number(r.id));
-    const rules = await c.query(
-      `SELECT * FROM policy_rules WHERE policy_id = ANY($1) ORDER BY policy_id, rule_order, id`,
-      [ids],
-    );
-    const links = await c.query<{ policy_id: number; principle_id: number }>(
-      'SELECT policy_id, principle_id FROM policy_principles WHERE policy_id = ANY($1) ORDER BY policy_id, principle_id',
-      [ids],
-    );
+    const ids = rows.map((r) => r.id as string);
+    const rules = await c.query({
+      text: `SELECT * FROM policy_rules WHERE policy_id = ANY($1::bigint[]) ORDER BY policy_id, rule_order, id`,
+      values: [ids],
+      types: RAW_TEXT_TYPES,
+    });
+    const links = await c.query<{ policy_id: string; principle_id: string }>({
+      text: 'SELECT policy_id, principle_id FROM policy_principles WHERE policy_id = ANY($1::bigint[]) ORDER BY policy_id, principle_id',
+      values: [ids],
+      types: RAW_TEXT_TYPES,
+    });
+    // Grouped once per batch (both results are ordered by policy_id).
+    const rulesOf = new Map<string, string[]>();
+    for (const r of rules.rows) push(rulesOf, r.policy_id as string, ruleText(r));
+    const linksOf = new Map<string, string[]>();
+    for (const l of links.rows) push(linksOf, l.policy_id, String(Number(l.principle_id)));
     for (const p of rows) {
-      const id = Number(p.id);
-      const data = {
-        policy: encodeRow('policies', p),
-        rules: rules.rows.filter((r) => Number(r.policy_id) === id).map((r) => encodeRow('policy_rules', r)),
-        principleIds: links.rows.filter((l) => Number(l.policy_id) === id).map((l) => Number(l.principle_id)),
-      };
-      await w.set(family('policy:{id}'), id, derivedValue(Number(p.version), data, now));
+      const id = p.id as string;
+      const data = `{"policy":${policyText(p)},"rules":[${(rulesOf.get(id) ?? []).join(',')}],"principleIds":[${(linksOf.get(id) ?? []).join(',')}]}`;
+      w.set(family('policy:{id}'), id, derivedText(Number(p.version), data, now));
     }
+    await w.out.room();
   });
   const hotAmendments = await hotLimit(c, 'amendments', fraction);
   await eachBatch(
@@ -238,9 +253,15 @@ async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): P
      GROUP BY a.id, a.version ORDER BY a.id`,
     async (rows) => {
       for (const r of rows) {
-        const data = { for: r.for, against: r.against, abstain: r.abstain, total: r.total };
-        await w.set(family('api:tally:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
+        const data = {
+          for: Number(r.for),
+          against: Number(r.against),
+          abstain: Number(r.abstain),
+          total: Number(r.total),
+        };
+        w.set(family('api:tally:{id}'), r.id as string, derivedValue(Number(r.version), data, now));
       }
+      await w.out.room();
     },
   );
   // With no checks the rates are 0 ("0.0000", "0.00") rather than null, so the value keeps its types.
@@ -255,9 +276,10 @@ async function warmDerived(c: pg.Client, w: PipelineWriter, fraction: number): P
      GROUP BY p.id, p.version ORDER BY p.id`,
     async (rows) => {
       for (const r of rows) {
-        const data = { checks: r.checks, passRate: r.pass_rate, avgScore: r.avg_score };
-        await w.set(family('api:compliance-report:{id}'), Number(r.id), derivedValue(Number(r.version), data, now));
+        const data = { checks: Number(r.checks), passRate: r.pass_rate, avgScore: r.avg_score };
+        w.set(family('api:compliance-report:{id}'), r.id as string, derivedValue(Number(r.version), data, now));
       }
+      await w.out.room();
     },
   );
 }
