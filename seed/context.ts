@@ -7,6 +7,7 @@
  * context and therefore the same rows. Memory is O(parents), never O(rows).
  */
 import { allocate, type Allocation } from './zipf.ts';
+import { copyEscape } from './copy-text.ts';
 import { cellHash, between, fmix32, type CellHash } from './hash.ts';
 import { poolsFor, type Pools } from './pools.ts';
 import { targetRows, type ScaledTable } from './sizes.ts';
@@ -40,6 +41,20 @@ export interface GenContext {
   rules: Allocation;
   /** Hash of a (table, column); memoised so generators can call it freely. */
   h(table: string, column: string): CellHash;
+  /** The pools as COPY text (each value escaped once per seed, not once per cell). */
+  copy: Pools;
+  /**
+   * The pools as the inside of a JSON string literal, COPY-escaped: `'"' +
+   * json.x[k] + '"'` is the COPY text of JSON.stringify(pools.x[k]). Both
+   * escapes work character by character, so pieces concatenate.
+   */
+  json: Pools;
+}
+
+function mapPools(p: Pools, f: (v: string) => string): Pools {
+  return Object.fromEntries(
+    Object.entries(p).map(([k, list]: [string, string[]]) => [k, list.map(f)]),
+  ) as unknown as Pools;
 }
 
 /** Children per parent drawn uniformly in [lo, hi] (rules and principle links). */
@@ -57,14 +72,20 @@ function uniformAllocation(n: number, lo: number, hi: number, h: CellHash): Allo
   return { counts, prefix, total: acc };
 }
 
-/** Builds the generation context of (seed, scale). */
-export function buildContext(seed: number, scale: number): GenContext {
+/**
+ * Builds the generation context of (seed, scale). `pools` may be given when
+ * they were built elsewhere for the same seed (a worker thread gets its
+ * parent's instead of running faker again).
+ */
+export function buildContext(seed: number, scale: number, pools: Pools = poolsFor(seed)): GenContext {
   const n = targetRows(scale);
-  const memo = new Map<string, CellHash>();
+  // Two levels, so a lookup builds no key string (facts helpers look hashes up per row).
+  const memo = new Map<string, Map<string, CellHash>>();
   const h = (table: string, column: string): CellHash => {
-    const k = table + '.' + column;
-    let f = memo.get(k);
-    if (!f) memo.set(k, (f = cellHash(seed, table, column)));
+    let t = memo.get(table);
+    if (!t) memo.set(table, (t = new Map()));
+    let f = t.get(column);
+    if (!f) t.set(column, (f = cellHash(seed, table, column)));
     return f;
   };
   const refMs = Date.UTC(2025, 0, 1) + (fmix32(seed ^ 0x2545f491) % 180) * DAY;
@@ -72,7 +93,9 @@ export function buildContext(seed: number, scale: number): GenContext {
   return {
     seed,
     scale,
-    pools: poolsFor(seed),
+    pools,
+    copy: mapPools(pools, copyEscape),
+    json: mapPools(pools, (v) => copyEscape(JSON.stringify(v).slice(1, -1))),
     n,
     refMs,
     // One vote per (amendment, voter): never more votes than users.

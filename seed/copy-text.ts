@@ -34,6 +34,8 @@ export function copyJson(value: unknown): string {
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 const dayPrefix = new Map<number, string>();
+let lastDay = NaN;
+let lastPrefix = '';
 
 /**
  * Epoch milliseconds as an ISO-8601 UTC timestamp with milliseconds, the same
@@ -43,12 +45,15 @@ const dayPrefix = new Map<number, string>();
  */
 export function isoTime(ms: number): string {
   const day = Math.floor(ms / 86_400_000);
-  let prefix = dayPrefix.get(day);
+  // Timestamps mostly come in time order (ids grow with time): the last day first.
+  let prefix = day === lastDay ? lastPrefix : dayPrefix.get(day);
   if (prefix === undefined) {
     prefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
     if (dayPrefix.size > 100_000) dayPrefix.clear();
     dayPrefix.set(day, prefix);
   }
+  lastDay = day;
+  lastPrefix = prefix;
   let rest = ms - day * 86_400_000;
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;

@@ -8,14 +8,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildContext } from './context.ts';
+import type { Pools } from './pools.ts';
 import { GENERATORS } from './generators/index.ts';
 import { copyTable } from './loader.ts';
 import { connectPg } from '../services/index.ts';
 
-const { url, seed, scale } = workerData as { url: string; seed: number; scale: number };
+const { url, seed, scale, pools } = workerData as { url: string; seed: number; scale: number; pools: Pools };
 const port = parentPort!;
-const ctx = buildContext(seed, scale);
-const client = await connectPg(url, 'seeding');
+const connecting = connectPg(url, 'seeding'); // the handshake proceeds while the context is built
+const ctx = buildContext(seed, scale, pools);
+const client = await connecting;
 
 port.on('message', async (msg: { table: string | null }) => {
   if (msg.table === null) {

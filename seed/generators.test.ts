@@ -1,6 +1,7 @@
 /** Pure generator properties: determinism, column lists, COPY escaping, hashing. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildContext } from './context.ts';
+import { buildContext, GENERATOR_VERSION } from './context.ts';
 import { copyEscape, fixed } from './copy-text.ts';
 import { GENERATORS } from './generators/index.ts';
 import { cellHash, coprimeStride } from './hash.ts';
@@ -44,6 +45,55 @@ describe('generators', () => {
       const backward = Array.from({ length: n }, (_, i) => row(n - 1 - i)).reverse();
       expect(backward, g.table).toEqual(forward);
     }
+  });
+});
+
+/**
+ * sha1 (first 12 hex digits) of every row of (seed 7, scale 0.05), one line
+ * each, as generator version 2 produced them. A stored fingerprint promises
+ * these bytes: a change here must bump GENERATOR_VERSION (and these sums).
+ */
+const VERSION_2_ROWS: Record<string, string> = {
+  users: '56f602e15ff6',
+  user_sessions: '1df30f3956ef',
+  auth_tokens: '0e8fad325c9a',
+  principles: '76fa3b87cfcd',
+  policy_templates: '135f81a319d0',
+  policies: 'b63f2be36334',
+  policy_updates: '525c6155cfe4',
+  policy_principles: 'd3077dda8453',
+  policy_rules: '64a43e20fbc4',
+  amendments: 'f9f42bdf5940',
+  amendment_votes: 'ac4af29bc744',
+  amendment_comments: '814a56060905',
+  policy_decisions: 'be1931e59c03',
+  compliance_checks: '6876a34ea33a',
+  synthesis_results: '975b0d54ae63',
+  audit_log: '5b16c7242605',
+  static_config: '13630df14df3',
+};
+
+function rowSums(seed: number, scale: number): Record<string, string> {
+  const ctx = buildContext(seed, scale);
+  return Object.fromEntries(
+    GENERATORS.map((g) => {
+      const h = createHash('sha1');
+      const row = g.prepare(ctx);
+      for (let i = 0, n = g.count(ctx); i < n; i++) h.update(row(i) + '\n');
+      return [g.table, h.digest('hex').slice(0, 12)];
+    }),
+  );
+}
+
+describe('generator version', () => {
+  it('gives the bytes its fingerprint promises', () => {
+    expect(GENERATOR_VERSION).toBe(2);
+    expect(rowSums(7, 0.05)).toEqual(VERSION_2_ROWS);
+  });
+
+  it('notices a changed byte (the sums are not vacuous)', () => {
+    const other = rowSums(8, 0.05);
+    for (const t of Object.keys(VERSION_2_ROWS)) expect(other[t], t).not.toBe(VERSION_2_ROWS[t]);
   });
 });
 

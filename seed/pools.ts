@@ -4,10 +4,16 @@
  *
  * Why pools: faker is far too slow to call per cell at millions of rows, and
  * its stream is sequential (a new column would shift all later values). A
- * pool is generated with `faker.seed(seed)` from a fresh Faker instance, so it
- * is the same on every machine for the faker version in package-lock.json.
+ * pool is generated right after `faker.seed(seed)`, so it is the same on every
+ * machine for the faker version in package-lock.json.
+ *
+ * The instance is the one of `@faker-js/faker/locale/en` (locale [en, base], as
+ * `new Faker({ locale: [en, base] })` was): that entry loads in ~50 ms, the
+ * package's root entry, which loads every locale, in ~700 ms, a cost each
+ * seeding worker thread paid at start. Seeding it resets its whole stream, and
+ * the pools are built synchronously, so sharing the instance changes nothing.
  */
-import { Faker, base, en } from '@faker-js/faker';
+import { faker } from '@faker-js/faker/locale/en';
 
 /** Text pools of one seed. */
 export interface Pools {
@@ -33,7 +39,7 @@ function many(n: number, make: () => string): string[] {
 
 /** Builds the pools for `seed` (about 100 ms). Pure: same seed, same pools. */
 export function buildPools(seed: number): Pools {
-  const f = new Faker({ locale: [en, base] });
+  const f = faker;
   f.seed(seed);
   // Order matters: each pool consumes faker's stream. Append new pools at the end.
   return {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/services.ts';
 import { seedDatabase, datasetFingerprint, type SeedProgressEvent, type SeedStepEvent } from './index.ts';
+import { defaultThreads } from './seed-database.ts';
 import { migrationStatus, readMarker } from '../schema/index.ts';
 import { TABLES, UNENFORCED_REFERENCES } from '../schema/description.ts';
 
@@ -144,6 +145,7 @@ describe('seedDatabase', () => {
     );
     const rerun = await seedDatabase({ databaseUrl: a.url, scale: SCALE, seed: 42 });
     expect(rerun.skipped).toBe(true);
+    expect(rerun.phases).toEqual({ copyMs: 0, keysMs: 0, analyzeMs: 0 });
     expect(rerun.totalRows).toBeGreaterThan(5000);
     expect(await query(a.url, "SELECT 1 FROM static_config WHERE key = 'test.sentinel'")).toHaveLength(1);
     const fresh = await seedDatabase({ databaseUrl: a.url, scale: SCALE, seed: 42, fresh: true });
@@ -166,6 +168,10 @@ describe('seedDatabase', () => {
     expect(done.map((e) => e.table).sort()).toEqual(TABLES.map((t) => t.name).sort());
     for (const d of done) expect(d.rows).toBe(d.totalRows);
     expect(s.totalRows).toBe(done.reduce((x, e) => x + e.rows, 0));
+    // every phase measured, none longer than the whole
+    const { copyMs, keysMs, analyzeMs } = s.phases;
+    for (const ms of [copyMs, keysMs, analyzeMs]) expect(ms).toBeGreaterThan(0);
+    expect(copyMs + keysMs + analyzeMs).toBeLessThanOrEqual(s.totalMs);
     // tables done / total: each done event counts one more table, the last one all of them
     expect(done.map((e) => e.tablesDone)).toEqual(done.map((_, i) => i + 1));
     for (const e of events) expect(e.tablesTotal).toBe(TABLES.length);
@@ -190,5 +196,14 @@ describe('seedDatabase', () => {
       kind: 'BAD_CONFIG',
       details: [expect.stringContaining('seed')],
     });
+  });
+});
+
+describe('defaultThreads', () => {
+  it('generates in the main thread unless there is a core per stream, per generator and one more', () => {
+    expect(defaultThreads(1_000_000, 2, 2)).toBe(false); // this project's 2-core CI
+    expect(defaultThreads(1_000_000, 2, 4)).toBe(false);
+    expect(defaultThreads(1_000_000, 2, 5)).toBe(true);
+    expect(defaultThreads(100_000, 2, 64)).toBe(false); // small datasets never pay a thread's start-up
   });
 });

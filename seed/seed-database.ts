@@ -12,13 +12,14 @@
  * Database"). The fingerprint is written last, so an interrupted load is
  * reloaded next time instead of being taken as complete.
  */
+import { availableParallelism } from 'node:os';
 import type pg from 'pg';
 import { AcgsError } from '../config/index.ts';
-import { buildContext, GENERATOR_VERSION } from './context.ts';
+import { buildContext, GENERATOR_VERSION, type GenContext } from './context.ts';
 import { datasetFingerprint } from './fingerprint.ts';
 import { GENERATORS, type TableGenerator } from './generators/index.ts';
 import { copyTable, type TableProgress } from './loader.ts';
-import { loadInWorkers } from './parallel-load.ts';
+import { startWorkers, type WorkerPool } from './parallel-load.ts';
 import {
   applyMigration,
   assertOwned,
@@ -79,7 +80,7 @@ export interface SeedOptions {
   onStep?: (e: SeedStepEvent) => void;
   /** Tables loaded at the same time (default 2). */
   parallel?: number;
-  /** Generate rows in worker threads (default: when the dataset has 200k rows or more). */
+  /** Generate rows in worker threads (default: see {@link defaultThreads}). */
   threads?: boolean;
 }
 
@@ -92,6 +93,13 @@ export interface SeedSummary {
   tables: Array<{ table: string; rows: number; ms: number; rowsPerSec: number }>;
   totalRows: number;
   totalMs: number;
+  /**
+   * Wall time of each phase of a load (all 0 when skipped): `copyMs` from the
+   * first table's COPY to the last one's commit (generation runs inside it),
+   * `keysMs` keys, indexes, foreign keys and their validation, sequences,
+   * `analyzeMs` the ANALYZE of every table.
+   */
+  phases: { copyMs: number; keysMs: number; analyzeMs: number };
 }
 
 function checkOptions(o: SeedOptions): void {
@@ -126,6 +134,16 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
   const fingerprint = datasetFingerprint(opts.scale, opts.seed);
   const url = opts.databaseUrl;
 
+  const parallel = opts.parallel ?? 2;
+  let ctx: GenContext | undefined;
+  let pool: WorkerPool | undefined;
+  /** Builds the context and, for a large dataset, starts the worker threads (only once a load is sure). */
+  const startPool = () => {
+    ctx = buildContext(opts.seed, opts.scale);
+    const rows = GENERATORS.reduce((a, g) => a + g.count(ctx!), 0);
+    return (opts.threads ?? defaultThreads(rows, parallel)) ? startWorkers(url, ctx, parallel) : undefined;
+  };
+
   const prepared = await withPg(url, 'seeding', async (c) => {
     const state = await readState(c);
     assertOwned(state, url, opts.force, 'to seed');
@@ -139,34 +157,42 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
       const tables = (r.rows[0]?.value.tables ?? []).map((t) => ({ ...t, ms: 0, rowsPerSec: 0 }));
       return { skipped: true, tables, repaired };
     }
+    pool = startPool(); // the worker threads start while the tables are dropped and re-created
     await dropSuiteTables(c);
     const fresh = { tables: [], marker: null, applied: [] };
     await applyMigration(c, MIGRATIONS[0], fresh);
     return { skipped: false, tables: [], repaired: [] };
+  }).catch(async (e) => {
+    await pool?.stop();
+    throw e;
   });
   if (prepared.skipped) {
     const totalRows = prepared.tables.reduce((a, t) => a + t.rows, 0);
     const { tables, repaired } = prepared;
-    return { skipped: true, repaired, fingerprint, tables, totalRows, totalMs: performance.now() - started };
+    const phases = { copyMs: 0, keysMs: 0, analyzeMs: 0 };
+    return { skipped: true, repaired, fingerprint, tables, totalRows, totalMs: performance.now() - started, phases };
   }
 
-  const ctx = buildContext(opts.seed, opts.scale);
   const onProgress = countTables(opts.onProgress, GENERATORS.length);
-  // Worker threads pay a start-up cost (their own module graph and pools), worth it from ~200k rows.
-  const threads = opts.threads ?? GENERATORS.reduce((a, g) => a + g.count(ctx), 0) >= 200_000;
-  const tables = !threads
-    ? await loadAll(url, ctx, opts.parallel ?? 2, onProgress)
-    : await loadInWorkers(url, ctx, opts.parallel ?? 2, onProgress).catch((e) => {
+  const copyStarted = performance.now();
+  const tables = !pool
+    ? await loadAll(url, ctx!, parallel, onProgress)
+    : await pool.load(onProgress).catch((e) => {
         throw pgError(e, url, 'loading rows');
       });
+  const phases = { copyMs: performance.now() - copyStarted, keysMs: 0, analyzeMs: 0 };
 
   await withPg(url, 'adding keys and indexes', async (c) => {
     const state = await readState(c);
     const step = (name: SeedStepEvent['step']) => (done: number, total: number) =>
       opts.onStep?.({ step: name, done, total });
-    await applyKeysAndIndexes(url, c, state, opts.parallel ?? 2, step('keys and indexes'));
+    const keysStarted = performance.now();
+    await applyKeysAndIndexes(url, c, state, parallel, step('keys and indexes'));
     await setSequences(c);
-    await analyzeTables(url, opts.parallel ?? 2, step('analyze'));
+    const analyzeStarted = performance.now();
+    phases.keysMs = analyzeStarted - keysStarted;
+    await analyzeTables(url, parallel, step('analyze'));
+    phases.analyzeMs = performance.now() - analyzeStarted;
     await c.query(
       "INSERT INTO acgs_meta (key, value) VALUES ('dataset', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
       [JSON.stringify({ tables: tables.map((t) => ({ table: t.table, rows: t.rows })) })],
@@ -181,13 +207,30 @@ async function seedLocked(opts: SeedOptions): Promise<SeedSummary> {
     });
   });
   const totalRows = tables.reduce((a, t) => a + t.rows, 0);
-  return { skipped: false, repaired: [], fingerprint, tables, totalRows, totalMs: performance.now() - started };
+  const totalMs = performance.now() - started;
+  return { skipped: false, repaired: [], fingerprint, tables, totalRows, totalMs, phases };
+}
+
+/**
+ * Whether to generate rows in worker threads by default. One thread generates
+ * ~0.6M rows/s (bench/seed.bench.ts, "generation alone", on the loaded 2-core
+ * CI machine), more than two COPY backends take there (the files peer's COPY
+ * phase: 0.13-0.44M rows/s), so on a small machine the main thread feeds every
+ * stream: worker threads would compete with the backends for the same cores
+ * and pay their start-up (module graph, context, connection). Measured at
+ * scale 10 on 2 cores: the COPY phase took 4.4-4.6 s from the main thread and
+ * 7.4 s from two workers, which used 2.2 s more CPU. With a core to spare for
+ * each stream's backend and generator and one for the main thread, each stream
+ * gets a thread of its own (worth it from ~200k rows).
+ */
+export function defaultThreads(rows: number, parallel: number, cores = availableParallelism()): boolean {
+  return rows >= 200_000 && cores >= 2 * parallel + 1;
 }
 
 /** COPYs every table, `parallel` at a time, largest first (so the tail is short). */
 async function loadAll(
   url: string,
-  ctx: ReturnType<typeof buildContext>,
+  ctx: GenContext,
   parallel: number,
   onProgress: ((p: TableProgress) => void) | undefined,
 ): Promise<SeedSummary['tables']> {

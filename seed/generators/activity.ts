@@ -1,6 +1,6 @@
 /** Generators of policy decisions, compliance checks, synthesis results and the audit log. */
 import { DAY, type GenContext } from '../context.ts';
-import { copyEscape, copyJson, copyLine, fixed, isoTime, NULL } from '../copy-text.ts';
+import { fixed, isoTime, NULL } from '../copy-text.ts';
 import { between, cumulative, hex, pick, pickWeighted } from '../hash.ts';
 import { AUDIT_ENTITY_TABLES } from '../../schema/index.ts';
 import { zipfPick } from '../zipf.ts';
@@ -50,28 +50,18 @@ export const policyDecisions: TableGenerator = {
       'created_at',
     ].map((c) => ctx.h('policy_decisions', c));
     const n = ctx.n.policy_decisions;
+    const sentences = ctx.json.sentences;
+    // Cells are concatenated into the line directly (no cell array, no JSON.stringify):
+    // the bytes are those of copyLine([...]) with copyJson(reasons) (seed/generators.test.ts).
     return (i) => {
       const id = i + 1;
       const p = zipfPick(hPol(id), ctx.n.policies);
       const rules = ctx.rules.counts[p - 1];
       const decision = pickWeighted(hDec(id), DECISIONS, DECISION_CUM);
-      const reasons = [`rule ${1 + (hWhy(id) % rules)} matched: ${pick(hWhy(id, 1), ctx.pools.sentences)}`];
+      const reasons = '["rule ' + (1 + (hWhy(id) % rules)) + ' matched: ' + pick(hWhy(id, 1), sentences) + '"]';
       const at = isoTime(timeline(ctx, 90, n, i, hTime(id)));
-      return copyLine([
-        String(id),
-        String(p),
-        String(zipfPick(hSub(id), ctx.n.users)),
-        pick(hAct(id), ACTIONS),
-        pick(hRes(id), RESOURCE_TYPES) + '/' + (hRes(id, 1) % 100000),
-        decision,
-        copyJson(reasons),
-        String(rules),
-        at,
-        at,
-        '1',
-        NULL,
-        NULL,
-      ]);
+      const resource = pick(hRes(id), RESOURCE_TYPES) + '/' + (hRes(id, 1) % 100000);
+      return `${id}\t${p}\t${zipfPick(hSub(id), ctx.n.users)}\t${pick(hAct(id), ACTIONS)}\t${resource}\t${decision}\t${reasons}\t${rules}\t${at}\t${at}\t1\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -106,33 +96,29 @@ export const complianceChecks: TableGenerator = {
       'created_at',
     ].map((c) => ctx.h('compliance_checks', c));
     const n = ctx.n.compliance_checks;
+    const sentences = ctx.json.sentences;
     return (i) => {
       const id = i + 1;
       const status = pickWeighted(hStatus(id), CHECK_STATUS, CHECK_CUM);
       const [lo, hi] = status === 'pass' ? [8000, 10000] : status === 'warn' ? [5000, 7999] : [0, 4999];
-      const findings = [];
+      // JSON.stringify of [{code, severity, message}, ...], built as text.
+      let findings = '[';
       const nf = status === 'pass' ? hFind(id) % 2 : 1 + (hFind(id) % 3);
       for (let k = 0; k < nf; k++) {
-        findings.push({
-          code: 'F' + String(100 + (hFind(id, 10 + k) % 900)),
-          severity: pick(hFind(id, 20 + k), SEVERITIES),
-          message: pick(hFind(id, 30 + k), ctx.pools.sentences),
-        });
+        if (k > 0) findings += ',';
+        findings +=
+          '{"code":"F' +
+          (100 + (hFind(id, 10 + k) % 900)) +
+          '","severity":"' +
+          pick(hFind(id, 20 + k), SEVERITIES) +
+          '","message":"' +
+          pick(hFind(id, 30 + k), sentences) +
+          '"}';
       }
+      findings += ']';
       const at = isoTime(timeline(ctx, 180, n, i, hTime(id)));
-      return copyLine([
-        String(id),
-        String(zipfPick(hPol(id), ctx.n.policies)),
-        String(zipfPick(hBy(id), ctx.n.users)),
-        status,
-        fixed(between(hScore(id), lo, hi), 2),
-        copyJson(findings),
-        at,
-        at,
-        '1',
-        NULL,
-        NULL,
-      ]);
+      const score = fixed(between(hScore(id), lo, hi), 2);
+      return `${id}\t${zipfPick(hPol(id), ctx.n.policies)}\t${zipfPick(hBy(id), ctx.n.users)}\t${status}\t${score}\t${findings}\t${at}\t${at}\t1\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -169,29 +155,23 @@ export const synthesisResults: TableGenerator = {
       'created_at',
     ].map((c) => ctx.h('synthesis_results', c));
     const n = ctx.n.synthesis_results;
+    const { sentences, buzzPhrases } = ctx.json;
     return (i) => {
       const id = i + 1;
       const p = zipfPick(hPol(id), ctx.n.policies);
-      const output = {
-        summary: pick(hOut(id), ctx.pools.sentences),
-        recommendations: [pick(hOut(id, 1), ctx.pools.buzzPhrases), pick(hOut(id, 2), ctx.pools.buzzPhrases)],
-      };
+      // JSON.stringify of {summary, recommendations: [a, b]}, built as text.
+      const output =
+        '{"summary":"' +
+        pick(hOut(id), sentences) +
+        '","recommendations":["' +
+        pick(hOut(id, 1), buzzPhrases) +
+        '","' +
+        pick(hOut(id, 2), buzzPhrases) +
+        '"]}';
       const at = isoTime(timeline(ctx, 180, n, i, hTime(id)));
-      return copyLine([
-        String(id),
-        String(p),
-        String(zipfPick(hBy(id), ctx.n.users)),
-        copyJson(principlesOfPolicy(ctx, p, hPrin(id), 4)),
-        hex(hInput, id, 32),
-        copyJson(output),
-        pick(hModel(id), MODELS),
-        fixed(between(hConf(id), 500, 999), 3),
-        at,
-        at,
-        '1',
-        NULL,
-        NULL,
-      ]);
+      const principleIds = '[' + principlesOfPolicy(ctx, p, hPrin(id), 4).join(',') + ']';
+      const confidence = fixed(between(hConf(id), 500, 999), 3);
+      return `${id}\t${p}\t${zipfPick(hBy(id), ctx.n.users)}\t${principleIds}\t${hex(hInput, id, 32)}\t${output}\t${pick(hModel(id), MODELS)}\t${confidence}\t${at}\t${at}\t1\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -207,6 +187,7 @@ const ENTITY_WEIGHTS: Record<string, number> = {
   user: 10,
 };
 const ENTITY_CUM = cumulative(ENTITY_TYPES.map((t) => ENTITY_WEIGHTS[t] ?? 5));
+const TYPE_INDEX = ENTITY_TYPES.map((_, k) => k);
 const AUDIT_ACTIONS: Record<string, string[]> = {
   principle: ['view', 'update', 'cite'],
   policy: ['view', 'update', 'activate', 'suspend'],
@@ -242,11 +223,14 @@ export const auditLog: TableGenerator = {
       'occurred_at',
     ].map((c) => ctx.h('audit_log', c));
     const n = ctx.n.audit_log;
-    const counts = new Map(ENTITY_TYPES.map((t) => [t, entityCount(ctx, AUDIT_ENTITY_TABLES[t])]));
+    // Per entity type (by index): its actions and its table's size.
+    const actions = ENTITY_TYPES.map((t) => AUDIT_ACTIONS[t]);
+    const counts = ENTITY_TYPES.map((t) => entityCount(ctx, AUDIT_ENTITY_TABLES[t]));
     return (i) => {
       const id = i + 1;
-      const type = pickWeighted(hType(id), ENTITY_TYPES, ENTITY_CUM);
+      const t = pickWeighted(hType(id), TYPE_INDEX, ENTITY_CUM);
       const d = hDetails(id);
+      // Digits, dots, quotes and spaces only: nothing to escape for COPY.
       const details =
         '{"ip": "10.' +
         ((d >>> 16) & 255) +
@@ -257,17 +241,8 @@ export const auditLog: TableGenerator = {
         '", "source": "' +
         (d % 3 === 0 ? 'api' : d % 3 === 1 ? 'web' : 'batch') +
         '"}';
-      return copyLine([
-        String(id),
-        isoTime(timeline(ctx, 365, n, i, hTime(id))),
-        String(zipfPick(hActor(id), ctx.n.users)),
-        pick(hAction(id), AUDIT_ACTIONS[type]),
-        type,
-        String(zipfPick(hEntity(id), counts.get(type)!)),
-        copyEscape(details),
-        NULL,
-        NULL,
-      ]);
+      const at = isoTime(timeline(ctx, 365, n, i, hTime(id)));
+      return `${id}\t${at}\t${zipfPick(hActor(id), ctx.n.users)}\t${pick(hAction(id), actions[t])}\t${ENTITY_TYPES[t]}\t${zipfPick(hEntity(id), counts[t])}\t${details}\t${NULL}\t${NULL}`;
     };
   },
 };

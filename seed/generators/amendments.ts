@@ -1,6 +1,6 @@
 /** Generators of amendments (with their vote counters), amendment_votes and amendment_comments. */
 import { DAY } from '../context.ts';
-import { copyEscape, copyLine, isoTime, NULL } from '../copy-text.ts';
+import { isoTime, NULL } from '../copy-text.ts';
 import { between, pick, unit } from '../hash.ts';
 import { locate, zipfPick } from '../zipf.ts';
 import { amendmentFacts, voteChoice } from './facts.ts';
@@ -29,6 +29,7 @@ export const amendments: TableGenerator = {
     const [hPrin, hProp, hTitle, hRat, hStatus] = ['principle_id', 'proposer_id', 'title', 'rationale', 'status'].map(
       (c) => ctx.h('amendments', c),
     );
+    const { sentences, paragraphs } = ctx.copy;
     return (i) => {
       const id = i + 1;
       const a = amendmentFacts(ctx, id);
@@ -36,22 +37,8 @@ export const amendments: TableGenerator = {
       let status = 'open';
       if (!a.open)
         status = unit(hStatus(id)) < 0.05 ? 'withdrawn' : a.tally.for > a.tally.against ? 'passed' : 'rejected';
-      return copyLine([
-        String(id),
-        String(zipfPick(hPrin(id), ctx.n.principles)),
-        String(zipfPick(hProp(id), ctx.n.users)),
-        copyEscape(pick(hTitle(id), ctx.pools.sentences)),
-        copyEscape(pick(hRat(id), ctx.pools.paragraphs)),
-        status,
-        String(a.tally.for),
-        String(a.tally.against),
-        String(a.tally.abstain),
-        isoTime(a.opensMs),
-        isoTime(a.closesMs),
-        isoTime(a.createdMs),
-        isoTime(Math.min(a.closesMs, ctx.refMs)),
-        '1',
-      ]);
+      const updated = isoTime(Math.min(a.closesMs, ctx.refMs));
+      return `${id}\t${zipfPick(hPrin(id), ctx.n.principles)}\t${zipfPick(hProp(id), ctx.n.users)}\t${pick(hTitle(id), sentences)}\t${pick(hRat(id), paragraphs)}\t${status}\t${a.tally.for}\t${a.tally.against}\t${a.tally.abstain}\t${isoTime(a.opensMs)}\t${isoTime(a.closesMs)}\t${isoTime(a.createdMs)}\t${updated}\t1`;
     };
   },
 };
@@ -68,13 +55,19 @@ export const amendmentVotes: TableGenerator = {
   prepare(ctx) {
     const hTime = ctx.h('amendment_votes', 'created_at');
     const U = ctx.n.users;
+    // Votes of one amendment are consecutive rows: its facts are computed once, not per vote.
+    let lastAid = 0;
+    let a = amendmentFacts(ctx, 1, false);
     return (i) => {
       const { parent: aid, k } = locate(ctx.votes, i);
-      const a = amendmentFacts(ctx, aid, false);
+      if (aid !== lastAid) {
+        a = amendmentFacts(ctx, aid, false);
+        lastAid = aid;
+      }
       const voter = ((a.voterStart + k * a.voterStride) % U) + 1;
       const end = Math.min(a.closesMs, ctx.refMs);
       const at = a.opensMs + Math.floor(unit(hTime(i)) * Math.max(1, end - a.opensMs));
-      return copyLine([String(i + 1), String(aid), String(voter), voteChoice(ctx, i, a.pFor), isoTime(at), NULL, NULL]);
+      return `${i + 1}\t${aid}\t${voter}\t${voteChoice(ctx, i, a.pFor)}\t${isoTime(at)}\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -87,20 +80,13 @@ export const amendmentComments: TableGenerator = {
     const [hAm, hAuthor, hBody, hTime] = ['amendment_id', 'author_id', 'body', 'created_at'].map((c) =>
       ctx.h('amendment_comments', c),
     );
+    const comments = ctx.copy.comments;
     return (i) => {
       const id = i + 1;
       const aid = zipfPick(hAm(id), ctx.n.amendments);
       const a = amendmentFacts(ctx, aid, false);
-      const at = Math.min(ctx.refMs, a.createdMs + between(hTime(id), 0, 30 * DAY));
-      return copyLine([
-        String(id),
-        String(aid),
-        String(zipfPick(hAuthor(id), ctx.n.users)),
-        copyEscape(pick(hBody(id), ctx.pools.comments)),
-        isoTime(at),
-        isoTime(at),
-        '1',
-      ]);
+      const at = isoTime(Math.min(ctx.refMs, a.createdMs + between(hTime(id), 0, 30 * DAY)));
+      return `${id}\t${aid}\t${zipfPick(hAuthor(id), ctx.n.users)}\t${pick(hBody(id), comments)}\t${at}\t${at}\t1`;
     };
   },
 };

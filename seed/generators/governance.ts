@@ -55,22 +55,15 @@ export const principles: TableGenerator = {
       'created_at',
       'updated_at',
     ].map(h);
+    const { catchPhrases, paragraphs } = ctx.copy;
     return (i) => {
       const id = i + 1;
       const created = ctx.refMs - between(hCreated(id), 800 * DAY, 1100 * DAY);
-      return copyLine([
-        String(id),
-        'CP-' + String(id).padStart(5, '0'),
-        copyEscape(pick(hTitle(id), ctx.pools.catchPhrases)),
-        copyEscape(pick(hBody(id), ctx.pools.paragraphs)),
-        pick(hCat(id), CATEGORIES),
-        String(between(hPrio(id), 1, 10)),
-        fixed(between(hWeight(id), 100, 9999), 3),
-        unit(hActive(id)) < 0.95 ? 't' : 'f',
-        isoTime(created),
-        isoTime(created + between(hUpdated(id), 0, 400 * DAY)),
-        '1',
-      ]);
+      const code = 'CP-' + String(id).padStart(5, '0');
+      const weight = fixed(between(hWeight(id), 100, 9999), 3);
+      const active = unit(hActive(id)) < 0.95 ? 't' : 'f';
+      const updated = isoTime(created + between(hUpdated(id), 0, 400 * DAY));
+      return `${id}\t${code}\t${pick(hTitle(id), catchPhrases)}\t${pick(hBody(id), paragraphs)}\t${pick(hCat(id), CATEGORIES)}\t${between(hPrio(id), 1, 10)}\t${weight}\t${active}\t${isoTime(created)}\t${updated}\t1`;
     };
   },
 };
@@ -136,21 +129,14 @@ export const policies: TableGenerator = {
       'status',
       'enforcement_level',
     ].map((c) => ctx.h('policies', c));
+    const { buzzPhrases, paragraphs } = ctx.copy;
     return (i) => {
       const id = i + 1;
       const f = policyFacts(ctx, id);
-      return copyLine([
-        String(id),
-        String(zipfPick(hTpl(id), ctx.n.policy_templates)),
-        String(zipfPick(hOwner(id), ctx.n.users)),
-        copyEscape(pick(hName(id), ctx.pools.buzzPhrases)),
-        copyEscape(pick(hDesc(id), ctx.pools.paragraphs)),
-        pickWeighted(hStatus(id), STATUSES, STATUS_CUM),
-        pickWeighted(hLevel(id), LEVELS, LEVEL_CUM),
-        isoTime(f.createdMs),
-        isoTime(f.lastUpdateMs),
-        String(1 + f.updates), // version = 1 + count(policy_updates)
-      ]);
+      const status = pickWeighted(hStatus(id), STATUSES, STATUS_CUM);
+      const level = pickWeighted(hLevel(id), LEVELS, LEVEL_CUM);
+      // version = 1 + count(policy_updates)
+      return `${id}\t${zipfPick(hTpl(id), ctx.n.policy_templates)}\t${zipfPick(hOwner(id), ctx.n.users)}\t${pick(hName(id), buzzPhrases)}\t${pick(hDesc(id), paragraphs)}\t${status}\t${level}\t${isoTime(f.createdMs)}\t${isoTime(f.lastUpdateMs)}\t${1 + f.updates}`;
     };
   },
 };
@@ -172,22 +158,16 @@ export const policyUpdates: TableGenerator = {
   count: (ctx) => ctx.policyUpdates.total,
   prepare(ctx) {
     const [hBy, hChanges] = ['updated_by', 'changes'].map((c) => ctx.h('policy_updates', c));
+    const sentences = ctx.json.sentences;
     return (i) => {
       const { parent: p, k } = locate(ctx.policyUpdates, i);
       const f = policyFacts(ctx, p);
       const id = i + 1;
-      const changes = { fields: [pick(hChanges(id), FIELDS)], note: pick(hChanges(id, 1), ctx.pools.sentences) };
-      return copyLine([
-        String(id),
-        String(p),
-        String(zipfPick(hBy(id), ctx.n.users)),
-        String(k + 1),
-        String(k + 2),
-        copyJson(changes),
-        isoTime(f.createdMs + (k + 1) * f.step),
-        NULL,
-        NULL,
-      ]);
+      // JSON.stringify of {fields: [field], note}, built as text.
+      const changes =
+        '{"fields":["' + pick(hChanges(id), FIELDS) + '"],"note":"' + pick(hChanges(id, 1), sentences) + '"}';
+      const at = isoTime(f.createdMs + (k + 1) * f.step);
+      return `${id}\t${p}\t${zipfPick(hBy(id), ctx.n.users)}\t${k + 1}\t${k + 2}\t${changes}\t${at}\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -200,7 +180,7 @@ export const policyPrinciples: TableGenerator = {
     const hRel = ctx.h('policy_principles', 'relevance');
     return (i) => {
       const { parent: p, k } = locate(ctx.policyLinks, i);
-      return copyLine([String(p), String(linkedPrinciple(ctx, p, k)), fixed(between(hRel(i), 100, 999), 3)]);
+      return `${p}\t${linkedPrinciple(ctx, p, k)}\t${fixed(between(hRel(i), 100, 999), 3)}`;
     };
   },
 };
@@ -224,28 +204,25 @@ export const policyRules: TableGenerator = {
     const [hName, hCond, hEffect, hSrc] = ['name', 'condition', 'effect', 'source_principle_ids'].map((c) =>
       ctx.h('policy_rules', c),
     );
+    const { verbs, nouns } = ctx.copy;
     return (i) => {
       const { parent: p, k } = locate(ctx.rules, i);
       const id = i + 1;
       const f = policyFacts(ctx, p);
-      const condition = {
-        action: pick(hCond(id, 0), ACTIONS),
-        resource: pick(hCond(id, 1), RESOURCE_TYPES),
-        minRole: pick(hCond(id, 2), ROLES),
-      };
-      return copyLine([
-        String(id),
-        String(p),
-        String(k + 1),
-        copyEscape(pick(hName(id, 0), ctx.pools.verbs) + ' ' + pick(hName(id, 1), ctx.pools.nouns)),
-        copyJson(condition),
-        pickWeighted(hEffect(id), EFFECTS, EFFECT_CUM),
-        // JSONB ids of principles this policy links (no FK; checkers verify).
-        copyJson(principlesOfPolicy(ctx, p, hSrc(id), 3)),
-        isoTime(f.createdMs),
-        isoTime(f.createdMs),
-        '1',
-      ]);
+      // JSON.stringify of {action, resource, minRole}, built as text.
+      const condition =
+        '{"action":"' +
+        pick(hCond(id, 0), ACTIONS) +
+        '","resource":"' +
+        pick(hCond(id, 1), RESOURCE_TYPES) +
+        '","minRole":"' +
+        pick(hCond(id, 2), ROLES) +
+        '"}';
+      const name = pick(hName(id, 0), verbs) + ' ' + pick(hName(id, 1), nouns);
+      // JSONB ids of principles this policy links (no FK; checkers verify).
+      const sources = '[' + principlesOfPolicy(ctx, p, hSrc(id), 3).join(',') + ']';
+      const at = isoTime(f.createdMs);
+      return `${id}\t${p}\t${k + 1}\t${name}\t${condition}\t${pickWeighted(hEffect(id), EFFECTS, EFFECT_CUM)}\t${sources}\t${at}\t${at}\t1`;
     };
   },
 };

@@ -1,7 +1,7 @@
 /** Generators of users, user_sessions and auth_tokens. */
 import { DAY } from '../context.ts';
-import { copyEscape, copyJson, isoTime, copyLine, NULL } from '../copy-text.ts';
-import { between, pick, pickWeighted, cumulative, unit } from '../hash.ts';
+import { copyEscape, isoTime, copyLine, NULL } from '../copy-text.ts';
+import { between, pick, pickWeighted, cumulative } from '../hash.ts';
 import { sessionFacts, userIsActive } from './facts.ts';
 import type { TableGenerator } from './types.ts';
 
@@ -68,22 +68,13 @@ export const userSessions: TableGenerator = {
   prepare(ctx) {
     const hUa = ctx.h('user_sessions', 'user_agent');
     const hIp = ctx.h('user_sessions', 'ip_address');
+    const userAgents = ctx.copy.userAgents;
     return (i) => {
       const id = i + 1;
       const s = sessionFacts(ctx, id);
-      return copyLine([
-        s.sid,
-        String(s.userId),
-        copyEscape(pick(hUa(id), ctx.pools.userAgents)),
-        ipAddress(hIp(id, 0), hIp(id, 1)),
-        isoTime(s.createdMs),
-        isoTime(s.expiresMs),
-        s.revoked ? 't' : 'f',
-        isoTime(s.createdMs),
-        '1',
-        NULL,
-        NULL,
-      ]);
+      const created = isoTime(s.createdMs);
+      const ip = ipAddress(hIp(id, 0), hIp(id, 1));
+      return `${s.sid}\t${s.userId}\t${pick(hUa(id), userAgents)}\t${ip}\t${created}\t${isoTime(s.expiresMs)}\t${s.revoked ? 't' : 'f'}\t${created}\t1\t${NULL}\t${NULL}`;
     };
   },
 };
@@ -96,26 +87,20 @@ export const authTokens: TableGenerator = {
   prepare(ctx) {
     const hId = ctx.h('auth_tokens', 'id');
     const hScopes = ctx.h('auth_tokens', 'scopes');
+    const hex8 = (v: number) => v.toString(16).padStart(8, '0');
     return (i) => {
       const id = i + 1;
       const s = sessionFacts(ctx, id);
       const n = 1 + (hScopes(id) % 3);
       const first = hScopes(id, 1) % SCOPES.length;
-      const scopes: string[] = [];
-      for (let k = 0; k < n; k++) scopes.push(SCOPES[(first + k) % SCOPES.length]);
+      // JSON.stringify of the scope names, built as text.
+      let scopes = '[';
+      for (let k = 0; k < n; k++) scopes += (k ? ',"' : '"') + SCOPES[(first + k) % SCOPES.length] + '"';
+      scopes += ']';
       const tid =
-        'tok_' + id.toString(36) + '_' + [0, 1, 2, 3].map((k) => hId(id, k).toString(16).padStart(8, '0')).join('');
-      return copyLine([
-        tid,
-        String(s.userId),
-        s.sid,
-        copyJson(scopes),
-        isoTime(s.createdMs),
-        isoTime(s.expiresMs),
-        s.revoked ? 't' : 'f',
-        isoTime(s.createdMs),
-        '1',
-      ]);
+        'tok_' + id.toString(36) + '_' + hex8(hId(id, 0)) + hex8(hId(id, 1)) + hex8(hId(id, 2)) + hex8(hId(id, 3));
+      const created = isoTime(s.createdMs);
+      return `${tid}\t${s.userId}\t${s.sid}\t${scopes}\t${created}\t${isoTime(s.expiresMs)}\t${s.revoked ? 't' : 'f'}\t${created}\t1`;
     };
   },
 };
