@@ -16,10 +16,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // ACGS_DIST_NAME: another folder of the root for the bundles (the build's own tests use one, // the dist/ other tests run from); it stays one level below the root, as the paths above need.
 const DIST = join(ROOT, process.env.ACGS_DIST_NAME ?? 'dist');
 
-/** Entry points: the command line and the API's process (code split: a command loads only what it uses), and the seeder's worker thread. */
+/** Entry points: the command line and the API's process (code split: a command loads only what it uses), and the worker threads (the seeder's, a sync k6 script's VUs). */
 const SPLIT_ENTRIES = { cli: 'cli/main.ts', 'api-child': 'api/child.ts' };
-const WORKER_ENTRIES = { 'copy-worker': 'seed/copy-worker.ts' };
-const OUTPUTS = ['cli.js', 'api-child.js', 'copy-worker.mjs'];
+const WORKER_ENTRIES = { 'copy-worker': 'seed/copy-worker.ts', 'vu-worker': 'engine/sync/vu-worker.ts' };
+const OUTPUTS = ['cli.js', 'api-child.js', 'copy-worker.mjs', 'vu-worker.mjs'];
 
 /** Folders whose TypeScript ends up in a bundle (the scenarios' helpers too: the CLI reads ladder steps). */
 const SOURCE_DIRS = Object.keys(LAYERS);

@@ -9,6 +9,7 @@
  * init/setup is 107, invalid options or thresholds 104 (before any VU runs),
  * test.abort() 108, crossed thresholds 99, setup/teardown timeouts 100/101.
  */
+import { AcgsError } from '../config/index.ts';
 import { Registry, defineBuiltinMetrics, DEFAULT_TREND_STATS } from './metrics/index.ts';
 import {
   parseThresholds,
@@ -24,7 +25,8 @@ import { RunState } from './run-state.ts';
 import { VU, errorText, isAbort } from './vu.ts';
 import { moduleResolver } from './modules/index.ts';
 import { httpSettings, type HttpSettings } from './modules/http.ts';
-import { consolidateOptions, type TestOptions } from './options.ts';
+import { consolidateOptions, runtimeSettings, SYSTEM_TAGS, type TestOptions } from './options.ts';
+import type { Tags } from './metrics/index.ts';
 import { EXECUTORS } from './executors/index.ts';
 import { VuPool, pause, type ExecutorContext } from './executors/context.ts';
 import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
@@ -33,13 +35,17 @@ import { startBanner, resolveProgressMode, DEFAULT_PROGRESS_INTERVAL_MS } from '
 import { NdjsonOutput } from './ndjson-output.ts';
 import { peakVUs, plannedDurationMs, scenarioRuntime, ScenarioTracker, startTickers } from './run-support.ts';
 import { writeSummaryOutputs } from './summary-output.ts';
-import { VuHttpClient } from './http/client.ts';
 import type { K6RunOptions, K6RunResult } from './types.ts';
 
 type Phase = 'init' | 'setup' | 'vu' | 'teardown' | 'summary';
 
 /** Runs a script on the embedded engine. Never throws for script or config problems: they become exit codes. */
 export async function runEmbedded(opts: K6RunOptions): Promise<K6RunResult> {
+  const unknown = opts.flags?.passThrough ?? [];
+  if (unknown.length)
+    throw new AcgsError('BAD_FLAG', `'${unknown.join(' ')}' is not an option the embedded engine knows`, {
+      hint: 'check the spelling (acgs-load k6 run --help), or run real k6, which gets such options untouched (--engine k6)',
+    });
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const logger = new EngineLogger(stderr, opts.consoleOutput);
@@ -65,7 +71,8 @@ async function lifecycle(
   defineBuiltinMetrics(registry);
   registry.define('engine_event_loop_delay', 'trend', 'time');
   registry.define('engine_cpu', 'gauge', 'default');
-  const env = environment(opts.env);
+  const runtime = runtimeSettings(opts.flags, opts.noThresholds);
+  const env = environment(opts.env, runtime.includeSystemEnvVars);
   const run = new RunState(registry, logger, {});
   let phase: Phase = 'init';
   // k6's first SIGINT: stop gracefully, still run teardown and handleSummary (exit code 105).
@@ -79,7 +86,7 @@ async function lifecycle(
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const http: HttpSettings = httpSettings({});
   const resolve = moduleResolver(http, () => phase);
-  const consoleObj = scriptConsole(logger);
+  const consoleObj = scriptConsole(logger, runtime.verbose);
   const instantiate = (vu: VU): void => {
     try {
       program.instantiate(vu, resolve, consoleObj);
@@ -91,7 +98,9 @@ async function lifecycle(
   // init once, to read the options (k6 runs this instance with __VU 0)
   const vu0 = new VU(0, run, env);
   instantiate(vu0);
-  const options = consolidateOptions(vu0.exports.options, opts);
+  const options = consolidateOptions(vu0.exports.options, { ...opts, noThresholds: runtime.noThresholds });
+  for (const w of options.warnings) logger.log('warning', w);
+  if (options.systemTags) keepOnlySystemTags(run, options.systemTags);
   run.options = options.exposed;
   run.globalTags = options.tags;
   Object.assign(http, httpSettings(options.exposed));
@@ -121,7 +130,7 @@ async function lifecycle(
     return v;
   });
   if (!opts.quiet) {
-    const maxDur = Math.max(...options.scenarios.map((c) => c.startTimeMs + EXECUTORS[c.type].maxDurationMs(c)));
+    const maxDur = Math.max(0, ...options.scenarios.map((c) => c.startTimeMs + EXECUTORS[c.type].maxDurationMs(c)));
     const lines = options.scenarios.map((c) => ({ name: c.name, line: EXECUTORS[c.type].describe(c) }));
     stdout.write(startBanner(opts.script, opts.out ?? [], lines, peakVUs(options.scenarios), maxDur));
   }
@@ -129,7 +138,9 @@ async function lifecycle(
 
   // setup(): once, its result JSON round-tripped to every VU
   phase = 'setup';
-  setupJson = await runHook(vu0, 'setup', [], options.setupTimeoutMs, K6_EXIT_CODES.SETUP_TIMEOUT, run);
+  // --no-setup: setup() is not called and VUs get undefined data (k6 options `noSetup`)
+  if (!options.noSetup)
+    setupJson = await runHook(vu0, 'setup', [], options.setupTimeoutMs, K6_EXIT_CODES.SETUP_TIMEOUT, run);
   for (const vu of [vu0, ...allVus]) vu.setupDataJson = setupJson;
 
   const monitor = new SelfMonitor();
@@ -170,7 +181,7 @@ async function lifecycle(
   // teardown(data): skipped when the test was aborted during setup (k6)
   phase = 'teardown';
   let teardownFailed = false;
-  if (!run.stopReason?.duringSetup) {
+  if (!run.stopReason?.duringSetup && !options.noTeardown) {
     try {
       await runHook(vu0, 'teardown', [vu0.setupData()], options.teardownTimeoutMs, K6_EXIT_CODES.TEARDOWN_TIMEOUT, run);
     } catch (e) {
@@ -186,7 +197,11 @@ async function lifecycle(
     registry,
     final.results,
     run.groups.root,
-    { summaryTrendStats: options.summaryTrendStats ?? [...DEFAULT_TREND_STATS] },
+    {
+      summaryTrendStats: options.summaryTrendStats ?? [...DEFAULT_TREND_STATS],
+      summaryTimeUnit: options.summaryTimeUnit,
+      noColor: runtime.noColor,
+    },
     { testRunDurationMs, isStdOutTTY: isTTY(stdout), isStdErrTTY: isTTY(stderr) },
     {
       engine: {
@@ -198,9 +213,10 @@ async function lifecycle(
       },
     },
   );
-  await writeSummaryOutputs(vu0, summary, engineReport, opts, stdout, stderr, logger);
+  // --no-summary: no text summary, no handleSummary() and no --summary-export (k6 docs)
+  if (!runtime.noSummary) await writeSummaryOutputs(vu0, summary, engineReport, opts, stdout, stderr, logger);
   await Promise.all(outputs.map((o) => o.close()));
-  await Promise.all([vu0, ...allVus].map((v) => (v.http as VuHttpClient | null)?.close()));
+  await Promise.all([vu0, ...allVus].map((v) => v.close()));
   const exitCode = finalExitCode(run, final.results, teardownFailed, logger);
   return { exitCode, summary, engine: 'embedded', engineLimited: engineReport.limited };
 }
@@ -277,20 +293,24 @@ function checkExecFunctions(exports: Record<string, unknown>, options: TestOptio
   }
 }
 
-/** `__ENV`: the process environment with -e on top (k6 --include-system-env-vars defaults to true). */
-function environment(extra: Record<string, string> | undefined): Record<string, string> {
+/**
+ * `__ENV`: the process environment with -e on top; only -e with
+ * `--include-system-env-vars=false` (k6 run's default is true).
+ */
+function environment(extra: Record<string, string> | undefined, includeSystem: boolean): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  if (includeSystem) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   return Object.freeze(Object.assign(env, extra ?? {}));
 }
 
-function scriptConsole(logger: EngineLogger) {
+function scriptConsole(logger: EngineLogger, verbose: boolean) {
   return {
     log: (...a: unknown[]) => logger.console('info', a),
     info: (...a: unknown[]) => logger.console('info', a),
     warn: (...a: unknown[]) => logger.console('warning', a),
     error: (...a: unknown[]) => logger.console('error', a),
-    debug: () => {}, // k6 shows console.debug only with --verbose
+    // k6 shows console.debug only with -v/--verbose
+    debug: verbose ? (...a: unknown[]) => logger.console('debug', a) : () => {},
   };
 }
 
@@ -304,6 +324,26 @@ function openOutputs(out: string[], registry: Registry, thresholds: () => Thresh
       );
     return new NdjsonOutput(m[1], registry, thresholds);
   });
+}
+
+/**
+ * `systemTags`: samples keep only the enabled system tags (k6 metrics
+ * `SystemTagSet`); other tags (options.tags, --tag, request tags) stay. Each
+ * distinct tag set is stripped once (they are shared between samples).
+ */
+function keepOnlySystemTags(run: RunState, enabled: string[]): void {
+  const drop = SYSTEM_TAGS.filter((t) => !enabled.includes(t));
+  const stripped = new WeakMap<Tags, Tags>();
+  const emit = run.emit.bind(run);
+  run.emit = (metric, value, tags, time) => {
+    let t = stripped.get(tags);
+    if (!t) {
+      t = { ...tags };
+      for (const k of drop) delete t[k];
+      stripped.set(tags, t);
+    }
+    emit(metric, value, t, time);
+  };
 }
 
 const isTTY = (s: NodeJS.WritableStream): boolean => (s as { isTTY?: boolean }).isTTY === true;

@@ -10,6 +10,11 @@ import { findK6Binary, runK6Binary } from './k6-binary.ts';
 import type { K6RunOptions, K6RunResult } from './types.ts';
 
 export type { K6RunOptions, K6RunResult } from './types.ts';
+export { parseStage, type K6Flags } from './options.ts';
+export {
+  parseSegment as parseExecutionSegment,
+  parseSequence as parseExecutionSegmentSequence,
+} from './execution-segment.ts';
 export type { ProgressMode } from './progress.ts';
 export { DEFAULT_PROGRESS_INTERVAL_MS } from './progress.ts';
 export { K6_EXIT_CODES, type K6ExitCode } from './exit-codes.ts';

@@ -3,7 +3,7 @@
  * group tree, the instance counters k6/execution exposes, the test-wide stop
  * signal, and the caches that must exist once per test (SharedArray, open()).
  */
-import type { Registry, Sample, Tags } from './metrics/index.ts';
+import type { Metric, Registry, Sample, Tags } from './metrics/index.ts';
 import { GroupTree } from './group-tree.ts';
 import type { EngineLogger } from './logger.ts';
 import { K6_EXIT_CODES, type K6ExitCode } from './exit-codes.ts';
@@ -50,6 +50,11 @@ export class RunState {
     if (!this.acceptingSamples) return;
     const s: Sample = { metric, value, tags, time };
     this.registry.add(s);
+  }
+
+  /** Adds samples that share tags and time (one request's metrics) in one call; see Registry.addBatch. */
+  emitBatch(metrics: readonly Metric[], values: ArrayLike<number>, n: number, tags: Tags, time: number): void {
+    if (this.acceptingSamples) this.registry.addBatch(metrics, values, n, tags, time);
   }
 
   /** Stops the test: executors stop scheduling and interrupt iterations. */

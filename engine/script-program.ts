@@ -6,11 +6,12 @@
  * runtime per VU; this is the Node equivalent at a fraction of the memory).
  */
 import vm from 'node:vm';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { buildFactorySource } from './bundle.ts';
-import type { VU } from './vu.ts';
+import { REMOTE_EXEC, type VU } from './vu.ts';
+import { openFile } from './modules/open.ts';
 import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
+import { RemoteVu, WorkerPrefetch, usesBlockingCalls, type AsyncRequest } from './sync/index.ts';
 
 type Factory = (...args: unknown[]) => void;
 
@@ -23,7 +24,17 @@ export class ScriptProgram {
     private readonly factory: Factory,
     /** Absolute path of the entry script; open() resolves relative to it. */
     readonly entry: string,
+    /** The factory's source, for the worker threads of a sync script. */
+    private readonly source: string,
+    /**
+     * A sync script (it calls http.get() and the like, see sync/detect.ts):
+     * each VU, and setup()/teardown(), runs in a worker thread of its own.
+     */
+    readonly sync: boolean,
   ) {}
+
+  /** Workers of a sync script's next VUs, started while the current one initializes. */
+  private prefetch: WorkerPrefetch | null = null;
 
   /** Bundles and compiles the script; a syntax error is a script error (exit 107). */
   static async load(entry: string): Promise<ScriptProgram> {
@@ -41,7 +52,7 @@ export class ScriptProgram {
         `could not compile the script ${abs}: ${(e as Error).message}`,
       );
     }
-    return new ScriptProgram(factory, abs);
+    return new ScriptProgram(factory, abs, source, usesBlockingCalls(source));
   }
 
   /**
@@ -50,6 +61,7 @@ export class ScriptProgram {
    * errors).
    */
   instantiate(vu: VU, resolveModule: ModuleResolver, consoleObj: unknown): Record<string, unknown> {
+    if (this.sync && vu.idInTest > 0) return this.instantiateRemote(vu, resolveModule);
     const module = { exports: {} as Record<string, unknown> };
     const require = (name: string): unknown => resolveModule(name, vu);
     const open = (path: string, mode?: string): string | ArrayBuffer => this.open(vu, path, mode);
@@ -71,7 +83,40 @@ export class ScriptProgram {
       vu.inInit = false;
     }
     vu.exports = module.exports;
-    return module.exports;
+    if (this.sync) vu.exports = this.remoteHooks(vu, resolveModule);
+    return vu.exports;
+  }
+
+  /** A sync script's VU: init runs in its worker thread; the exports here are handles to its functions. */
+  private instantiateRemote(vu: VU, resolveModule: ModuleResolver): Record<string, unknown> {
+    vu.inInit = true;
+    let remote: RemoteVu;
+    try {
+      this.prefetch ??= new WorkerPrefetch(this.source, this.entry);
+      remote = RemoteVu.start(vu, this.source, this.entry, requestOf(vu, resolveModule), this.prefetch);
+    } finally {
+      vu.inInit = false;
+    }
+    vu.remote = remote;
+    vu.exports = Object.fromEntries(remote.functions.map((n) => [n, remoteFunction(n)]));
+    return vu.exports;
+  }
+
+  /**
+   * VU 0 of a sync script: its init ran here (options, handleSummary), while
+   * setup() and teardown() run in a worker thread, where http.get() blocks.
+   */
+  private remoteHooks(vu0: VU, resolveModule: ModuleResolver): Record<string, unknown> {
+    const exports: Record<string, unknown> = { ...vu0.exports };
+    let remote: RemoteVu | null = null;
+    for (const name of ['setup', 'teardown']) {
+      if (typeof exports[name] !== 'function') continue;
+      exports[name] = (...args: unknown[]): Promise<unknown> => {
+        remote ??= vu0.remote = RemoteVu.start(vu0, this.source, this.entry, requestOf(vu0, resolveModule));
+        return remote.call(name, args);
+      };
+    }
+    return exports;
   }
 
   /**
@@ -79,20 +124,20 @@ export class ScriptProgram {
    * mode "b" returns an ArrayBuffer. Files are read once per test and shared.
    */
   private open(vu: VU, path: string, mode?: string): string | ArrayBuffer {
-    if (!vu.inInit) {
-      throw new Error(
-        'The "open()" function is only available in the init stage (i.e. the global scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/',
-      );
-    }
-    const abs = resolve(dirname(this.entry), path);
-    const key = `${mode === 'b' ? 'b' : 't'}:${abs}`;
-    const cache = vu.run.openCache;
-    let v = cache.get(key);
-    if (v === undefined) {
-      const buf = readFileSync(abs);
-      v = mode === 'b' ? buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) : buf.toString('utf8');
-      cache.set(key, v);
-    }
-    return v;
+    return openFile(vu, this.entry, path, mode);
   }
+}
+
+/** The main thread's request function for a sync VU: its own k6/http module's asyncRequest. */
+function requestOf(vu: VU, resolveModule: ModuleResolver): AsyncRequest {
+  const http = resolveModule('k6/http', vu) as { asyncRequest: AsyncRequest };
+  return http.asyncRequest;
+}
+
+/** A stand-in for a function of a sync VU's script: VU.runIteration runs it in the worker. */
+function remoteFunction(name: string): (...a: unknown[]) => unknown {
+  const f = (): never => {
+    throw new Error(`${name}() of a sync script runs in its VU's worker thread, not here`);
+  };
+  return Object.assign(f, { [REMOTE_EXEC]: name });
 }

@@ -52,7 +52,7 @@ export async function writeSummaryOutputs(
       logger.log('error', `failed to handle the end-of-test summary: ${errorText(e)}`);
     }
   }
-  const colors = (stdout as { isTTY?: boolean }).isTTY === true;
+  const colors = (stdout as { isTTY?: boolean }).isTTY === true && !data.options.noColor;
   stdout.write(
     `\n${textSummary(data, { indent: ' ', enableColors: colors })}\n${engine.limited ? engineLimitedText(engine) : ''}\n`,
   );

@@ -1,6 +1,7 @@
 /** The options and result of one `k6 run`, whichever engine runs it. */
 import type { SummaryData } from './summary/index.ts';
 import type { ProgressMode } from './progress.ts';
+import type { K6Flags } from './options.ts';
 
 /** What `acgs-load k6 run` takes; the same flags for both engines. */
 export interface K6RunOptions {
@@ -19,6 +20,8 @@ export interface K6RunOptions {
   consoleOutput?: string;
   summaryTrendStats?: string[];
   noThresholds?: boolean;
+  /** The other `k6 run` flags (stages, tags, config file, segments, ...): engine/options.ts. */
+  flags?: K6Flags;
   /** No banner and no progress (the summary is still printed, as with k6 -q); the same as `progress: 'none'` and more. */
   quiet?: boolean;
   /**

@@ -52,6 +52,10 @@ export class VU {
   readonly pending = new Set<(e: Error) => void>();
   /** Sleeps started and not yet resolved in the running iteration. */
   pendingSleeps = 0;
+  /** k6/timers timers pending in the running iteration (it ends when none is left). */
+  private pendingTimers = 0;
+  private timersIdle: (() => void) | null = null;
+  private timerFailure: unknown = undefined;
   interrupted = false;
   private rejectIteration: ((e: Error) => void) | null = null;
   private baseTagsCache: Tags | null = null;
@@ -59,6 +63,10 @@ export class VU {
   private setupDataParsed: { v: unknown } | null = null;
   /** Per-VU HTTP client state, owned by modules/http.ts. */
   http: unknown = null;
+  /** The VU's default cookie jar (modules/cookies.ts), emptied at each iteration unless `noCookiesReset`. */
+  cookieJar: unknown = null;
+  /** The worker thread of a sync script's VU (sync/remote-vu.ts); null on the async path. */
+  remote: RemoteVuHandle | null = null;
 
   constructor(
     readonly idInTest: number,
@@ -93,6 +101,37 @@ export class VU {
     if (this.setupDataJson === undefined) return undefined;
     if (!this.setupDataParsed) this.setupDataParsed = { v: JSON.parse(this.setupDataJson) };
     return this.setupDataParsed.v;
+  }
+
+  /** A k6/timers timer started; `cancel` stops it when the iteration is interrupted. */
+  timerStarted(cancel: () => void): void {
+    this.pendingTimers++;
+    this.pending.add(cancel);
+  }
+
+  /** A k6/timers timer fired (setTimeout) or was cleared. */
+  timerEnded(cancel: () => void): void {
+    this.pending.delete(cancel);
+    if (--this.pendingTimers === 0) this.timersIdle?.();
+  }
+
+  /** An exception in a timer's callback fails the iteration, as in k6. */
+  timerError(e: unknown): void {
+    this.timerFailure ??= e;
+    this.timersIdle?.();
+  }
+
+  /**
+   * Resolves when the iteration's k6/timers timers are done (k6 ends an
+   * iteration when its event loop is empty); throws a callback's exception.
+   */
+  async timersSettled(): Promise<void> {
+    while (this.pendingTimers > 0 && this.timerFailure === undefined && !this.interrupted)
+      await new Promise<void>((resolve) => (this.timersIdle = resolve));
+    this.timersIdle = null;
+    const failure = this.timerFailure;
+    this.timerFailure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   /** Starts running for a scenario (k6 `InitializedVU.Activate`). */
@@ -132,6 +171,7 @@ export class VU {
     const run = this.run;
     const scenario = this.scenario!;
     this.interrupted = false;
+    if (run.options.noCookiesReset !== true) this.cookieJar = null; // k6 resets the default jar per iteration
     this.groupPath = '';
     this.tagsChanged();
     this.scope.iter = this.iterationInScenario;
@@ -139,13 +179,24 @@ export class VU {
     const start = performance.now();
     const startEpoch = Date.now();
     let outcome: IterationOutcome = 'completed';
+    let durationMs: number | undefined;
     try {
-      const r = fn(this.setupData()) as { then?: unknown } | undefined;
-      if (r && typeof r.then === 'function') {
-        await new Promise<void>((resolve, reject) => {
-          this.rejectIteration = reject;
-          (r as Promise<unknown>).then(() => resolve(), reject);
-        });
+      const remoteExec = (fn as { [REMOTE_EXEC]?: string })[REMOTE_EXEC];
+      // A sync VU: the iteration runs in its worker, which reports its own duration.
+      if (this.remote && remoteExec !== undefined) durationMs = (await this.remote.iterate(remoteExec)).durationMs;
+      else {
+        const r = fn(this.setupData()) as { then?: unknown } | undefined;
+        if (r && typeof r.then === 'function') {
+          await new Promise<void>((resolve, reject) => {
+            this.rejectIteration = reject;
+            (r as Promise<unknown>).then(() => resolve(), reject);
+          });
+        }
+        if (this.pendingTimers > 0 || this.timerFailure !== undefined)
+          await new Promise<void>((resolve, reject) => {
+            this.rejectIteration = reject;
+            this.timersSettled().then(resolve, reject);
+          });
       }
     } catch (e) {
       if (this.interrupted || e instanceof IterationInterrupted) outcome = 'interrupted';
@@ -168,7 +219,7 @@ export class VU {
     run.iterationsCompleted++;
     const tags = this.tags();
     run.emit('iterations', 1, tags, startEpoch);
-    run.emit('iteration_duration', performance.now() - start, tags);
+    run.emit('iteration_duration', durationMs ?? performance.now() - start, tags);
     return outcome;
   }
 
@@ -191,8 +242,26 @@ export class VU {
     const err = new IterationInterrupted();
     for (const cancel of [...this.pending]) cancel(err);
     this.pending.clear();
+    this.timersIdle?.();
     this.rejectIteration?.(err);
+    this.remote?.interrupt();
   }
+
+  /** Releases what the VU holds: its HTTP connections and, for a sync VU, its worker thread. */
+  async close(): Promise<void> {
+    await (this.http as { close?: () => Promise<void> } | null)?.close?.();
+    await this.remote?.close();
+  }
+}
+
+/** The name a sync VU's exported function carries on the main thread (script-program.ts). */
+export const REMOTE_EXEC = Symbol('remoteExec');
+
+/** What a VU needs of its worker thread (sync/remote-vu.ts `RemoteVu`). */
+export interface RemoteVuHandle {
+  iterate(exec: string): Promise<{ durationMs: number }>;
+  interrupt(): void;
+  close(): Promise<void>;
 }
 
 /** True for the error exec.test.abort() throws (also across the VM realm). */

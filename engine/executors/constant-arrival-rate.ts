@@ -7,6 +7,7 @@
 import type { BaseConfig, FieldReader } from './base-config.ts';
 import { bannerTail, fmt, type ExecutorContext, type ExecutorDefinition } from './context.ts';
 import { runArrivalRate } from './arrival-rate-loop.ts';
+import type { Stride } from '../execution-segment.ts';
 
 export interface ConstantArrivalRateConfig extends BaseConfig {
   rate: number;
@@ -14,12 +15,23 @@ export interface ConstantArrivalRateConfig extends BaseConfig {
   durationMs: number;
   preAllocatedVUs: number;
   maxVUs: number;
+  /** Under an execution segment: which of the test's iterations are this instance's. */
+  stride?: Stride;
 }
 
-/** Start offsets (ms) of the iterations: n * period while within the duration. */
-export function* constantArrivalOffsets(rate: number, timeUnitMs: number, durationMs: number): Generator<number> {
+/**
+ * Start offsets (ms) of the iterations: n * period while within the duration;
+ * under a segment only this instance's n (k6 `GetStripedOffsets`).
+ */
+export function* constantArrivalOffsets(
+  rate: number,
+  timeUnitMs: number,
+  durationMs: number,
+  stride: Stride = { start: 0, offsets: [1] },
+): Generator<number> {
   const period = timeUnitMs / rate;
-  for (let n = 0; n * period < durationMs; n++) yield n * period;
+  for (let n = stride.start, li = 0; n * period < durationMs; n += stride.offsets[li++ % stride.offsets.length])
+    yield n * period;
 }
 
 export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> = {
@@ -50,6 +62,6 @@ export const constantArrivalRate: ExecutorDefinition<ConstantArrivalRateConfig> 
       preAllocatedVUs: c.preAllocatedVUs,
       maxVUs: c.maxVUs,
       durationMs: c.durationMs,
-      offsets: constantArrivalOffsets(c.rate, c.timeUnitMs, c.durationMs),
+      offsets: constantArrivalOffsets(c.rate, c.timeUnitMs, c.durationMs, c.stride),
     }),
 };

@@ -12,6 +12,7 @@
 import { sumStages, type BaseConfig, type FieldReader, type Stage } from './base-config.ts';
 import { bannerTail, fmt, type ExecutorContext, type ExecutorDefinition } from './context.ts';
 import { runArrivalRate } from './arrival-rate-loop.ts';
+import type { Stride } from '../execution-segment.ts';
 
 export interface RampingArrivalRateConfig extends BaseConfig {
   startRate: number;
@@ -19,28 +20,38 @@ export interface RampingArrivalRateConfig extends BaseConfig {
   stages: Stage[];
   preAllocatedVUs: number;
   maxVUs: number;
+  /** Under an execution segment: which of the test's iterations are this instance's. */
+  stride?: Stride;
 }
 
 /** Start offsets (ms) of the iterations, per k6's `cal`. */
-export function* rampingArrivalOffsets(startRate: number, timeUnitMs: number, stages: Stage[]): Generator<number> {
+export function* rampingArrivalOffsets(
+  startRate: number,
+  timeUnitMs: number,
+  stages: Stage[],
+  stride: Stride = { start: 0, offsets: [1] },
+): Generator<number> {
   let stageStart = 0;
   let done = 0;
   let end = 0;
   let from = startRate / timeUnitMs;
-  let i = 1;
+  // under a segment, only this instance's iterations (k6 `cal` with the striped offsets)
+  let li = 0;
+  const next = (): number => stride.offsets[li++ % stride.offsets.length];
+  let i = stride.start + 1;
   for (const st of stages) {
     const to = st.target / timeUnitMs;
     const d = st.durationMs;
     if (from !== to) {
       end += d * ((to - from) / 2 + from);
-      for (; i <= end; i++) {
+      for (; i <= end; i += next()) {
         const x =
           (from * d - Math.sqrt(Math.max(0, d * (from * from * d + 2 * (i - done) * (to - from))))) / (from - to);
         yield stageStart + x;
       }
     } else {
       end += d * to;
-      for (; i <= end; i++) yield stageStart + (i - done) / to;
+      for (; i <= end; i += next()) yield stageStart + (i - done) / to;
     }
     done = end;
     from = to;
@@ -78,6 +89,6 @@ export const rampingArrivalRate: ExecutorDefinition<RampingArrivalRateConfig> = 
       preAllocatedVUs: c.preAllocatedVUs,
       maxVUs: c.maxVUs,
       durationMs: sumStages(c.stages),
-      offsets: rampingArrivalOffsets(c.startRate, c.timeUnitMs, c.stages),
+      offsets: rampingArrivalOffsets(c.startRate, c.timeUnitMs, c.stages, c.stride),
     }),
 };

@@ -27,6 +27,8 @@ export interface RampingVusConfig extends BaseConfig {
   startVUs: number;
   stages: Stage[];
   gracefulRampDownMs: number;
+  /** This instance's steps under an execution segment (engine/execution-segment.ts). */
+  segmentSteps?: ExecutionStep[];
 }
 
 /** A point where the planned number of VUs changes (k6 lib.ExecutionStep). */
@@ -74,12 +76,15 @@ export const rampingVus: ExecutorDefinition<RampingVusConfig> = {
       );
     return c;
   },
-  maxVUs: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
+  maxVUs: (c) =>
+    c.segmentSteps
+      ? Math.max(0, ...c.segmentSteps.map((s) => s.vus))
+      : Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
   maxDurationMs: (c) => sumStages(c.stages) + c.gracefulStopMs,
   describe: (c) =>
-    `Up to ${Math.max(c.startVUs, ...c.stages.map((s) => s.target))} looping VUs for ${fmt(sumStages(c.stages))} over ${c.stages.length} stages ${bannerTail(c, [`gracefulRampDown: ${fmt(c.gracefulRampDownMs)}`])}`,
+    `Up to ${rampingVus.maxVUs(c)} looping VUs for ${fmt(sumStages(c.stages))} over ${c.stages.length} stages ${bannerTail(c, [`gracefulRampDown: ${fmt(c.gracefulRampDownMs)}`])}`,
   async run(c: RampingVusConfig, ctx: ExecutorContext): Promise<void> {
-    const steps = rampingVusSteps(c.startVUs, c.stages);
+    const steps = c.segmentSteps ?? rampingVusSteps(c.startVUs, c.stages);
     const total = sumStages(c.stages);
     const maxVUs = rampingVus.maxVUs(c);
     const handles: Array<{ vu: VU; want: boolean; loop: Promise<void> | null; rampDownTimer?: NodeJS.Timeout }> = [];

@@ -63,10 +63,14 @@ interface ConnectRecord {
 
 const now = (): number => performance.now();
 
+/** Parsed URLs one VU keeps (scripts with endless distinct URLs start over). */
+const URL_CACHE_MAX = 1000;
+
 /** The HTTP client of one VU. */
 export class VuHttpClient {
   private agent: Agent | null = null;
   private readonly connects: ConnectRecord[] = [];
+  private readonly urls = new Map<string, URL>();
 
   constructor(private readonly insecureSkipTLSVerify: boolean) {}
 
@@ -129,93 +133,8 @@ export class VuHttpClient {
    */
   send(req: OutgoingRequest, register: (cancel: (e: Error) => void) => () => void): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      const t0 = now();
-      const startEpoch = Date.now();
-      let tConnect = 0;
-      let tSent = 0;
-      let tFirst = 0;
-      let status = 0;
-      let statusText = '';
-      let headerBytes = 0;
-      const headers: Record<string, string> = {};
-      const chunks: Buffer[] = [];
-      let bodyLen = 0;
-      let abortFn: ((e: Error) => void) | null = null;
-      let settled = false;
-      const bytesSent = estimateRequestBytes(req);
-
-      const finish = (error: K6HttpError | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        unregister();
-        const tEnd = now();
-        const timings = this.timings(t0, tConnect, tSent, tFirst, tEnd, error !== null);
-        resolve({
-          status: error ? 0 : status,
-          statusText,
-          headers,
-          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bodyLen),
-          timings,
-          error,
-          bytesSent: tConnect ? bytesSent : 0,
-          bytesReceived: headerBytes + bodyLen,
-          startEpoch,
-        });
-      };
-      const timer = setTimeout(() => {
-        // settle first: aborting makes undici call onError synchronously
-        const abort = abortFn;
-        finish({ code: K6_HTTP_ERRORS.REQUEST_TIMEOUT, message: 'request timeout' });
-        abort?.(new Error('request timeout'));
-      }, req.timeoutMs);
-      const unregister = register((e) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        abortFn?.(e);
-        reject(e);
-      });
-
-      const handler: Dispatcher.DispatchHandler & Record<string, unknown> = {
-        onConnect(abort: (e?: Error) => void) {
-          if (settled) return abort(new Error('request cancelled'));
-          abortFn = abort;
-          tConnect = now();
-        },
-        onRequestSent() {
-          tSent = now();
-        },
-        onResponseStarted() {
-          tFirst = now();
-        },
-        onHeaders(code: number, raw: Buffer[], _resume: () => void, text: string) {
-          if (code < 200) return true; // 1xx informational: wait for the final response
-          status = code;
-          statusText = text ?? '';
-          headerBytes = 17 + statusText.length;
-          for (let i = 0; i < raw.length; i += 2) {
-            const k = raw[i].toString('latin1').toLowerCase();
-            const v = raw[i + 1].toString('latin1');
-            headerBytes += raw[i].length + raw[i + 1].length + 4;
-            headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
-          }
-          headerBytes += 2;
-          return true;
-        },
-        onData(chunk: Buffer) {
-          chunks.push(chunk);
-          bodyLen += chunk.length;
-          return true;
-        },
-        onComplete() {
-          finish(null);
-        },
-        onError(err: Error) {
-          finish(k6ErrorFor(err));
-        },
-        onUpgrade() {},
-      };
+      const x = new Exchange(this, req, resolve, reject);
+      x.unregister = register(x.cancel);
       try {
         this.dispatcher().dispatch(
           {
@@ -225,19 +144,21 @@ export class VuHttpClient {
             headers: req.headers,
             body: req.body,
             reset: req.noReuse,
-            // our own timer implements k6's `timeout`; undici's must not fire first
-            headersTimeout: req.timeoutMs + 1000,
-            bodyTimeout: req.timeoutMs + 1000,
+            // Our own timer implements k6's `timeout` (it aborts the request);
+            // undici's would only arm two more timers per request.
+            headersTimeout: 0,
+            bodyTimeout: 0,
           },
-          handler,
+          x,
         );
       } catch (e) {
-        finish(k6ErrorFor(e));
+        x.finish(k6ErrorFor(e));
       }
     });
   }
 
-  private timings(t0: number, tConnect: number, tSent: number, tFirst: number, tEnd: number, failed: boolean): Timings {
+  /** k6's timing breakdown from the phase marks of one exchange. */
+  timings(t0: number, tConnect: number, tSent: number, tFirst: number, tEnd: number, failed: boolean): Timings {
     if (!tConnect) {
       // never got a connection: all of it was spent blocked/connecting
       const rec = this.takeConnects(t0, tEnd);
@@ -284,6 +205,21 @@ export class VuHttpClient {
     return { tcp, tls: tlsMs };
   }
 
+  /**
+   * `new URL(s)`, remembered: a VU requests the same few URLs over and over,
+   * and parsing is a good part of a request's cost. Throws as `new URL` does.
+   * The URL objects are shared, so callers must not modify them.
+   */
+  parseUrl(s: string): URL {
+    let u = this.urls.get(s);
+    if (u === undefined) {
+      u = new URL(s);
+      if (this.urls.size >= URL_CACHE_MAX) this.urls.clear();
+      this.urls.set(s, u);
+    }
+    return u;
+  }
+
   /** Closes the VU's connections. */
   async close(): Promise<void> {
     const a = this.agent;
@@ -291,6 +227,141 @@ export class VuHttpClient {
     if (a) await a.destroy().catch(() => {});
   }
 }
+
+/**
+ * One request in flight: undici's handler (legacy callback API, which undici
+ * passes through without wrapping) and the request's state in plain fields,
+ * so a request costs one object instead of a dozen closures. Each phase
+ * reads the monotonic clock once.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly t0 = now();
+  // Wall clock for the sample time, as k6 stamps samples; kept apart from the
+  // monotonic phase marks so a clock step never bends a timing.
+  readonly startEpoch = Date.now();
+  tConnect = 0;
+  tSent = 0;
+  tFirst = 0;
+  status = 0;
+  statusText = '';
+  headerBytes = 0;
+  headers: Record<string, string> = {};
+  body: Buffer | null = null;
+  chunks: Buffer[] | null = null;
+  bodyLen = 0;
+  abortFn: ((e: Error) => void) | null = null;
+  settled = false;
+  timer: NodeJS.Timeout;
+  unregister: () => void = noop;
+  /** The interruption hook handed to `register` (k6 context cancel). */
+  readonly cancel = (e: Error): void => {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.abortFn?.(e);
+    this.reject(e);
+  };
+
+  constructor(
+    private readonly client: VuHttpClient,
+    private readonly req: OutgoingRequest,
+    private readonly resolve: (r: RawResponse) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
+    this.timer = setTimeout(onTimeout, req.timeoutMs, this);
+  }
+
+  finish(error: K6HttpError | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.unregister();
+    const tEnd = now();
+    const { t0, tConnect } = this;
+    const body = this.chunks ? Buffer.concat(this.chunks, this.bodyLen) : (this.body ?? EMPTY);
+    deliver(this.resolve, {
+      status: error ? 0 : this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      body,
+      timings: this.client.timings(t0, tConnect, this.tSent, this.tFirst, tEnd, error !== null),
+      error,
+      bytesSent: tConnect ? estimateRequestBytes(this.req) : 0,
+      bytesReceived: this.headerBytes + this.bodyLen,
+      startEpoch: this.startEpoch,
+    });
+  }
+
+  onConnect(abort: (e?: Error) => void): void {
+    if (this.settled) return abort(new Error('request cancelled'));
+    this.abortFn = abort;
+    this.tConnect = now();
+  }
+  onRequestSent(): void {
+    this.tSent = now();
+  }
+  onResponseStarted(): void {
+    this.tFirst = now();
+  }
+  onHeaders(code: number, raw: Buffer[], _resume: () => void, text: string): boolean {
+    if (code < 200) return true; // 1xx informational: wait for the final response
+    this.status = code;
+    const statusText = (this.statusText = text ?? '');
+    let headerBytes = 17 + statusText.length;
+    const headers = this.headers;
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i].toString('latin1').toLowerCase();
+      const v = raw[i + 1].toString('latin1');
+      headerBytes += raw[i].length + raw[i + 1].length + 4;
+      headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+    }
+    this.headerBytes = headerBytes + 2;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    if (this.body === null) this.body = chunk;
+    else (this.chunks ??= [this.body]).push(chunk);
+    this.bodyLen += chunk.length;
+    return true;
+  }
+  onComplete(): void {
+    this.finish(null);
+  }
+  onError(err: Error): void {
+    this.finish(k6ErrorFor(err));
+  }
+  onUpgrade(): void {}
+}
+
+function onTimeout(x: Exchange): void {
+  // settle first: aborting makes undici call onError synchronously
+  const abort = x.abortFn;
+  x.finish({ code: K6_HTTP_ERRORS.REQUEST_TIMEOUT, message: 'request timeout' });
+  abort?.(new Error('request timeout'));
+}
+
+/**
+ * Finished requests are handed to their scripts in one batch, after the
+ * event loop's poll phase. Responses that arrive together (VUs in step, a
+ * server that answers a burst at once) are each read and timestamped in
+ * their own socket callback; resolving the promise there would run that
+ * script's continuation - the Response, the samples, the next request -
+ * before the next socket is read, and the next response's timings would
+ * include it. Deferred, every response in the burst is timestamped first.
+ */
+let ready: Array<[(r: RawResponse) => void, RawResponse]> = [];
+function deliver(resolve: (r: RawResponse) => void, r: RawResponse): void {
+  if (ready.length === 0) setImmediate(deliverReady);
+  ready.push([resolve, r]);
+}
+function deliverReady(): void {
+  const batch = ready;
+  ready = [];
+  for (const [resolve, r] of batch) resolve(r);
+}
+
+const noop = (): void => {};
+const EMPTY = Buffer.alloc(0);
 
 type ConnectOpts = { hostname: string; host?: string; protocol: string; port: string; servername?: string };
 type ConnectCallback = (err: Error | null, socket: net.Socket | null) => void;

@@ -3,6 +3,7 @@
  */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { RawResponse, Timings } from './client.ts';
+import { selectJson } from '../modules/json-selector.ts';
 
 /** Go's http.CanonicalHeaderKey: "content-type" -> "Content-Type". */
 export function canonicalHeaderKey(k: string): string {
@@ -59,8 +60,7 @@ export class K6Response {
 
   /**
    * Parses the body as JSON; with a selector, returns the value at that path
-   * (a subset of k6's gjson syntax: dot-separated keys and array indexes,
-   * `#` for an array's length).
+   * (the subset of k6's gjson syntax in modules/json-selector.ts).
    */
   json(selector?: string): unknown {
     if (typeof this.body !== 'string') {
@@ -72,13 +72,7 @@ export class K6Response {
     }
     if (!this.parsed) this.parsed = { v: JSON.parse(this.body) };
     if (selector === undefined) return this.parsed.v;
-    let cur: unknown = this.parsed.v;
-    for (const part of selector.split('.')) {
-      if (cur === null || cur === undefined) return undefined;
-      if (part === '#' && Array.isArray(cur)) cur = cur.length;
-      else cur = (cur as Record<string, unknown>)[part];
-    }
-    return cur;
+    return selectJson(this.parsed.v, String(selector));
   }
 
   html(): never {

@@ -46,6 +46,37 @@ const distributions: Array<[string, (r: () => number) => number]> = [
 ];
 
 describe('Registry (k6 metrics/registry.go)', () => {
+  it('addBatch records exactly what add() records for each sample, sub-metrics and listeners included', () => {
+    const one = new Registry();
+    const batch = new Registry();
+    const seen: Record<string, string[]> = { one: [], batch: [] };
+    for (const [r, k] of [
+      [one, 'one'],
+      [batch, 'batch'],
+    ] as const) {
+      defineBuiltinMetrics(r);
+      r.addSubmetric('http_req_waiting{status:200}');
+      r.addSubmetric('http_reqs{status:500}');
+      r.onSample((s, m) => seen[k].push(`${m.name}=${s.metric} ${s.value} ${JSON.stringify(s.tags)} ${s.time}`));
+    }
+    const names = ['http_reqs', 'http_req_duration', 'http_req_waiting', 'http_req_failed'];
+    const metrics = batch.resolve(names);
+    const rnd = rng(7);
+    for (let i = 0; i < 500; i++) {
+      const tags = { status: rnd() < 0.7 ? '200' : '500', expected_response: String(rnd() < 0.7) };
+      const values = [1, rnd() * 30, rnd() * 25, rnd() < 0.3 ? 1 : 0];
+      const n = i % 5 === 0 ? 3 : 4; // a prefix only, as when http_req_failed is off
+      for (let j = 0; j < n; j++) one.add({ metric: names[j], value: values[j], tags, time: 1000 + i });
+      batch.addBatch(metrics, values, n, tags, 1000 + i);
+    }
+    expect(seen.batch).toEqual(seen.one);
+    const dump = (r: Registry) =>
+      r.metrics().map((m) => [m.name, m.sink.toJSON(), m.submetrics.map((sm) => [sm.name, sm.sink.toJSON()])]);
+    expect(dump(batch)).toEqual(dump(one));
+    expect(batch.lookup('http_reqs{status:500}')!.sink.count).toBeGreaterThan(0);
+    expect(() => batch.resolve(['http_reqs', 'nope'])).toThrow(/metric 'nope' is not defined/);
+  });
+
   it('accepts k6 metric names and rejects the rest with the rule in the message', () => {
     const r = new Registry();
     for (const ok of ['a', '_x', 'my_metric_1', 'A'.repeat(128)]) expect(() => r.define(ok, 'counter')).not.toThrow();

@@ -5,7 +5,7 @@
  */
 import { newSink } from './sink-factory.ts';
 import { parseMetricSelector, tagsEqual, tagsMatch } from './selector.ts';
-import type { Metric, MetricType, Sample, Submetric, ValueType } from './types.ts';
+import type { Metric, MetricType, Sample, Submetric, Tags, ValueType } from './types.ts';
 
 /**
  * k6's metric name rule (metrics/registry.go): a letter or underscore, then
@@ -87,6 +87,36 @@ export class Registry {
     m.sink.add(sample.value, sample.time);
     for (const sm of m.submetrics) if (tagsMatch(sm.tags, sample.tags)) sm.sink.add(sample.value, sample.time);
     for (const l of this.listeners) l(sample, m);
+  }
+
+  /**
+   * Record several samples that share their tags and time - one HTTP
+   * request's metrics - in one call. The same as {@link add} for each
+   * `metrics[i]` with `values[i]`, except that a Sample object is built only
+   * when someone listens. Every metric must come from this registry.
+   */
+  addBatch(metrics: readonly Metric[], values: ArrayLike<number>, n: number, tags: Tags, time: number): void {
+    const listening = this.listeners.size > 0;
+    for (let i = 0; i < n; i++) {
+      const m = metrics[i];
+      const v = values[i];
+      m.sink.add(v, time);
+      const subs = m.submetrics;
+      for (let j = 0; j < subs.length; j++) if (tagsMatch(subs[j].tags, tags)) subs[j].sink.add(v, time);
+      if (listening) {
+        const s: Sample = { metric: m.name, value: v, tags, time };
+        for (const l of this.listeners) l(s, m);
+      }
+    }
+  }
+
+  /** The metrics of these names, in order, for {@link addBatch}; throws for an undefined one. */
+  resolve(names: readonly string[]): Metric[] {
+    return names.map((n) => {
+      const m = this.byName.get(n);
+      if (!m) throw new Error(`metric '${n}' is not defined; define it before recording samples`);
+      return m;
+    });
   }
 
   /** Listen to every sample added; returns the function that stops listening. */

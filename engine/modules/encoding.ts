@@ -1,4 +1,8 @@
-/** The `k6/encoding` module: b64encode / b64decode (k6 docs "k6/encoding"). */
+/**
+ * The `k6/encoding` module: b64encode / b64decode (k6 docs "k6/encoding"),
+ * with the four variants std, rawstd (no padding), url, rawurl (no padding)
+ * and b64decode's output format "s" (a string; an ArrayBuffer otherwise).
+ */
 import { esm } from './esm.ts';
 
 type B64 = 'std' | 'rawstd' | 'url' | 'rawurl';
@@ -23,7 +27,12 @@ export function createEncodingModule() {
     return encoding === 'rawstd' ? s.replace(/=+$/, '') : s;
   }
   function b64decode(input: string, encoding: B64 = 'std', format?: 's'): string | ArrayBuffer {
-    const buf = Buffer.from(String(input), encoding === 'url' || encoding === 'rawurl' ? 'base64url' : 'base64');
+    const text = String(input);
+    // Go's decoders reject characters outside the variant's alphabet (k6 throws)
+    const url = encoding === 'url' || encoding === 'rawurl';
+    if (!(url ? /^[A-Za-z0-9_-]*={0,2}$/ : /^[A-Za-z0-9+/]*={0,2}$/).test(text))
+      throw new Error(`b64decode: "${text.slice(0, 40)}" is not valid ${encoding} base64`);
+    const buf = Buffer.from(text, url ? 'base64url' : 'base64');
     if (format === 's') return buf.toString('utf8');
     return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   }

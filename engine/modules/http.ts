@@ -1,12 +1,12 @@
 /**
  * The `k6/http` module (k6 docs "k6/http"; k6 js/modules/k6/http/request.go).
  *
- * The embedded engine runs on Node's event loop and cannot block a VU while a
- * request is in flight, so only the asynchronous form is offered:
- * `await http.asyncRequest(method, url, body, params)` (real k6 has the same
- * function). The blocking forms (`http.get`, `post`, `request`, `batch`...)
- * throw at once with a message that says what to write instead, rather than
- * hand back a wrong result.
+ * A script whose source calls a blocking form (`http.get`, `post`, `request`,
+ * `batch`...) runs each VU in a worker thread that blocks while this module,
+ * on the main thread, sends the request (engine/sync/). On the main thread the
+ * blocking forms exist only to explain themselves: a script that reaches one
+ * there hid the call from the engine's detection (e.g. `http[name](...)`).
+ * `await http.asyncRequest(method, url, body, params)` works everywhere.
  */
 import type { Tags } from '../metrics/index.ts';
 import type { VU } from '../vu.ts';
@@ -15,19 +15,14 @@ import { parseDuration } from '../../config/index.ts';
 import { VuHttpClient, type OutgoingRequest, type RawResponse } from '../http/client.ts';
 import { K6Response, type ResponseRequest } from '../http/response.ts';
 import { k6ErrorFor } from '../http/error-codes.ts';
+import { RequestMetrics } from '../http/request-metrics.ts';
 import { esm } from './esm.ts';
-
-/** A marker object returned by http.expectedStatuses (k6 `expectedStatuses`). */
-class ExpectedStatuses {
-  constructor(readonly ranges: Array<{ min: number; max: number }>) {}
-  matches(status: number): boolean {
-    return this.ranges.some((r) => status >= r.min && status <= r.max);
-  }
-}
+import { CookieJar, requestCookies, responseCookies, reviveJar } from './cookies.ts';
+import { file, multipartBody, vuCookieJar, withCookie } from './http-shared.ts';
+import { BLOCKING, ExpectedStatuses, checkResponseCallback, expectedStatuses, url } from './http-shared.ts';
 
 /** k6's default: 200-399 are expected (docs "http.setResponseCallback"). */
 const DEFAULT_EXPECTED = new ExpectedStatuses([{ min: 200, max: 399 }]);
-const BLOCKING = ['get', 'head', 'post', 'put', 'patch', 'del', 'options', 'request', 'batch'] as const;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -45,7 +40,7 @@ export class BlockingCallError extends Error {
 /** The text of the error a blocking call throws. */
 export function blockingCallMessage(name: string): string {
   const method = name === 'del' ? 'DELETE' : name === 'request' || name === 'batch' ? 'METHOD' : name.toUpperCase();
-  return `http.${name}() is a blocking call the embedded engine cannot honour; use \`await http.asyncRequest("${method}", url)\` or run the script with real k6 (--engine k6)`;
+  return `http.${name}() is a blocking call, but the script was loaded as an async script because its source shows no blocking call; call it by name (http.${name}(...)) so the engine runs the script's VUs in worker threads, use \`await http.asyncRequest("${method}", url)\`, or run the script with real k6 (--engine k6)`;
 }
 
 /** HTTP settings from the test options (k6 options reference). */
@@ -75,6 +70,8 @@ type Params = {
   responseType?: string;
   redirects?: number;
   responseCallback?: ExpectedStatuses | null;
+  cookies?: Record<string, string | { value?: unknown; replace?: boolean }>;
+  jar?: unknown;
 };
 
 /** Builds the `k6/http` module for one VU. */
@@ -91,66 +88,18 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     return () => vu.pending.delete(cancel);
   };
 
-  // Tag sets repeat (same URL, method, status...): build each once per VU
-  // and share it between samples; nothing downstream mutates sample tags.
-  let tagCache = new Map<string, Tags>();
-  let tagBase: Tags | null = null;
-  function requestTags(
-    raw: RawResponse,
-    method: string,
-    url: string,
-    name: string,
-    userTags: Tags,
-    expected: boolean | null,
-  ): Tags {
-    const base = vu.tags();
-    if (base !== tagBase || tagCache.size > 5000) {
-      tagBase = base;
-      tagCache = new Map();
-    }
-    // only requests without their own tags are cached (the common case)
-    const cacheable = !hasKeys(userTags);
-    const key = cacheable
-      ? `${method}${raw.status}${expected}${raw.error?.code ?? ''}${name === url ? '' : name}${url}`
-      : '';
-    let tags = cacheable ? tagCache.get(key) : undefined;
-    if (tags) return tags;
-    tags = { ...base, proto: raw.status ? 'HTTP/1.1' : '', status: String(raw.status), method, url, name, ...userTags };
-    if (userTags.name === undefined) tags.name = name;
-    if (expected !== null) tags.expected_response = String(expected);
-    if (raw.error) {
-      tags.error = raw.error.message;
-      tags.error_code = String(raw.error.code);
-    }
-    if (cacheable) tagCache.set(key, tags);
-    return tags;
-  }
-
+  let metrics: RequestMetrics | null = null;
   function emitRequest(
     raw: RawResponse,
     method: string,
     url: string,
     name: string,
-    userTags: Tags,
+    userTags: Tags | null,
     cb: ExpectedStatuses | null,
   ): void {
     if (vu.interrupted) return;
     const expected = cb ? raw.error === null && cb.matches(raw.status) : null;
-    const tags = requestTags(raw, method, url, name, userTags, expected);
-    const t = raw.startEpoch;
-    const tm = raw.timings;
-    run.emit('http_reqs', 1, tags, t);
-    run.emit('http_req_duration', tm.duration, tags, t);
-    run.emit('http_req_blocked', tm.blocked, tags, t);
-    run.emit('http_req_connecting', tm.connecting, tags, t);
-    run.emit('http_req_tls_handshaking', tm.tls_handshaking, tags, t);
-    run.emit('http_req_sending', tm.sending, tags, t);
-    run.emit('http_req_waiting', tm.waiting, tags, t);
-    run.emit('http_req_receiving', tm.receiving, tags, t);
-    if (expected !== null) run.emit('http_req_failed', expected ? 0 : 1, tags, t);
-    const dataTags = vu.tags();
-    if (raw.bytesSent) run.emit('data_sent', raw.bytesSent, dataTags, t);
-    if (raw.bytesReceived) run.emit('data_received', raw.bytesReceived, dataTags, t);
+    (metrics ??= new RequestMetrics(run, () => vu.tags())).emit(raw, method, url, name, userTags, expected);
   }
 
   /** k6 `http.asyncRequest(method, url, [body], [params])`: a Promise of a Response. */
@@ -168,13 +117,13 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
         : (parseDuration(typeof p.timeout === 'number' ? p.timeout : String(p.timeout)) ?? 60_000);
     const responseType = p.responseType ?? (settings.discardResponseBodies ? 'none' : 'text');
     const cb = p.responseCallback !== undefined ? p.responseCallback : responseCallback;
-    const userTags: Tags = {};
-    if (p.tags) for (const k of Object.keys(p.tags)) userTags[k] = String(p.tags[k]);
+    let userTags: Tags | null = null;
+    if (p.tags) for (const k of Object.keys(p.tags)) (userTags ??= {})[k] = String(p.tags[k]);
     let redirectsLeft = p.redirects ?? settings.maxRedirects;
 
     let url: URL;
     try {
-      url = new URL(urlStr);
+      url = client().parseUrl(urlStr);
     } catch (e) {
       const err = k6ErrorFor(e);
       run.logger.log('warning', 'Request Failed', { error: err.message });
@@ -182,16 +131,19 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     }
     let curMethod = m;
     let curBody = payload;
+    const jar = reviveJar(p.jar) ?? vuCookieJar(vu);
     for (;;) {
+      const cookie = jar.cookieHeader(url, p.cookies);
       const req: OutgoingRequest = {
         method: curMethod,
         url,
-        headers,
+        headers: cookie ? withCookie(headers, cookie) : headers,
         body: curBody,
         timeoutMs,
         noReuse: settings.noConnectionReuse,
       };
       const raw = await client().send(req, register);
+      const setCookies = jar.storeSetCookies(url, raw.headers['set-cookie']);
       emitRequest(raw, curMethod, url.href, nameTag ?? url.href, userTags, cb);
       if (raw.error)
         run.logger.log('warning', 'Request Failed', {
@@ -219,42 +171,29 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
         get body() {
           return sentBody ? sentBody.toString('utf8') : '';
         },
-        cookies: {},
+        cookies: requestCookies(cookie),
       } as ResponseRequest;
-      return new K6Response(raw, url.href, responseType, request);
+      const res = new K6Response(raw, url.href, responseType, request);
+      res.cookies = responseCookies(setCookies);
+      return res;
     }
-  }
-
-  /** k6 `http.expectedStatuses(...)`: numbers and {min, max} ranges. */
-  function expectedStatuses(...args: unknown[]): ExpectedStatuses {
-    const ranges = args.map((a) => {
-      if (typeof a === 'number' && Number.isInteger(a)) return { min: a, max: a };
-      const r = a as { min?: unknown; max?: unknown };
-      if (r && typeof r.min === 'number' && typeof r.max === 'number') return { min: r.min, max: r.max };
-      throw new Error(`expectedStatuses takes integers and {min, max} objects, got ${JSON.stringify(a)}`);
-    });
-    return new ExpectedStatuses(ranges);
   }
 
   /** k6 `http.setResponseCallback(cb)`: null turns http_req_failed off. */
   function setResponseCallback(cb: ExpectedStatuses | null): void {
-    if (cb !== null && !(cb instanceof ExpectedStatuses))
-      throw new Error('setResponseCallback only accepts the result of http.expectedStatuses() or null');
+    checkResponseCallback(cb);
     responseCallback = cb;
   }
 
-  /** k6 `http.url` template tag: the `name` tag keeps the placeholders. */
-  function url(strings: TemplateStringsArray, ...values: unknown[]): { url: string; name: string } {
-    let u = strings[0];
-    let name = strings[0];
-    values.forEach((v, i) => {
-      u += String(v) + strings[i + 1];
-      name += '${}' + strings[i + 1];
-    });
-    return { url: u, name };
-  }
-
-  const mod: Record<string, unknown> = { asyncRequest, expectedStatuses, setResponseCallback, url };
+  const mod: Record<string, unknown> = {
+    asyncRequest,
+    expectedStatuses,
+    setResponseCallback,
+    url,
+    file,
+    CookieJar,
+    cookieJar: () => vuCookieJar(vu),
+  };
   for (const b of BLOCKING) {
     mod[b] = () => {
       throw new BlockingCallError(b);
@@ -263,11 +202,6 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
   mod.TLS_1_2 = 'tls1.2';
   mod.TLS_1_3 = 'tls1.3';
   return esm(mod);
-}
-
-function hasKeys(o: object): boolean {
-  for (const _k in o) return true;
-  return false;
 }
 
 function urlOf(u: unknown): { url: string; name?: string } {
@@ -297,6 +231,12 @@ function encodeBody(body: unknown, headers: Record<string, string>): Buffer | nu
     return Buffer.from(body as ArrayBuffer);
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (typeof body === 'object') {
+    const multipart = multipartBody(body as Record<string, unknown>);
+    if (multipart) {
+      // k6 sets the multipart type itself, with its boundary
+      headers['Content-Type'] = `multipart/form-data; boundary=${multipart.boundary}`;
+      return multipart.data;
+    }
     if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const form = new URLSearchParams();

@@ -9,6 +9,6 @@ export { buildSummaryData } from './build.ts';
 export { textSummary, strWidth } from './text.ts';
 export { humanizeValue, humanizeBytes, humanizeDuration, humanizeGenericDuration } from './humanize.ts';
 export { summaryExport, summaryExportJson, defaultHandleSummary, type ExportGroup } from './export.ts';
-export { ndjsonMetricLine, ndjsonPointLine, rfc3339, goDuration } from './ndjson.ts';
+export { ndjsonMetricLine, ndjsonPointLine, NdjsonPointFormatter, rfc3339, goDuration } from './ndjson.ts';
 export { junitXml } from './junit.ts';
 export { k6PathId } from './path-id.ts';

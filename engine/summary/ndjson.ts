@@ -10,7 +10,7 @@
  * expressions, or k6's long form object for those with abortOnFail;
  * submetrics are `[{ name, suffix, tags }]` or null.
  */
-import type { Metric, Sample } from '../metrics/index.ts';
+import type { Metric, Sample, Tags } from '../metrics/index.ts';
 import type { ThresholdDef } from '../thresholds/index.ts';
 
 /** Go's time.Duration.String() for milliseconds: "10s", "1m30s", "1h0m0s", "500ms", "0s". */
@@ -75,4 +75,44 @@ export function ndjsonPointLine(s: Sample): string {
     data: { time: rfc3339(s.time), value: s.value, tags: sortedTags(s.tags) },
     metric: s.metric,
   });
+}
+
+/**
+ * Point lines as {@link ndjsonPointLine} writes them, for a stream of many
+ * samples: a tag set's JSON is built once per tag-set object (the engine
+ * shares one object between all samples of the same tags and never mutates
+ * it afterwards), the metric's tail once per metric, and the date part of
+ * the time once per second.
+ */
+export class NdjsonPointFormatter {
+  private readonly tagJson = new WeakMap<Tags, string>();
+  private readonly tails = new Map<string, string>();
+  private sec = Number.NaN;
+  private secBase = '';
+
+  line(metric: string, value: number, tags: Tags, time: number): string {
+    let tj = this.tagJson.get(tags);
+    if (tj === undefined) {
+      tj = JSON.stringify(sortedTags(tags));
+      this.tagJson.set(tags, tj);
+    }
+    let tail = this.tails.get(metric);
+    if (tail === undefined) {
+      tail = `},"metric":${JSON.stringify(metric)}}`;
+      this.tails.set(metric, tail);
+    }
+    return `{"type":"Point","data":{"time":"${this.time(time)}","value":${JSON.stringify(value)},"tags":${tj}${tail}`;
+  }
+
+  /** {@link rfc3339}, with the part down to the second remembered. */
+  private time(ms: number): string {
+    const micros = Math.round(ms * 1000);
+    const secs = Math.floor(micros / 1e6);
+    const frac = micros - secs * 1e6;
+    if (secs !== this.sec) {
+      this.sec = secs;
+      this.secBase = new Date(secs * 1000).toISOString().slice(0, 19);
+    }
+    return `${this.secBase}${frac === 0 ? '' : '.' + String(frac).padStart(6, '0').replace(/0+$/, '')}Z`;
+  }
 }

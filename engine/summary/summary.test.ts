@@ -17,6 +17,7 @@ import {
   k6PathId,
   ndjsonMetricLine,
   ndjsonPointLine,
+  NdjsonPointFormatter,
   strWidth,
   summaryExport,
   textSummary,
@@ -335,6 +336,23 @@ describe('NDJSON lines (k6 output/json)', () => {
     ).toBe(
       '{"type":"Point","data":{"time":"2021-02-24T13:37:30Z","value":5,"tags":{"tag3":"val3","tag4":"val4"}},"metric":"my_metric2"}',
     );
+  });
+
+  it('the streaming point formatter writes exactly the lines ndjsonPointLine writes', () => {
+    const f = new NdjsonPointFormatter();
+    const shared = { url: 'http://x/?q="a"&b=\\', method: 'GET', group: '::g\u00e9', z: '' };
+    const t0 = Date.UTC(2024, 0, 2, 3, 4, 59, 999) + 0.25;
+    const cases: Array<[string, number, Record<string, string>, number]> = [
+      ['http_reqs', 1, shared, t0],
+      ['http_req_duration', 0.1234567, shared, t0 + 0.75],
+      ['http_req_duration', -0, shared, t0 + 1000.0004],
+      ['data_sent', 1e21, {}, t0 + 61_000],
+      ['x', Number.NaN, { b: '2', a: '1' }, Date.UTC(1999, 11, 31, 23, 59, 59, 0)],
+      ['x', -3.5, { b: '2', a: '1' }, t0 - 86_400_000.5],
+    ];
+    for (const [metric, value, tags, time] of cases) {
+      expect(f.line(metric, value, tags, time)).toBe(ndjsonPointLine({ metric, value, tags, time }));
+    }
   });
 
   it('writes fractional times in RFC 3339 and the long form for abortOnFail thresholds', () => {

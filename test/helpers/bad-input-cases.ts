@@ -467,10 +467,11 @@ export const SCRIPT_CASES: BadInputCase[] = [
     first: /default/,
   },
   {
-    name: 'script with a blocking http.get',
+    // http.get() by name runs (the VU in a worker thread); one the source hides cannot be told apart in time
+    name: 'script with a blocking call hidden from the sync detection',
     files: {
       'blocking.js':
-        "import http from 'k6/http';\nexport const options = { vus: 1, iterations: 1 };\nexport default function () { http.get('http://127.0.0.1:1/'); }\n",
+        "import http from 'k6/http';\nexport const options = { vus: 1, iterations: 1 };\nconst m = 'get';\nexport default function () { http[m]('http://127.0.0.1:1/'); }\n",
     },
     args: k6('blocking.js'),
     exit: 107,
