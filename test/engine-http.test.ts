@@ -126,3 +126,60 @@ describe('http', () => {
     expect(r.stderr).toContain('not supported by the embedded engine');
   });
 });
+
+describe('--rps, --throw, --http-debug (here as script options, which the flags set)', () => {
+  it('rps spaces the requests of all VUs together: 20 at 50/s take at least 19 slots of 20 ms', async () => {
+    const arrivals: number[] = [];
+    const timed = await startServer((_req, res) => {
+      arrivals.push(performance.now());
+      res.end('ok');
+    });
+    try {
+      const r = await runScript(`import http from 'k6/http';
+        export const options = { vus: 4, iterations: 20, rps: 50 };
+        export default async function () { await http.asyncRequest('GET', '${timed.url}/'); }`);
+      expect(r.result.exitCode).toBe(0);
+      expect(metric(r, 'http_reqs')!.count).toBe(20);
+      expect(arrivals).toHaveLength(20);
+      // broken on purpose: without the limit 4 VUs send 20 requests to a local server in far less than 0.38 s
+      expect(arrivals[19] - arrivals[0]).toBeGreaterThanOrEqual(19 * 20 * 0.95);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('throw: a request that gets no response throws its error (metrics still counted); without it, a Response with error', async () => {
+    const port = await closedPort();
+    const script = (opt: string) => `import http from 'k6/http';
+      export const options = { iterations: 1${opt} };
+      export default async function () {
+        try { const res = await http.asyncRequest('GET', 'http://127.0.0.1:${port}/'); console.log('RETURNED ' + res.error_code); }
+        catch (e) { console.log('THREW ' + e.message); }
+      }`;
+    const thrown = await runScript(script(', throw: true'));
+    expect(thrown.logs).toHaveLength(1);
+    expect(thrown.logs[0]).toMatch(new RegExp(`^THREW GET "http://127\\.0\\.0\\.1:${port}/": .*connection refused`));
+    expect(metric(thrown, 'http_reqs')!.count).toBe(1);
+    expect(thrown.stderr).not.toContain('Request Failed');
+    const returned = await runScript(script(''));
+    expect(returned.logs).toEqual(['RETURNED 1212']);
+    expect(returned.stderr).toContain('Request Failed');
+  });
+
+  it('httpDebug logs each request and response, bodies only with "full"', async () => {
+    const script = (mode: string) => `import http from 'k6/http';
+      export const options = { iterations: 1, httpDebug: '${mode}' };
+      export default async function () { await http.asyncRequest('POST', '${server.url}/dbg?q=1', 'hello-body'); }`;
+    const full = await runScript(script('full'));
+    expect(full.stderr).toMatch(/level=info msg="Request:\\nPOST \/dbg\?q=1 HTTP\/1\.1\\nHost: 127\.0\.0\.1:\d+\\n/);
+    expect(full.stderr).toContain('hello-body');
+    expect(full.stderr).toMatch(/level=info msg="Response:\\nHTTP\/1\.1 200 OK\\n/);
+    expect(full.stderr).toContain('items');
+    const headers = await runScript(script('headers'));
+    expect(headers.stderr).toMatch(/msg="Request:\\nPOST \/dbg\?q=1 HTTP\/1\.1/);
+    expect(headers.stderr).not.toContain('hello-body');
+    expect(headers.stderr).not.toContain('items');
+    const off = await runScript(script(''.padEnd(0)).replace(", httpDebug: ''", ''));
+    expect(off.stderr).not.toContain('Request:');
+  });
+});

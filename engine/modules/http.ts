@@ -8,6 +8,8 @@
  * there hid the call from the engine's detection (e.g. `http[name](...)`).
  * `await http.asyncRequest(method, url, body, params)` works everywhere.
  */
+import { randomUUID } from 'node:crypto';
+import type { EngineLogger } from '../logger.ts';
 import type { Tags } from '../metrics/index.ts';
 import type { VU } from '../vu.ts';
 import { IterationInterrupted } from '../run-state.ts';
@@ -16,6 +18,7 @@ import { VuHttpClient, type OutgoingRequest, type RawResponse } from '../http/cl
 import { K6Response, type ResponseRequest } from '../http/response.ts';
 import { k6ErrorFor } from '../http/error-codes.ts';
 import { RequestMetrics } from '../http/request-metrics.ts';
+import { RequestRateLimiter } from '../http/rate-limit.ts';
 import { esm } from './esm.ts';
 import { CookieJar, requestCookies, responseCookies, reviveJar } from './cookies.ts';
 import { file, multipartBody, vuCookieJar, withCookie } from './http-shared.ts';
@@ -50,6 +53,12 @@ export interface HttpSettings {
   discardResponseBodies: boolean;
   maxRedirects: number;
   insecureSkipTLSVerify: boolean;
+  /** `--rps`: one limiter shared by every VU of the run; null without a limit. */
+  rpsLimiter: RequestRateLimiter | null;
+  /** `-w/--throw`: a failed request (no HTTP response) throws instead of returning a Response with `error`. */
+  throwOnError: boolean;
+  /** `--http-debug`: log each request and response ('headers'), with bodies ('full'); null: off. */
+  httpDebug: 'headers' | 'full' | null;
 }
 
 /** Reads the HTTP settings out of consolidated k6 options. */
@@ -60,6 +69,10 @@ export function httpSettings(o: Record<string, unknown>): HttpSettings {
     discardResponseBodies: o.discardResponseBodies === true,
     maxRedirects: typeof o.maxRedirects === 'number' ? o.maxRedirects : 10,
     insecureSkipTLSVerify: o.insecureSkipTLSVerify === true,
+    rpsLimiter: typeof o.rps === 'number' && o.rps > 0 ? new RequestRateLimiter(o.rps) : null,
+    throwOnError: o.throw === true,
+    // k6: a bare --http-debug is "headers"
+    httpDebug: o.httpDebug === 'full' ? 'full' : o.httpDebug === '' || o.httpDebug === 'headers' ? 'headers' : null,
   };
 }
 
@@ -132,6 +145,11 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
     let curMethod = m;
     let curBody = payload;
     const jar = reviveJar(p.jar) ?? vuCookieJar(vu);
+    if (settings.rpsLimiter) {
+      const wait = settings.rpsLimiter.reserve();
+      if (wait > 0) await vu.wait(wait);
+      if (vu.interrupted) throw new IterationInterrupted();
+    }
     for (;;) {
       const cookie = jar.cookieHeader(url, p.cookies);
       const req: OutgoingRequest = {
@@ -142,13 +160,17 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
         timeoutMs,
         noReuse: settings.noConnectionReuse,
       };
+      const debugId = settings.httpDebug ? logRequestDump(run.logger, req, settings.httpDebug) : '';
       const raw = await client().send(req, register);
+      if (debugId && !raw.error) logResponseDump(run.logger, raw, settings.httpDebug!, debugId);
       const setCookies = jar.storeSetCookies(url, raw.headers['set-cookie']);
       emitRequest(raw, curMethod, url.href, nameTag ?? url.href, userTags, cb);
-      if (raw.error)
-        run.logger.log('warning', 'Request Failed', {
-          error: `${curMethod} ${JSON.stringify(url.href)}: ${raw.error.message}`,
-        });
+      if (raw.error) {
+        const error = `${curMethod} ${JSON.stringify(url.href)}: ${raw.error.message}`;
+        // k6: with --throw the script gets the error (its metrics are already emitted); else a warning
+        if (settings.throwOnError) throw new Error(error);
+        run.logger.log('warning', 'Request Failed', { error });
+      }
       const location = raw.headers.location;
       if (!raw.error && REDIRECT.has(raw.status) && location && redirectsLeft > 0) {
         redirectsLeft--;
@@ -202,6 +224,28 @@ export function createHttpModule(vu: VU, settings: HttpSettings) {
   mod.TLS_1_2 = 'tls1.2';
   mod.TLS_1_3 = 'tls1.3';
   return esm(mod);
+}
+
+/**
+ * `--http-debug`: the request as it goes out, logged at info level as k6's
+ * httpDebugTransport does ("Request:\n" and the HTTP/1.1 text, bodies only
+ * with 'full'); the id ties it to its response.
+ */
+function logRequestDump(logger: EngineLogger, req: OutgoingRequest, mode: 'headers' | 'full'): string {
+  const id = randomUUID();
+  const head = [`${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1`, `Host: ${req.url.host}`];
+  for (const [k, v] of Object.entries(req.headers)) head.push(`${k}: ${v}`);
+  const body = mode === 'full' && req.body ? req.body.toString('utf8') : '';
+  logger.log('info', `Request:\n${head.join('\n')}\n\n${body}\n`, { request_id: id });
+  return id;
+}
+
+/** `--http-debug`: the response as it came back (k6 logs nothing when the request failed). */
+function logResponseDump(logger: EngineLogger, raw: RawResponse, mode: 'headers' | 'full', id: string): void {
+  const head = [`HTTP/1.1 ${raw.status} ${raw.statusText}`.trimEnd()];
+  for (const [k, v] of Object.entries(raw.headers)) head.push(`${k}: ${v}`);
+  const body = mode === 'full' ? raw.body.toString('utf8') : '';
+  logger.log('info', `Response:\n${head.join('\n')}\n\n${body}\n`, { request_id: id });
 }
 
 function urlOf(u: unknown): { url: string; name?: string } {
