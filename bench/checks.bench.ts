@@ -34,12 +34,11 @@ import { Redis } from 'ioredis';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
 import { deletePrefix } from '../services/index.ts';
+import { admin, dbUrl, REDIS_URL, redisBenchmark } from './redis-pg-peers.ts';
 import { entityValue } from '../seed/cache-encode.ts';
 import { builtinDescription, loadDescription, runChecks, type SchemaDescription } from '../checks/index.ts';
 import { scanBatches } from '../checks/cache-read.ts';
 
-const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'acgs_bench_checks';
 const PREFIX = 'bench_checks:';
 const SMALL_PREFIX = 'bench_checks_small:';
@@ -67,22 +66,6 @@ function benchDescription(): SchemaDescription {
       ...EXTRA.map((e) => ({ ...e, dataType: 'apiResponses' as const, kind: 'entity' as const, keyColumn: 'id' })),
     ],
   };
-}
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN);
-  u.pathname = '/' + name;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }
 
 const clearPrefix = (redis: Redis, prefix: string) => deletePrefix(redis, prefix, 5000);
@@ -195,40 +178,10 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (get('used_cpu_user') + get('used_cpu_sys')) * 1000;
 }
 
-/** Peer: redis-benchmark GET on the bench's own keys, pipelined 16 deep (-P 16), 50 clients. */
-function redisBenchmarkGet(n: number, keyCount: number): Promise<{ keys: number; ms: number }> {
-  const u = new URL(REDIS_URL);
-  return new Promise((resolve, reject) => {
-    // The command is given after the options: GET of audit:{random id}, keys the bench wrote.
-    const p = spawn(
-      'redis-benchmark',
-      [
-        '-h',
-        u.hostname,
-        '-p',
-        u.port || '6379',
-        '-n',
-        String(n),
-        '-P',
-        '16',
-        '-r',
-        String(keyCount),
-        '--csv',
-        'GET',
-        `${PREFIX}audit:__rand_int__`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('close', (code) => {
-      // --csv: "test","rps",...  then one line per test.
-      const line = out.trim().split('\n').at(-1) ?? '';
-      const rps = Number(line.split(',')[1]?.replace(/"/g, ''));
-      if (code !== 0 || !(rps > 0)) return reject(new Error(`redis-benchmark failed (exit ${code}): ${out}`));
-      resolve({ keys: n, ms: (n / rps) * 1000 });
-    });
-  });
+/** Peer: redis-benchmark GET on the bench's own keys (audit:{random id}), pipelined 16 deep (-P 16), 50 clients. */
+async function redisBenchmarkGet(n: number, keyCount: number): Promise<{ keys: number; ms: number }> {
+  const rps = await redisBenchmark(n, keyCount, [], ['GET', `${PREFIX}audit:__rand_int__`]);
+  return { keys: n, ms: (n / rps) * 1000 };
 }
 
 /** Peer: SCAN COUNT 2000 + MGET + pipelined PTTL, one batch after another, plain ioredis, no checks. */

@@ -13,69 +13,22 @@
  *
  * Own database acgs_bench_warm and prefixes bench_warm*: dropped/cleared at the end.
  */
-import { spawn } from 'node:child_process';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { seedDatabase, warmCache } from '../seed/index.ts';
 import { deletePrefix } from '../services/index.ts';
+import { admin, dbUrl, REDIS_URL, redisBenchmark } from './redis-pg-peers.ts';
 
-const ADMIN = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'acgs_bench_warm';
 const PREFIX = 'bench_warm:';
 const PEER_PREFIX = 'bench_warm_peer:';
 const SCALE = Number(process.env.BENCH_SCALE ?? 30);
 
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN);
-  u.pathname = '/' + name;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<unknown> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 const clearPrefix = (redis: Redis, prefix: string) => deletePrefix(redis, prefix, 5000);
 
 /** Peer: redis-benchmark SET, -P 16, -d 200, random keys under the peer prefix. */
 function redisBenchmarkSet(n: number): Promise<number> {
-  const u = new URL(REDIS_URL);
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      'redis-benchmark',
-      [
-        '-h',
-        u.hostname,
-        '-p',
-        u.port || '6379',
-        '-n',
-        String(n),
-        '-P',
-        '16',
-        '-d',
-        '200',
-        '-r',
-        String(n),
-        '--csv',
-      ].concat(['SET', `${PEER_PREFIX}rb:__rand_int__`, 'x'.repeat(200)]),
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('close', (code) => {
-      const rps = Number((out.trim().split('\n').at(-1) ?? '').split(',')[1]?.replace(/"/g, ''));
-      if (code !== 0 || !(rps > 0)) return reject(new Error(`redis-benchmark failed (exit ${code}): ${out}`));
-      resolve(rps);
-    });
-  });
+  return redisBenchmark(n, n, ['-d', '200'], ['SET', `${PEER_PREFIX}rb:__rand_int__`, 'x'.repeat(200)]);
 }
 
 /** Peer: a plain ioredis pipeline of SET key value EX ttl, 500 per pipeline, serial; values as long as ours. */
@@ -99,7 +52,7 @@ async function main(): Promise<void> {
     `warm bench: seed scale ${SCALE} into ${DB}, warm all of it; machine shared with other work, figures vary`,
   );
   try {
-    const exists = ((await admin(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`)) as unknown[]).length > 0;
+    const exists = (await admin(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`)).length > 0;
     if (!keep || !exists) {
       await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
       await admin(`CREATE DATABASE ${DB}`);
