@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
+import { createRequire } from 'node:module';
 import type { ScenarioRuntime, VU } from '../vu.ts';
 import type { RunState } from '../run-state.ts';
 import type { MetricType } from '../metrics/index.ts';
@@ -53,6 +53,8 @@ let sourceBundle: URL | undefined;
 
 function bundleSources(): URL {
   const root = fileURLToPath(new URL('../../', import.meta.url));
+  // esbuild is loaded only here (running from the sources), never by the compiled CLI.
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const out = buildSync({
     entryPoints: [join(root, 'engine/sync/vu-worker.ts')],
     bundle: true,
