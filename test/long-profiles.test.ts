@@ -12,9 +12,10 @@
  * that shows it, on the same seeded database: a dropped index and a changed
  * column type (refused before any load, exit 6, SCHEMA_DRIFT naming them); a
  * cache prefix the checkers find empty (a deployment given by --base-url that
- * caches under another prefix: NO DATA, exit 4); a scenario's metric stream
- * missing when the checkers run (the acknowledged writes unknown: NO DATA,
- * exit 4).
+ * caches under another prefix: NO DATA, exit 4); a ladder step whose users
+ * could not complete one request (stuck behind an exhausted pool past the
+ * step's end: NO DATA, exit 4); a scenario's metric stream missing when the
+ * checkers run (the acknowledged writes unknown: NO DATA, exit 4).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -381,6 +382,34 @@ describe('long profiles end to end', () => {
         await new Promise((res) => (api.exitCode !== null ? res(null) : api.once('exit', res)));
       }
     }, 200_000);
+
+    it('fails with NO DATA (exit 4) on a ladder step that sent no request: its users stuck behind an exhausted pool', () => {
+      // Two 2-s steps (users_2 at 0 s, users_3 at 4 s, each with a 2-s graceful stop). The
+      // pool-exhaust fault holds every pool connection from 3 s to 15 s after the scenario
+      // starts (its setup() included, so a slow setup still leaves users_3 inside the fault):
+      // users_3's VUs start their journeys by logging in (a database write), wait for a
+      // connection past their step's graceful stop and are interrupted, so the step completes
+      // no request at all.
+      const res = run(
+        compressed('nightly', {
+          load: { scenarios: ['ladder'], durationFactor: 1, ladder: { users: [2, 3], stepSeconds: 2 } },
+          targets: { judgedOn: { cache: ['ladder'] } },
+        }),
+        'zero-request-step',
+        ['--fault', 'pool-exhaust@3s:12s'],
+      );
+      const r = readRun(res);
+      expect(res.status, res.stdout.slice(-3000)).toBe(4);
+      expect(r.exitCode).toBe(4);
+      expect(fig(r, 'ladder.2.requests').value).toBeGreaterThan(0);
+      expect(fig(r, 'ladder.3.requests').value).toBe(0);
+      const step = fig(r, 'ladder.3.success');
+      expect(step.value).toBeNull();
+      expect(step.pass).toBeNull();
+      expect(r.reasons).toContain(
+        'target missed: 3 users success rate not measured (no sample of k6 http_req_failed{scenario:users_3}: the step sent no request, or the summary lacks it)',
+      );
+    }, 120_000);
 
     it("fails with NO DATA (exit 4) on the acknowledged writes when a scenario's metric stream is missing at check time", async () => {
       // smoke and write-contention, the targets judged on smoke: the only figure left without data
