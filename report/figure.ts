@@ -29,6 +29,12 @@ export interface Figure {
   note?: string;
   /** Whether a larger value is better (for compare's verdicts). */
   higherIsBetter?: boolean;
+  /**
+   * A fact about the machine at one moment (the preflight round trips, the
+   * API's /healthz time), not about the system under test: compare gives it
+   * no direction, so a change is `changed`, never a regression.
+   */
+  environment?: boolean;
 }
 
 /** Applies a target to a figure and records the verdict. */

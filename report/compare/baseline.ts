@@ -15,6 +15,7 @@ export interface BaselineFigure {
   side: Figure['side'];
   source: string;
   higherIsBetter?: boolean;
+  environment?: boolean;
   target?: Target;
   /** Runs that had a value for this figure. */
   n: number;
@@ -73,6 +74,7 @@ export function buildBaseline(runs: RunJson[]): Baseline {
       side: f.side,
       source: f.source,
       higherIsBetter: f.higherIsBetter,
+      environment: f.environment,
       target: f.target,
       ...spreadOf(values),
       values,

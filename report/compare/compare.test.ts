@@ -206,6 +206,23 @@ describe('compareRuns against a baseline', () => {
     const row = compareRuns(busy, baseline, { tolerance: 0.1 }).rows.find((r) => r.id === 'infra.redis.rtt')!;
     expect(row.direction).toBe('none');
     expect(row.verdict).toBe('changed');
+    // the figure builder marks it, and the baseline keeps the mark (an older run without it still has one side marked)
+    expect(busy.figures.find((f) => f.id === 'infra.redis.rtt')!.environment).toBe(true);
+    expect(baseline.figures['infra.redis.rtt'].environment).toBe(true);
+    // broken on purpose: without the mark the same change is a regression
+    const unmarked = copy(busy);
+    const { environment: _, ...rest } = unmarked.figures.find((f) => f.id === 'infra.redis.rtt')!;
+    unmarked.figures = unmarked.figures.map((f) => (f.id === 'infra.redis.rtt' ? rest : f));
+    const plain = {
+      ...baseline,
+      figures: {
+        ...baseline.figures,
+        'infra.redis.rtt': { ...baseline.figures['infra.redis.rtt'], environment: undefined },
+      },
+    };
+    expect(compareRuns(unmarked, plain, { tolerance: 0.1 }).rows.find((r) => r.id === 'infra.redis.rtt')!.verdict).toBe(
+      'regression',
+    );
   });
 
   it('stays quiet on a run whose figures differ from the baseline within its spread', () => {

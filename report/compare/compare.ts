@@ -94,6 +94,7 @@ interface RefFigure {
   unit: Unit;
   side: Figure['side'];
   higherIsBetter?: boolean;
+  environment?: boolean;
   target?: Figure['target'];
   value: number | null;
   spread: FigureChange['spread'];
@@ -109,6 +110,7 @@ function referenceFigures(b: RunJson | Baseline): Map<string, RefFigure> {
         unit: f.unit,
         side: f.side,
         higherIsBetter: f.higherIsBetter,
+        environment: f.environment,
         target: f.target,
         value: f.mean,
         spread,
@@ -121,6 +123,7 @@ function referenceFigures(b: RunJson | Baseline): Map<string, RefFigure> {
         unit: f.unit,
         side: f.side,
         higherIsBetter: f.higherIsBetter,
+        environment: f.environment,
         target: f.target,
         value: f.value,
         spread: null,
@@ -330,6 +333,7 @@ export function compareRuns(current: RunJson, reference: RunJson | Baseline, opt
       id: f.id,
       unit: f.unit,
       higherIsBetter: f.higherIsBetter ?? r?.higherIsBetter,
+      environment: f.environment ?? r?.environment,
       target: f.target ?? r?.target,
     });
     const base = { id: f.id, label: f.label, unit: f.unit, side: f.side, direction, current: f.value };

@@ -1,10 +1,10 @@
 /**
  * Which way is better for a figure, so compare can call a change a
  * regression or an improvement. In order:
- *  0. facts of the environment measured once before the load (preflight
- *     round trips to PostgreSQL and Redis, the API's /healthz time) have no
- *     direction: they describe how busy the machine was at that moment, not
- *     the system under test, so a change is `changed`, never a regression;
+ *  0. a fact about the environment (`environment`: the preflight round
+ *     trips, the API's /healthz time) has no direction: it describes how busy
+ *     the machine was at that moment, so a change is `changed`, never a
+ *     regression;
  *  1. the figure says so (`higherIsBetter`);
  *  2. its target says so (`<=`: lower is better, `>=`: higher; `== 0`: lower);
  *  3. a time (ms, µs) is better lower;
@@ -18,10 +18,15 @@ import type { Target, Unit } from '../figure.ts';
 export type Direction = 'lower' | 'higher' | 'none';
 
 const BAD_EVENTS = /(timeouts|deadlocks|rollbacks|evictions|violations|thresholdsFailed)$/;
-const ENVIRONMENT = /^infra\.(pg\.rtt|redis\.rtt|target\.health)$/;
 
-export function directionOf(f: { id: string; unit: Unit; higherIsBetter?: boolean; target?: Target }): Direction {
-  if (ENVIRONMENT.test(f.id)) return 'none';
+export function directionOf(f: {
+  id: string;
+  unit: Unit;
+  higherIsBetter?: boolean;
+  environment?: boolean;
+  target?: Target;
+}): Direction {
+  if (f.environment) return 'none';
   if (f.higherIsBetter === true) return 'higher';
   if (f.higherIsBetter === false) return 'lower';
   if (f.target?.op === '<=') return 'lower';

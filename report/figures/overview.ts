@@ -155,6 +155,7 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       value: i.pgRttMs,
       unit: 'ms',
       source: 'suite client, median of 20 SELECT 1 (preflight)',
+      environment: true,
       side: 'client',
     },
     {
@@ -163,6 +164,7 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       value: i.redisRttMs,
       unit: 'ms',
       source: 'suite client, median of 20 PING (preflight)',
+      environment: true,
       side: 'client',
     },
     {
@@ -171,6 +173,7 @@ export function infraFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       value: i.targetHealthMs,
       unit: 'ms',
       source: 'suite client, GET /healthz',
+      environment: true,
       side: 'client',
     },
     {
