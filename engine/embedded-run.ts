@@ -26,7 +26,6 @@ import { VU, errorText, isAbort } from './vu.ts';
 import { moduleResolver } from './modules/index.ts';
 import { httpSettings, type HttpSettings } from './modules/http.ts';
 import { consolidateOptions, runtimeSettings, SYSTEM_TAGS, type TestOptions } from './options.ts';
-import type { Tags } from './metrics/index.ts';
 import { EXECUTORS } from './executors/index.ts';
 import { VuPool, pause, type ExecutorContext } from './executors/context.ts';
 import { K6_EXIT_CODES, K6RunError } from './exit-codes.ts';
@@ -332,18 +331,7 @@ function openOutputs(out: string[], registry: Registry, thresholds: () => Thresh
  * distinct tag set is stripped once (they are shared between samples).
  */
 function keepOnlySystemTags(run: RunState, enabled: string[]): void {
-  const drop = SYSTEM_TAGS.filter((t) => !enabled.includes(t));
-  const stripped = new WeakMap<Tags, Tags>();
-  const emit = run.emit.bind(run);
-  run.emit = (metric, value, tags, time) => {
-    let t = stripped.get(tags);
-    if (!t) {
-      t = { ...tags };
-      for (const k of drop) delete t[k];
-      stripped.set(tags, t);
-    }
-    emit(metric, value, t, time);
-  };
+  run.dropSystemTags(SYSTEM_TAGS.filter((t) => !enabled.includes(t)));
 }
 
 const isTTY = (s: NodeJS.WritableStream): boolean => (s as { isTTY?: boolean }).isTTY === true;

@@ -35,6 +35,8 @@ export class RunState {
   private readonly stopListeners = new Set<() => void>();
   /** Samples are dropped once the run is over (k6 `PushIfNotDone`). */
   private acceptingSamples = true;
+  /** `--system-tags`: the tag set of a sample without the system tags left out (one copy per tag set). */
+  private stripTags: ((tags: Tags) => Tags) | null = null;
 
   constructor(
     readonly registry: Registry,
@@ -48,13 +50,28 @@ export class RunState {
   /** Adds a sample to the registry (and through it to every output). */
   emit(metric: string, value: number, tags: Tags, time = Date.now()): void {
     if (!this.acceptingSamples) return;
-    const s: Sample = { metric, value, tags, time };
+    const s: Sample = { metric, value, tags: this.stripTags ? this.stripTags(tags) : tags, time };
     this.registry.add(s);
   }
 
   /** Adds samples that share tags and time (one request's metrics) in one call; see Registry.addBatch. */
   emitBatch(metrics: readonly Metric[], values: ArrayLike<number>, n: number, tags: Tags, time: number): void {
-    if (this.acceptingSamples) this.registry.addBatch(metrics, values, n, tags, time);
+    if (this.acceptingSamples)
+      this.registry.addBatch(metrics, values, n, this.stripTags ? this.stripTags(tags) : tags, time);
+  }
+
+  /** k6 `--system-tags`: every sample, by either path, loses the system tags in `drop`. */
+  dropSystemTags(drop: readonly string[]): void {
+    const stripped = new WeakMap<Tags, Tags>();
+    this.stripTags = (tags) => {
+      let t = stripped.get(tags);
+      if (!t) {
+        t = { ...tags };
+        for (const k of drop) delete t[k];
+        stripped.set(tags, t);
+      }
+      return t;
+    };
   }
 
   /** Stops the test: executors stop scheduling and interrupt iterations. */

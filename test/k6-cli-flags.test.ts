@@ -131,6 +131,26 @@ describe('k6 run flags on the embedded engine', () => {
     for (const p of points.filter((x) => x.metric === 'iterations'))
       expect(p.data.tags).toEqual({ scenario: 'default', from: 'script' });
   });
+
+  it('--system-tags applies to request samples too (recorded in batches): a failed request keeps only the named tags', () => {
+    const dir = tempDir();
+    const out = join(dir, 'm.json');
+    const script = join(dir, 'req.js');
+    // port 1: nothing listens, so the request fails at once and still emits its samples
+    writeFileSync(
+      script,
+      `import http from 'k6/http';\nexport const options = { iterations: 1 };\nexport default function () { http.get('http://127.0.0.1:1/'); }\n`,
+    );
+    const r = cli(['--engine', 'embedded', '-q', '--system-tags', 'method,status', '-o', `json=${out}`, script]);
+    expect(r.code, r.stderr).toBe(0);
+    const reqs = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'Point' && l.metric.startsWith('http_req'));
+    expect(reqs.length).toBeGreaterThanOrEqual(8);
+    for (const p of reqs) expect(p.data.tags).toEqual({ method: 'GET', status: '0' });
+  });
 });
 
 describe('bad values name the flag and the fix', () => {
