@@ -21,15 +21,7 @@ import {
 } from '../seed/index.ts';
 import type { CheckProgressEvent } from '../checks/index.ts';
 import { migrate } from '../schema/index.ts';
-import {
-  connectRedis,
-  deletePrefix,
-  redisError,
-  resolveServices,
-  type Services,
-  startApiProcess,
-  type ApiProcess,
-} from '../services/index.ts';
+import { resolveServices, type Services, startApiProcess, type ApiProcess } from '../services/index.ts';
 import { StageLog } from './stage.ts';
 import { checkBaseUrl, probeServices, timeHealth, type ServiceInfo } from './preflight.ts';
 import { measuredLoad } from './measured-load.ts';
@@ -272,18 +264,6 @@ async function preflight(
   return { faultPlan, info, baseUrl, healthMs };
 }
 
-/** Deletes every key under the run's prefix; how many there were. */
-async function clearCachePrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = await connectRedis(redisUrl, 'clearing the cache before warming it');
-  try {
-    return await deletePrefix(redis, prefix);
-  } catch (e) {
-    throw redisError(e, redisUrl, 'clearing the cache before warming it');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** migrate -> seed (skipped when the fingerprint matches) -> warm (unless another deployment owns the cache). */
 async function prepareData(
   stages: StageLog,
@@ -325,24 +305,19 @@ async function prepareData(
   if (!config.cache.warmOnStart) return stages.skip('warm', 'cache.warmOnStart is false');
   await stages.run(
     'warm',
-    async () => {
-      // Every run starts from the same cache: the warmed hot set and nothing
-      // else. Entries an earlier run filled would turn this run's misses into
-      // hits (and its query timings into cache reads), so two runs of one build
-      // would not measure the same thing.
-      const cleared = await clearCachePrefix(svc.redisUrl, config.redis.prefix);
-      const warmed = await withProgress(progress?.warm(), (onProgress) =>
+    () =>
+      withProgress(progress?.warm(), (onProgress) =>
         warmCache({
           databaseUrl: svc.databaseUrl,
           redisUrl: svc.redisUrl,
           prefix: config.redis.prefix,
           ttlSeconds: config.cache.ttlSeconds,
           hotFraction: config.cache.warmHotFraction,
+          // Every run starts from the same cache: the warmed hot set and nothing else.
+          emptyFirst: true,
           onProgress,
         }),
-      );
-      return { cleared, keys: warmed.keys };
-    },
+      ),
     (w) => `${w.keys} keys${w.cleared ? ` (first cleared ${w.cleared} left by earlier runs)` : ''}`,
   );
 }

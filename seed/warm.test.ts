@@ -208,6 +208,25 @@ describe('warmCache', () => {
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
   });
 
+  it("emptyFirst (a run): the same dataset's entries filled since are deleted too, and counted", async () => {
+    const opts = {
+      databaseUrl: db.url,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: PREFIX,
+      ttlSeconds: TTLS,
+      hotFraction: 0.2,
+    };
+    await warmCache(opts);
+    await redis.set(PREFIX + 'decision:999998', '{"v":1}', 'EX', 60);
+    const kept = await warmCache(opts);
+    expect(kept.cleared).toBe(0);
+    expect(await redis.get(PREFIX + 'decision:999998')).toBe('{"v":1}');
+    const emptied = await warmCache({ ...opts, emptyFirst: true });
+    expect(await redis.get(PREFIX + 'decision:999998')).toBeNull();
+    expect(emptied.cleared).toBeGreaterThanOrEqual(kept.keys + 1); // the warmed set, the marker and the fill
+    expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
+  });
+
   it('reports progress: keys written so far, growing, with the family, and one done event with the total', async () => {
     const prefix = testPrefix('warm_progress');
     const events: WarmProgressEvent[] = [];

@@ -29,6 +29,12 @@ export interface WarmOptions {
   ttlSeconds: Config['cache']['ttlSeconds'];
   /** Fraction (0, 1] of each entity type to warm. */
   hotFraction: number;
+  /**
+   * Empty the prefix first even when it holds this dataset's entries (a run:
+   * entries an earlier run filled would turn this run's misses into hits).
+   * Without it the prefix is emptied only when it holds another dataset's.
+   */
+  emptyFirst?: boolean;
   /** Called after each chunk Redis acknowledged (every 500 keys) and once at the end. */
   onProgress?: (e: WarmProgressEvent) => void;
 }
@@ -123,6 +129,8 @@ export interface WarmResult {
   keys: number;
   byFamily: Record<string, number>;
   ms: number;
+  /** Keys deleted from the prefix before warming. */
+  cleared: number;
 }
 
 /** Writes the hot entities into Redis; returns how many keys, per family, and the time taken. */
@@ -148,7 +156,8 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
     // are not this dataset's rows: clear the prefix before warming, or the checkers
     // would rightly report them. The marker key names the dataset the cache belongs to.
     const metaKey = `${opts.prefix}${DATASET_META_KEY}`;
-    if ((await redis.get(metaKey)) !== marker.fingerprint) await deletePrefix(redis, opts.prefix);
+    const cleared =
+      opts.emptyFirst || (await redis.get(metaKey)) !== marker.fingerprint ? await deletePrefix(redis, opts.prefix) : 0;
     const out = new WarmWriter([redis, ...extra], opts.redisUrl, (keys, family) =>
       opts.onProgress?.({ keys, family, done: false }),
     );
@@ -159,7 +168,7 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
     await redis.set(metaKey, marker.fingerprint, 'EX', DATASET_META_TTL_S);
     const keys = Object.values(out.byFamily).reduce((a, b) => a + b, 0);
     opts.onProgress?.({ keys, family: out.lastFamily, done: true });
-    return { keys, byFamily: out.byFamily, ms: performance.now() - started };
+    return { keys, byFamily: out.byFamily, ms: performance.now() - started, cleared };
   } catch (e) {
     throw pgError(e, opts.databaseUrl, 'warming the cache'); // Redis errors are already AcgsErrors
   } finally {
