@@ -165,6 +165,12 @@ describe('writes', () => {
       clientRequestId: 'vote-1',
     });
     expect(v.status).toBe(201);
+    // The amendment's row lock (SELECT ... FOR UPDATE) is timed as write: under contention its
+    // time is the wait for the lock, which must not count as a simple SELECT by key.
+    const timings = (v.headers.get('server-timing') ?? '').split(',').map((e) => e.trim());
+    expect(timings.filter((e) => e.startsWith('db;')).length).toBeGreaterThan(0);
+    expect(timings.filter((e) => e.startsWith('db;') && e.includes('desc="write"')).length).toBeGreaterThan(0);
+    expect(timings.filter((e) => e.startsWith('db;') && e.includes('desc="simple"'))).toEqual([]);
     const after = await call(t.url, 'GET', `/api/v1/amendments/${a.id}/tally`);
     expect(after.json.against).toBe(tally.json.against + 1);
     expect(after.json.total).toBe(tally.json.total + 1);

@@ -108,8 +108,10 @@ export function registerAmendmentRoutes(app: FastifyInstance, deps: RouteDeps): 
       const skipCounter = deps.defects.fires('skipVoteCounter');
       const result = await deps.db.transaction(req.timing, async (tx) => {
         // Lock the amendment first: concurrent votes on it queue here, not on the counter update.
+        // Timed as `write`: under contention its time is the wait for the row lock (the write
+        // queueing behind other writers), not the cost of a simple SELECT by key (docs/api.md).
         const a = await tx.query<{ status: string }>(
-          'simple',
+          'write',
           'SELECT status FROM amendments WHERE id = $1 FOR UPDATE',
           [id],
         );
