@@ -121,7 +121,7 @@ export async function buildApp(opts: {
     await app.register(postgresPlugin, { databaseUrl: opts.databaseUrl, pool: config.pool, metrics });
     await app.register(redisPlugin, { redisUrl: opts.redisUrl, prefix: config.redis.prefix, metrics });
     // Off (the default), the query path has no defect check at all.
-    if (config.api.defects.slowQueryType) app.pg.slowDown((type) => defects.queryDelayMs(type));
+    if (defects.slowsQueries()) app.pg.slowDown((type, elapsedMs) => defects.queryDelayMs(type, elapsedMs));
     const cacheAside = new CacheAside(app.cache, config, defects, metrics);
     const deps: RouteDeps = { db: app.pg, cache: cacheAside, config, defects };
     let doc: Record<string, unknown> | undefined;

@@ -60,8 +60,8 @@ export interface Queryable {
 export class Database {
   readonly pool: pg.Pool;
   private metrics: ApiMetrics | undefined;
-  /** Extra milliseconds a query of this type takes (the slowQuery defect); 0 when off. */
-  private delayOf: ((type: DbQueryType) => number) | null = null;
+  /** Extra milliseconds a query of this type takes after it ran elapsed ms (the slowQuery defects); null when off. */
+  private delayOf: ((type: DbQueryType, elapsedMs: number) => number) | null = null;
   /** The statement as sent, per query type and SQL text (see `statement`). */
   private readonly statements = new Map<DbQueryType, Map<string, { text: string; name: string | undefined }>>();
   private named = 0;
@@ -85,8 +85,11 @@ export class Database {
     this.pool.on('error', () => {});
   }
 
-  /** Makes queries slower on purpose (api/defects.ts slowQuery): `delayOf(type)` ms more, the connection held. */
-  slowDown(delayOf: (type: DbQueryType) => number): void {
+  /**
+   * Makes queries slower on purpose (api/defects.ts slowQuery*): `delayOf(type, elapsedMs)` ms more
+   * after the statement's own elapsedMs, the connection held and inside the timed window.
+   */
+  slowDown(delayOf: (type: DbQueryType, elapsedMs: number) => number): void {
     this.delayOf = delayOf;
   }
 
@@ -205,8 +208,8 @@ export class Database {
       // The comment names the query type in pg_stat_statements, which keeps the first
       // text it saw for a statement; the run report groups server-side times by it.
       const res = await client.query(this.statement(type, sql, params));
-      const delay = this.delayOf?.(type) ?? 0;
-      if (delay > 0) await sleep(delay);
+      const delay = this.delayOf ? this.delayOf(type, msSince(start)) : 0;
+      if (delay > 0) await holdFor(delay);
       return res.rows as R[];
     } catch (e) {
       if (e instanceof ApiError) throw e;
@@ -265,6 +268,19 @@ export class Database {
 export function acquireWillQueue(p: { total: number; idle: number; waiting: number; max: number }): boolean {
   if (p.total < p.max && p.idle === 0) return false;
   return p.waiting >= p.idle + Math.max(0, p.max - p.total);
+}
+
+/**
+ * Waits `ms` (fractions included) without blocking the event loop: a timer for
+ * all but the last millisecond, then turns of the loop (setImmediate) until the
+ * deadline. A timer alone rounds to the loop's whole milliseconds, which would
+ * turn a 20 % slowdown of a 2 ms query (0.4 ms) into 1-2 ms; other requests' I/O
+ * still runs between the turns.
+ */
+async function holdFor(ms: number): Promise<void> {
+  const deadline = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
+  if (ms > 2) await sleep(ms - 1);
+  while (process.hrtime.bigint() < deadline) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** True for errors after which the connection must not go back to the pool. */

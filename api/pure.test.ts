@@ -133,6 +133,9 @@ describe('defect switches', () => {
     skipVoteCounterRate: 0,
     slowQueryType: null,
     slowQueryMs: 0,
+    slowQueryFactor: 1,
+    slowQueryTailRate: 0,
+    slowQueryTailMs: 0,
   };
   it('off: never fire and report nothing', () => {
     const f = new Defects(off, () => {

@@ -168,13 +168,28 @@ export const configSchema = z.strictObject({
            */
           slowQueryType: z.enum(QUERY_TYPES).nullable().default(null),
           slowQueryMs: z.number().min(0).max(60_000).default(0),
+          /** A relative slowdown of slowQueryType: 1.2 = each such query takes 20 % longer than it ran. 1 = off. */
+          slowQueryFactor: z.number().min(1).max(100).default(1),
+          /** A tail-only slowdown of slowQueryType: this fraction of its queries take slowQueryTailMs longer. */
+          slowQueryTailRate: z.number().min(0).max(1).default(0),
+          slowQueryTailMs: z.number().min(0).max(60_000).default(0),
         })
         .prefault({})
-        .refine((d) => (d.slowQueryType === null) === (d.slowQueryMs === 0), {
+        .refine((d) => (d.slowQueryTailRate === 0) === (d.slowQueryTailMs === 0), {
           message:
-            'slowQueryType and slowQueryMs go together: name the query type and give a delay above 0 ms, or neither',
-          path: ['slowQueryType'],
-        }),
+            'slowQueryTailRate and slowQueryTailMs go together: give the fraction of queries slowed (above 0) and their delay (above 0 ms), or neither',
+          path: ['slowQueryTailRate'],
+        })
+        .refine(
+          (d) =>
+            (d.slowQueryType === null) ===
+            (d.slowQueryMs === 0 && d.slowQueryFactor === 1 && d.slowQueryTailRate === 0 && d.slowQueryTailMs === 0),
+          {
+            message:
+              'slowQueryType and slowQueryMs go together (or slowQueryFactor above 1, or slowQueryTailRate with slowQueryTailMs): name the query type and give a slowdown, or neither',
+            path: ['slowQueryType'],
+          },
+        ),
     })
     .prefault({}),
 

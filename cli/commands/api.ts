@@ -27,6 +27,7 @@ interface ApiFlags {
   defectNoTtl?: string;
   defectSkipVoteCounter?: string;
   defectSlowQuery?: string;
+  defectSlowQueryTail?: string;
   warm: boolean;
   logger?: boolean;
   openapi?: boolean;
@@ -54,17 +55,67 @@ function port(value: string | undefined): number | undefined {
   return n;
 }
 
-/** `--defect-slow-query aggregation=20ms`: the query type and its delay, as config keys. */
-function slowQuery(value: string | undefined): { slowQueryType?: QueryType; slowQueryMs?: number } {
+type SlowQueryKeys = {
+  slowQueryType?: QueryType;
+  slowQueryMs?: number;
+  slowQueryFactor?: number;
+  slowQueryTailRate?: number;
+  slowQueryTailMs?: number;
+};
+
+/** `TYPE=REST` split, TYPE checked; null when it is not of that shape. */
+function typed(value: string): { type: QueryType; rest: string } | null {
+  const at = value.indexOf('=');
+  const type = value.slice(0, at).trim();
+  if (at < 0 || !(QUERY_TYPES as readonly string[]).includes(type)) return null;
+  return { type: type as QueryType, rest: value.slice(at + 1).trim() };
+}
+
+/**
+ * `--defect-slow-query aggregation=20ms` (every such query 20 ms longer) or
+ * `aggregation=+20%` (each takes 20 % longer than it ran): config keys.
+ */
+function slowQuery(value: string | undefined): SlowQueryKeys {
   if (value === undefined) return {};
-  const [type, delay] = value.split('=', 2);
-  const ms = delay === undefined ? null : parseDuration(delay.trim(), { bareString: 'refuse' });
-  if (!(QUERY_TYPES as readonly string[]).includes(type.trim()) || ms === null || ms <= 0) {
-    throw new AcgsError('BAD_FLAG', `--defect-slow-query '${value}' is not TYPE=DELAY`, {
-      hint: `TYPE is one of ${QUERY_TYPES.join(', ')}; DELAY a duration above 0, e.g. --defect-slow-query aggregation=20ms`,
+  const t = typed(value);
+  const pct = t ? /^\+(\d+(?:\.\d+)?)%$/.exec(t.rest) : null;
+  if (t && pct && Number(pct[1]) > 0) return { slowQueryType: t.type, slowQueryFactor: 1 + Number(pct[1]) / 100 };
+  const ms = t && !pct ? parseDuration(t.rest, { bareString: 'refuse' }) : null;
+  if (!t || ms === null || ms <= 0) {
+    throw new AcgsError('BAD_FLAG', `--defect-slow-query '${value}' is not TYPE=DELAY or TYPE=+PERCENT%`, {
+      hint: `TYPE is one of ${QUERY_TYPES.join(', ')}; DELAY a duration above 0 or PERCENT above 0, e.g. --defect-slow-query aggregation=20ms or aggregation=+20%`,
     });
   }
-  return { slowQueryType: type.trim() as QueryType, slowQueryMs: ms };
+  return { slowQueryType: t.type, slowQueryMs: ms };
+}
+
+/** `--defect-slow-query-tail aggregation=0.02:30ms`: that fraction of the type's queries 30 ms longer. */
+function slowQueryTail(value: string | undefined): SlowQueryKeys {
+  if (value === undefined) return {};
+  const t = typed(value);
+  const [r, d] = t ? t.rest.split(':', 2) : [];
+  const rate = r === undefined || r.trim() === '' ? NaN : Number(r);
+  const ms = d === undefined ? null : parseDuration(d.trim(), { bareString: 'refuse' });
+  if (!t || !(rate > 0 && rate <= 1) || ms === null || ms <= 0) {
+    throw new AcgsError('BAD_FLAG', `--defect-slow-query-tail '${value}' is not TYPE=RATE:DELAY`, {
+      hint: `TYPE is one of ${QUERY_TYPES.join(', ')}; RATE above 0 up to 1; DELAY a duration above 0, e.g. --defect-slow-query-tail aggregation=0.02:30ms`,
+    });
+  }
+  return { slowQueryType: t.type, slowQueryTailRate: rate, slowQueryTailMs: ms };
+}
+
+/** Both slowdown flags as config keys; they share one query type. */
+function slowdowns(o: ApiFlags): SlowQueryKeys {
+  const a = slowQuery(o.defectSlowQuery);
+  const b = slowQueryTail(o.defectSlowQueryTail);
+  if (a.slowQueryType && b.slowQueryType && a.slowQueryType !== b.slowQueryType) {
+    throw new AcgsError(
+      'BAD_FLAG',
+      `--defect-slow-query names ${a.slowQueryType} and --defect-slow-query-tail names ${b.slowQueryType}; the slowdowns share one query type`,
+      { hint: 'name the same query type in both, or give one of the two flags' },
+    );
+  }
+  return { ...a, ...b };
 }
 
 /** The configuration flags of this command, as a partial configuration. */
@@ -78,7 +129,7 @@ export function flagsToConfig(o: ApiFlags): Record<string, unknown> {
         wrongVersionRate: rate('--defect-wrong-version', o.defectWrongVersion),
         noTtlRate: rate('--defect-no-ttl', o.defectNoTtl),
         skipVoteCounterRate: rate('--defect-skip-vote-counter', o.defectSkipVoteCounter),
-        ...slowQuery(o.defectSlowQuery),
+        ...slowdowns(o),
       },
     },
     cache: o.warm ? {} : { warmOnStart: false },
@@ -107,7 +158,11 @@ export function register(program: Command): void {
     .option('--defect-skip-vote-counter <rate>', "DEFECT: don't move the amendment counter for this fraction of votes")
     .option(
       '--defect-slow-query <type=delay>',
-      'DEFECT: every query of this type takes DELAY longer, e.g. aggregation=20ms',
+      'DEFECT: every query of this type takes DELAY longer (aggregation=20ms) or PERCENT longer than it ran (aggregation=+20%)',
+    )
+    .option(
+      '--defect-slow-query-tail <type=rate:delay>',
+      "DEFECT: this fraction of the type's queries take DELAY longer (the tail only), e.g. aggregation=0.02:30ms",
     )
     .option('--no-warm', 'do not warm the cache on start')
     .option('--logger', 'log every request (fastify / pino JSON lines)')
