@@ -9,7 +9,8 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    exclude: ['node_modules/**', 'dist/**', 'results/**'],
+    // test/profiles/ runs after the rest, alone (vitest.profiles.config.ts).
+    exclude: ['node_modules/**', 'dist/**', 'results/**', 'test/profiles/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
