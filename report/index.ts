@@ -32,3 +32,4 @@ export * from './figures/index.ts';
 export * from './compare/index.ts';
 export * from './html/index.ts';
 export * from './ndjson/index.ts';
+export * from './history/index.ts';

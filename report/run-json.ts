@@ -28,6 +28,12 @@ export interface RunEnvironment {
   targetUrl?: string;
   /** What else shared the machine or the servers, as far as the suite can tell. */
   notes: string[];
+  /**
+   * The commit of the suite (and so of the reference API) the run was made
+   * from, for `acgs-load history`; absent in runs written before it was
+   * recorded, commit null where no source knew it.
+   */
+  git?: { commit: string | null; dirty: boolean | null; source: string };
 }
 
 export interface RunScenario {

@@ -44,6 +44,7 @@ import { linkLatest, type ResultsDir } from './results-dir.ts';
 import type { ScenarioRun } from './scenarios.ts';
 import type { StageLog } from './stage.ts';
 import { renderHtml } from './render-html.ts';
+import { gitCommit } from './git-commit.ts';
 
 export interface RunOutcome {
   runId: string;
@@ -200,6 +201,7 @@ export async function writeResults(o: {
         target: o.config.api.baseUrl ? 'base URL' : 'started by the run',
       },
       targetUrl: o.targetUrl,
+      git: gitCommit(),
       notes: [
         'The load generator, the target, PostgreSQL and Redis share this machine unless --base-url and service URLs point elsewhere.',
         'Redis INFO figures are server-wide and pg_stat_database figures database-wide: other clients in the same window are included.',

@@ -63,6 +63,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./compare.ts'),
   },
   {
+    name: 'history',
+    summary: 'every judged figure across runs, with change points found by E-divisive means (--html for charts)',
+    load: () => import('./history.ts'),
+  },
+  {
     name: 'baseline',
     summary: 'baselines: figure spreads over repeated runs, for compare --baseline',
     load: () => import('./baseline.ts'),
