@@ -117,6 +117,70 @@ describe('concurrent-access', () => {
   });
 });
 
+describe("concurrent-access checks the run's writes only", () => {
+  /**
+   * Two policy updates the seed wrote (no run id), the second one's version going backwards
+   * (transaction-isolation sees the broken chain too: these tests read concurrent-access alone).
+   */
+  const SEED_UPDATES = `
+    UPDATE policies SET version = 3 WHERE id = 2;
+    INSERT INTO policy_updates (id, policy_id, updated_by, from_version, to_version, changes, created_at) VALUES
+      (10, 2, 1, 1, 3, '{}', '2026-01-02 08:00:00+00'),
+      (11, 2, 1, 2, 2, '{}', '2026-01-02 08:30:00+00');`;
+
+  it('broken on purpose: rows the seed wrote are neither counted nor judged', async () => {
+    await db.query(SEED_UPDATES);
+    const r = await run({ runId: 'run-1', acknowledged: ALL_ACKED });
+    // The seed's backwards update is not this run's: no violation, and not counted as checked.
+    expect(conc(r).violations).toEqual({});
+    expect(conc(r).checked).toBe(ALL_ACKED.length + 1); // the run's one policy update, not the seed's two
+    expect(conc(r).extra!.checkedWrites).toEqual({ acknowledged: ALL_ACKED.length, versionOrder: 1 });
+    expect(conc(r).notes.join('\n')).toMatch(
+      /checked: 7 acknowledged write\(s\) looked up and the version order of 1 policy update\(s\) with run id 'run-1'/,
+    );
+  });
+
+  it("broken on purpose: the run's own update that went backwards (behind a seed update) is a violation", async () => {
+    await db.query(SEED_UPDATES);
+    await db.query(
+      "INSERT INTO policy_updates (id, policy_id, updated_by, from_version, to_version, changes, created_at, run_id, client_request_id) VALUES (12, 2, 2, 1, 2, '{}', '2026-01-03 09:00:00+00', 'run-1', 'req-u2')",
+    );
+    const r = await run({
+      runId: 'run-1',
+      acknowledged: [...ALL_ACKED, { kind: 'policy_update', clientRequestId: 'req-u2' }],
+    });
+    expect(conc(r).violations).toEqual({ version_regression: 1 });
+    expect(conc(r).examples.version_regression).toEqual([
+      expect.objectContaining({ id: '12', to_version: 2, prev_to_version: 2, run_id: 'run-1' }),
+    ]);
+  });
+
+  it('broken on purpose: a run that wrote nothing checked nothing: NO DATA naming the run, not a pass', async () => {
+    const r = await run({ runId: 'run-9', acknowledged: [] });
+    expect(conc(r).violations).toEqual({});
+    expect(conc(r).checked).toBe(0);
+    expect(conc(r).score).toBeNull();
+    expect(conc(r).noData).toMatch(/no write of run 'run-9' to check/);
+  });
+
+  it("without a run id, the acknowledged policy updates are the run's; other acknowledged kinds only: none checked for order", async () => {
+    await db.query(SEED_UPDATES);
+    const byAck = await run({ acknowledged: [{ kind: 'policy_update', clientRequestId: 'req-u1' }] });
+    expect(conc(byAck).extra!.checkedWrites).toEqual({ acknowledged: 1, versionOrder: 1 });
+    expect(conc(byAck).violations).toEqual({});
+    const votesOnly = await run({ acknowledged: [{ kind: 'vote', clientRequestId: 'req-v1' }] });
+    expect(conc(votesOnly).extra!.checkedWrites).toEqual({ acknowledged: 1, versionOrder: 0 });
+  });
+
+  it('no run given at all (acgs-load check on a database): every update is checked, and the notes say so', async () => {
+    await db.query(SEED_UPDATES);
+    const r = await run();
+    expect(conc(r).violations).toEqual({ version_regression: 1 });
+    expect(conc(r).extra!.checkedWrites).toEqual({ acknowledged: 0, versionOrder: 3 });
+    expect(conc(r).notes.join('\n')).toMatch(/the version order of every policy update checked, the seed's included/);
+  });
+});
+
 describe('readAcknowledgedWrites (k6 JSON output)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'acgs-acks-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

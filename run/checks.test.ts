@@ -144,6 +144,10 @@ describe('checkers that checked nothing', () => {
     const { exitCode, reasons } = runExitCode({ scenarios: [], checks: r, figures: [...f.values()] });
     expect(exitCode).toBe(4);
     expect(reasons).toContain('target missed: referential-integrity violations not measured (0 items checked)');
-    expect(f.get('fault.1.redis-stop.lost')).toMatchObject({ value: null, pass: null, note: '0 items checked' });
+    expect(f.get('fault.1.redis-stop.lost')).toMatchObject({
+      value: null,
+      pass: null,
+      note: "0 items checked; no write of run 'run-1' to check: none acknowledged and no policy update with run id 'run-1'",
+    });
   });
 });
