@@ -56,7 +56,7 @@ export function historyOptions(flags: HistoryFlags) {
     alpha:
       flags.alpha === undefined
         ? undefined
-        : numberFlag('alpha', flags.alpha, (n) => n > 0 && n < 1, 'a significance level between 0 and 1', '0.05'),
+        : numberFlag('alpha', flags.alpha, (n) => n > 0 && n < 1, 'a significance level between 0 and 1', '0.01'),
     permutations:
       flags.permutations === undefined
         ? undefined
@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .addOption(listOption('--figure <ids>', 'only these figures: ids, id prefixes (query.join) or globs (query.*.p99)'))
     .option('--all', 'every figure with a value, not only the judged ones (those with a target)')
     .option('-p, --profile <name>', 'only runs of this profile (needed when the runs are of several)')
-    .option('--alpha <a>', 'significance level of a change point (default 0.05)')
+    .option('--alpha <a>', "significance level of each figure's change points (default 0.01)")
     .option('--test <test>', "auto (default), permutation (E-divisive's), or t (Student's t, as Apache Otava)")
     .option('--permutations <n>', 'permutations per permutation test (default 199)')
     .option('--seed <n>', 'seed of the permutations: the same seed, the same answer (default 1)')

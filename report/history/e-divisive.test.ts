@@ -123,7 +123,7 @@ describe('E-divisive means on the published series', () => {
 
   it('marks a 0 → 1 step at every length from 4 + 4 to 40 + 40 (test_default_implementation_sanity)', () => {
     for (let cp = 4; cp <= 40; cp++)
-      expect(at(eDivisive([...fill(cp, 0), ...fill(cp, 1)], { test: 'permutation' }))).toEqual([cp]);
+      expect(at(eDivisive([...fill(cp, 0), ...fill(cp, 1)], { alpha: 0.05, test: 'permutation' }))).toEqual([cp]);
   });
 
   it('marks a certain step at p = 0 (test_absolute_certainty)', () => {
@@ -147,7 +147,7 @@ describe('significance', () => {
     expect(permutationFloor(6, 3)).toBeCloseTo(0.1, 12);
     expect(permutationFloor(10, 5)).toBeCloseTo(2 / 252, 12);
     const six = [100, 101, 99, 130, 131, 129];
-    const perm = eDivisive(six, { test: 'permutation' });
+    const perm = eDivisive(six, { alpha: 0.05, test: 'permutation' });
     expect(perm.changePoints).toEqual([]);
     expect(perm.rejected?.pValue).toBeGreaterThan(0.05);
     const auto = eDivisive(six);
@@ -171,7 +171,7 @@ describe('significance', () => {
     let alarms = 0;
     for (let s = 0; s < 60; s++) {
       const series = Array.from({ length: 12 }, () => 100 + (rand() + rand() + rand() + rand() - 2) * 3);
-      if (eDivisive(series, { seed: s + 1 }).changePoints.length) alarms++;
+      if (eDivisive(series, { alpha: 0.05, seed: s + 1 }).changePoints.length) alarms++;
     }
     // α = 0.05: about 3 of 60 expected; 9 or more would be a miscalibrated test (binomial P < 0.01).
     expect(alarms).toBeLessThan(9);

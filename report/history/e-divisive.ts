@@ -8,11 +8,18 @@
 import { bestSplit } from './energy.ts';
 import { permutationFloor, permutationTest, seededUniform, splitTTest } from './significance.ts';
 
+/**
+ * The default significance level of one figure's change point: 0.01, so a
+ * history of 25 judged figures that did not change shows a false change
+ * point about once in four histories (25 × 0.01), not in every one.
+ */
+export const DEFAULT_ALPHA = 0.01;
+
 /** Which significance test: E-divisive's permutation test, Student's t (Otava), or the first where it can reach α. */
 export type ChangePointTest = 'auto' | 'permutation' | 't';
 
 export interface EDivisiveOptions {
-  /** Significance level; default 0.05. */
+  /** Significance level; default DEFAULT_ALPHA. */
   alpha?: number;
   /** Permutations per test; default 199 (the R package ecp's default). */
   permutations?: number;
@@ -51,7 +58,7 @@ export interface EDivisiveResult {
  * values have none to find (a split needs a side of at least 2 to be tested).
  */
 export function eDivisive(values: readonly number[], opts: EDivisiveOptions = {}): EDivisiveResult {
-  const alpha = opts.alpha ?? 0.05;
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const permutations = opts.permutations ?? 199;
   const seed = opts.seed ?? 1;
   const test = opts.test ?? 'auto';

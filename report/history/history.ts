@@ -8,7 +8,7 @@
 import { AcgsError } from '../../config/index.ts';
 import type { Figure, Target, Unit } from '../figure.ts';
 import { runLabel, type HistoryRun } from './collect.ts';
-import { eDivisive, type ChangePointTest, type TestedSplit } from './e-divisive.ts';
+import { DEFAULT_ALPHA, eDivisive, type ChangePointTest, type TestedSplit } from './e-divisive.ts';
 
 export interface HistoryOptions {
   /** Figure ids or globs (`query.*.p99`; an id prefix such as `query.join` takes its figures). */
@@ -199,7 +199,7 @@ export function buildHistory(all: readonly HistoryRun[], opts: HistoryOptions = 
     figures,
     method: {
       name: 'E-divisive means',
-      alpha: opts.alpha ?? 0.05,
+      alpha: opts.alpha ?? DEFAULT_ALPHA,
       permutations: opts.permutations ?? 199,
       seed: opts.seed ?? 1,
       test: opts.test ?? 'auto',

@@ -15,6 +15,7 @@ export {
   type HistoryRunRow,
 } from './history.ts';
 export {
+  DEFAULT_ALPHA as HISTORY_ALPHA,
   eDivisive,
   type ChangePointTest,
   type EDivisiveOptions,
