@@ -27,12 +27,28 @@ export function scenarioEnv(config: Readonly<Config>, input: ScenarioEnvInput): 
     QUERY_MIX_RATE: String(load.queryMixRate),
     // The scripts judge the same targets the report does (poolEfficiency is judged outside k6).
     TARGETS: JSON.stringify(config.targets),
+    // The TTL policy the scripts' cache model expects (scenarios/lib/cache-model.ts).
+    CACHE_TTL_SECONDS: JSON.stringify(policyTtlSeconds(config.cache)),
   };
   if (input.runId) env.RUN_ID = input.runId;
   if (load.vus !== undefined) env.VUS = String(load.vus);
   if (load.durationSeconds !== undefined) env.DURATION_SECONDS = String(load.durationSeconds);
   if (load.stages !== undefined) env.STAGES = JSON.stringify(load.stages);
   return env;
+}
+
+/**
+ * The TTL each data type's entries are promised by the policy: its seconds,
+ * or with adaptive TTLs on the shortest the policy allows (minFactor times
+ * it, as api/adaptive-ttl.ts rounds it), so a hit is expected only while the
+ * policy guarantees the entry.
+ */
+export function policyTtlSeconds(cache: Config['cache']): Record<string, number> {
+  const { enabled, minFactor } = cache.adaptiveTtl;
+  const out: Record<string, number> = {};
+  for (const [dt, s] of Object.entries(cache.ttlSeconds))
+    out[dt] = enabled ? Math.max(1, Math.round(s * minFactor)) : s;
+  return out;
 }
 
 /**

@@ -4,8 +4,10 @@
  * counts from the intended start and an overloaded target shows as
  * dropped_iterations, not as a politely slower load). Ids are drawn uniformly
  * over whole ranges so most reads reach PostgreSQL: this scenario times
- * queries, not the cache. Thresholds: p95/p99 per query type, average query
- * time, success.
+ * queries. Thresholds: p95/p99 per query type, average query time, success,
+ * and the hit rate of the reads where a hit is expected (warmed keys, keys
+ * this VU read before): most reads are first reads of cold keys, which the
+ * cache model tags as such and the judged rate leaves out.
  */
 import type { Options, Scenario } from 'k6/options';
 import * as api from './lib/api.ts';
@@ -45,7 +47,7 @@ function arrival(exec: string): Scenario {
 const scenarios: Record<string, Scenario> = {};
 for (const [name, exec] of Object.entries(EXECS)) scenarios[name] = arrival(exec);
 
-const thresholds = reportThresholds(settings.targets, { cacheHit: false });
+const thresholds = reportThresholds(settings.targets, { cacheHit: true });
 // Per-scenario request latency, so the summary shows each type's end-to-end time too.
 for (const name of Object.keys(EXECS)) thresholds[`http_req_duration{scenario:${name}}`] = ['max>=0'];
 

@@ -5,7 +5,9 @@
  * version, or a voter who already voted) and is counted in write_conflicts, not
  * as a failed request. Voters come from each VU's own partition of the users,
  * so two VUs never cast the same voter's ballot. No cache hit rate target:
- * every write invalidates the hot rows on purpose.
+ * every write invalidates the hot rows on purpose. Its reads are still tagged
+ * by the cache model (another VU's update shows as a new version, a miss
+ * cause `invalidated`), so the report's miss causes count them.
  */
 import { check } from 'k6';
 import type { Options } from 'k6/options';

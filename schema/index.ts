@@ -40,3 +40,12 @@ export {
   type CatalogConstraint,
 } from './drift.ts';
 export * from './description.ts';
+export {
+  WARM_META_KEY,
+  WARM_LIST_CAP,
+  WarmSetBuilder,
+  rangesOf,
+  parseWarmMarker,
+  type WarmMarker,
+  type WarmFamily,
+} from './warm-marker.ts';

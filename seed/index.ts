@@ -7,5 +7,5 @@ export type { SeedOptions, SeedProgressEvent, SeedStepEvent, SeedSummary } from 
 export { datasetFingerprint } from './fingerprint.ts';
 export { GENERATOR_VERSION, FAR_FUTURE_MS } from './context.ts';
 export { targetRows, BASE_ROWS } from './sizes.ts';
-export { warmCache } from './warm.ts';
+export { warmCache, emptyCache } from './warm.ts';
 export type { WarmOptions, WarmProgressEvent, WarmResult } from './warm.ts';

@@ -17,7 +17,14 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { type Config, AcgsError } from '../config/index.ts';
-import { CACHE_FAMILIES, cacheKey, type CacheFamily, readState } from '../schema/index.ts';
+import {
+  CACHE_FAMILIES,
+  cacheKey,
+  type CacheFamily,
+  readState,
+  WARM_META_KEY,
+  WarmSetBuilder,
+} from '../schema/index.ts';
 import { derivedText, derivedValue, entityText, RAW_TEXT_TYPES, rowTextEncoder } from './cache-encode.ts';
 import { WarmWriter } from './warm-writer.ts';
 import { connectPg, describePg, pgError, connectRedis, deletePrefix, redisError } from '../services/index.ts';
@@ -69,14 +76,16 @@ function family(pattern: string): CacheFamily {
   return f;
 }
 
-/** Queues entries under the prefix with their policy's TTL. */
+/** Queues entries under the prefix with their policy's TTL, and records each key for the warm marker. */
 class Writer {
+  readonly warmed = new WarmSetBuilder();
   constructor(
     readonly out: WarmWriter,
     private opts: WarmOptions,
   ) {}
   set(f: CacheFamily, id: string | number, value: string): void {
     this.out.set(cacheKey(this.opts.prefix, f.pattern, id), value, this.opts.ttlSeconds[f.dataType], familyName(f));
+    this.warmed.add(f.pattern, id);
   }
 }
 
@@ -156,16 +165,24 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
     // are not this dataset's rows: clear the prefix before warming, or the checkers
     // would rightly report them. The marker key names the dataset the cache belongs to.
     const metaKey = `${opts.prefix}${DATASET_META_KEY}`;
-    const cleared =
-      opts.emptyFirst || (await redis.get(metaKey)) !== marker.fingerprint ? await deletePrefix(redis, opts.prefix) : 0;
+    const clearFirst = opts.emptyFirst || (await redis.get(metaKey)) !== marker.fingerprint;
+    const cleared = clearFirst ? await deletePrefix(redis, opts.prefix) : 0;
     const out = new WarmWriter([redis, ...extra], opts.redisUrl, (keys, family) =>
       opts.onProgress?.({ keys, family, done: false }),
     );
     const w = new Writer(out, opts);
+    // Before the first SET: every entry's TTL runs from this moment or later (the marker's promise).
+    const at = new Date();
     await warmEntities(c, w, opts.hotFraction);
     await warmDerived(c, w, opts.hotFraction);
     await out.flush();
     await redis.set(metaKey, marker.fingerprint, 'EX', DATASET_META_TTL_S);
+    await redis.set(
+      `${opts.prefix}${WARM_META_KEY}`,
+      JSON.stringify(w.warmed.build(at, clearFirst)),
+      'EX',
+      DATASET_META_TTL_S,
+    );
     const keys = Object.values(out.byFamily).reduce((a, b) => a + b, 0);
     opts.onProgress?.({ keys, family: out.lastFamily, done: true });
     return { keys, byFamily: out.byFamily, ms: performance.now() - started, cleared };
@@ -175,6 +192,30 @@ export async function warmCache(opts: WarmOptions): Promise<WarmResult> {
     redis?.disconnect();
     for (const r of extra) r.disconnect();
     await c.end().catch(() => {});
+  }
+}
+
+/**
+ * Empties the prefix without warming (a run with cache.warmOnStart false) and
+ * leaves a warm marker that lists nothing: every entry in the cache from now
+ * on was written after `at`, and none was warmed.
+ */
+export async function emptyCache(opts: { redisUrl: string; prefix: string }): Promise<{ cleared: number }> {
+  const redis = await connectRedis(opts.redisUrl, 'emptying the cache');
+  try {
+    const at = new Date();
+    const cleared = await deletePrefix(redis, opts.prefix);
+    await redis.set(
+      `${opts.prefix}${WARM_META_KEY}`,
+      JSON.stringify(new WarmSetBuilder().build(at, true)),
+      'EX',
+      DATASET_META_TTL_S,
+    );
+    return { cleared };
+  } catch (e) {
+    throw redisError(e, opts.redisUrl, 'emptying the cache');
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -220,15 +220,18 @@ describe('thresholds from targets', () => {
     expect(t).toEqual(REPORT_TARGETS);
     const th = reportThresholds(t, { cacheHit: true });
     expect(th.db_query_duration).toEqual(['avg<=200']);
-    expect(th.cache_hit).toEqual(['rate>=0.995']);
+    // Judged on the reads where a hit was expected; the overall rate is shown, not judged.
+    expect(th['cache_hit{cache_expect:hit}']).toEqual(['rate>=0.995']);
+    expect(th.cache_hit).toEqual(['rate>=0']);
     expect(th.cache_op_duration).toEqual(['avg<=10']);
     expect(th.http_req_failed).toEqual(['rate<=0.01']);
     expect(th.checks).toEqual(['rate>=0.99']);
     expect(th['db_query_duration{query_type:join}']).toEqual(['p(95)<=100', 'p(99)<=200']);
   });
-  it('follows a sub-metric selector and a subset of query types', () => {
-    const th = reportThresholds(REPORT_TARGETS, { cacheHit: 'cache_path:hot', queryTypes: ['simple'] });
-    expect(th['cache_hit{cache_path:hot}']).toEqual(['rate>=0.995']);
+  it('judges a subset of query types, and no hit rate unless asked', () => {
+    const th = reportThresholds(REPORT_TARGETS, { queryTypes: ['simple'] });
+    expect(th['cache_hit{cache_expect:hit}']).toBeUndefined();
+    expect(th['cache_hit{miss_cause:unexpected}']).toEqual(['rate>=0']);
     expect(Object.keys(th).filter((k) => k.includes('query_type'))).toEqual(['db_query_duration{query_type:simple}']);
   });
   it('writes numbers k6 can parse', () => {

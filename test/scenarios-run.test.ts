@@ -216,7 +216,7 @@ describe('scenarios against the real target', () => {
     expect(exitCode).toBe(0);
     for (const op of ['get', 'set', 'del', 'exists'])
       expect(summary.metrics[`cache_op_duration{op:${op}}`]?.values.count, op).toBeGreaterThan(0);
-    expect(summary.metrics['cache_hit{cache_path:hot}'].values.rate).toBeGreaterThan(0.5);
+    expect(summary.metrics['cache_hit{cache_expect:hit}'].values.rate).toBeGreaterThan(0.5);
   }, 60_000);
 
   it('user-journey passes, and its acknowledged writes are exactly the rows of its run', async () => {

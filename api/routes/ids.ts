@@ -2,8 +2,13 @@
  * `GET /api/v1/ids`: which ids exist, so load scripts can pick valid ones
  * without database access. Min/max come from the primary-key indexes (cheap);
  * samples are capped. Not cached: ids move as the run writes rows.
+ *
+ * `warm` is the warm marker the cache warmer left in Redis (schema/warm-marker.ts):
+ * when the cache was warmed and which keys. Null when there is none (the prefix was
+ * emptied and not warmed, or Redis does not answer): then nothing is known to be warm.
  */
 import type { FastifyInstance } from 'fastify';
+import { parseWarmMarker, WARM_META_KEY } from '../../schema/index.ts';
 import type { RouteDeps } from './_shared.ts';
 
 const SAMPLE = 1000;
@@ -42,7 +47,8 @@ export function registerIdsRoutes(app: FastifyInstance, deps: RouteDeps): void {
         'x-response': {
           description:
             '`{"users": {"min","max"}, "principles", "policies", "amendments", "policyDecisions", "complianceChecks", "synthesisResults": {"min","max"} (null when empty), ' +
-            '"openAmendments": {"min","max","count","sample":[ids]}, "configKeys": [keys], "sessions": [live session ids, newest first], "auditWindow": {"from","to"}}`',
+            '"openAmendments": {"min","max","count","sample":[ids]}, "configKeys": [keys], "sessions": [live session ids, newest first], "auditWindow": {"from","to"}, ' +
+            '"warm": {"at", "families": {"<key pattern>": {"ranges": [[min,max]]} | {"keys": [...]} | {"count": n}}} or null (what the warmer wrote, docs/cache-keys.md)}`',
         },
       },
     },
@@ -66,6 +72,8 @@ export function registerIdsRoutes(app: FastifyInstance, deps: RouteDeps): void {
       out.configKeys = keys.map((r) => r.key);
       out.sessions = sessions.map((r) => r.id);
       out.auditWindow = { from: ranges.audit_from, to: ranges.audit_to };
+      // Read as stored: the warmer's own record, not recomputed here. Redis down -> undefined -> null.
+      out.warm = parseWarmMarker(await deps.cache.cache.get(`${deps.config.redis.prefix}${WARM_META_KEY}`, req.timing));
       return out;
     },
   );

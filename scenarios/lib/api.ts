@@ -1,14 +1,27 @@
 /**
  * One function per route of the target's contract (docs/api.md). Each names
- * its endpoint for the `name` tag, declares whether it is a cacheable read or
- * an acknowledged write, and returns the call result; scenarios add their own
- * domain checks.
+ * its endpoint for the `name` tag, declares whether it is a cacheable read
+ * (and of which key) or an acknowledged write, tells the VU's cache model what
+ * a successful write did to the cache (docs/cache-keys.md "Invalidation"), and
+ * returns the call result; scenarios add their own domain checks.
  */
 import { call, type CallResult } from './client.ts';
+import { seenIn, type KeyPattern } from './cache-keys.ts';
 import type { VuContext } from './vu.ts';
 
 const P = '/api/v1';
 type Tags = Record<string, string> | undefined;
+
+const created = (r: CallResult) => r.res.status >= 200 && r.res.status < 300;
+
+/** A successful write stored the entry of `pattern` for the id the answer names (write-through). */
+function wroteEntity(ctx: VuContext, r: CallResult, pattern: KeyPattern, nested?: string): void {
+  const id = idOf(r, nested);
+  if (!created(r) || id === undefined) return;
+  const row =
+    nested && r.json && typeof r.json[nested] === 'object' ? (r.json[nested] as Record<string, unknown>) : r.json;
+  ctx.cache.wrote({ pattern, id }, r.startedMs, seenIn(pattern, row));
+}
 
 /** GET /api/v1/principles/:id (simple; cache-aside). */
 export function getPrinciple(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
@@ -16,24 +29,34 @@ export function getPrinciple(ctx: VuContext, id: number, tags?: Tags): Promise<C
     method: 'GET',
     path: `${P}/principles/${id}`,
     name: 'GET /principles/:id',
-    cacheable: true,
+    cacheKey: { pattern: 'principle:{id}', id },
     tags,
   });
 }
 
 /** GET /api/v1/policies/:id (join; cache-aside): the policy with its rules. */
 export function getPolicy(ctx: VuContext, id: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/policies/${id}`, name: 'GET /policies/:id', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/policies/${id}`,
+    name: 'GET /policies/:id',
+    cacheKey: { pattern: 'policy:{id}', id },
+    tags,
+  });
 }
 
-/** PUT /api/v1/policies/:id with optimistic concurrency; 409 (stale version) is an expected answer. */
-export function updatePolicy(
+/**
+ * PUT /api/v1/policies/:id with optimistic concurrency; 409 (stale version) is
+ * an expected answer. Done, it deletes `policy:{id}` and the policy's
+ * compliance report.
+ */
+export async function updatePolicy(
   ctx: VuContext,
   id: number,
   body: { expectedVersion: number; updatedBy: number; description?: string; status?: string },
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, {
+  const r = await call(ctx, {
     method: 'PUT',
     path: `${P}/policies/${id}`,
     name: 'PUT /policies/:id',
@@ -42,6 +65,11 @@ export function updatePolicy(
     expected: 409,
     tags,
   });
+  if (created(r)) {
+    ctx.cache.invalidated({ pattern: 'policy:{id}', id }, { version: policyVersion(r) });
+    ctx.cache.invalidated({ pattern: 'api:compliance-report:{id}', id });
+  }
+  return r;
 }
 
 /** GET /api/v1/amendments/:id/tally (aggregation; cache-aside). */
@@ -50,20 +78,24 @@ export function getTally(ctx: VuContext, id: number, tags?: Tags): Promise<CallR
     method: 'GET',
     path: `${P}/amendments/${id}/tally`,
     name: 'GET /amendments/:id/tally',
-    cacheable: true,
+    cacheKey: { pattern: 'api:tally:{id}', id },
     tags,
   });
 }
 
-/** POST /api/v1/amendments/:id/votes; 409 (this voter already voted) is an expected answer. */
-export function vote(
+/**
+ * POST /api/v1/amendments/:id/votes; 409 (this voter already voted) is an
+ * expected answer. Done, it rewrites `api:tally:{id}` in place with the tally
+ * of its own transaction (kept when a newer one is there), so the tally is cached.
+ */
+export async function vote(
   ctx: VuContext,
   id: number,
   voterId: number,
   choice: 'for' | 'against' | 'abstain',
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, {
+  const r = await call(ctx, {
     method: 'POST',
     path: `${P}/amendments/${id}/votes`,
     name: 'POST /amendments/:id/votes',
@@ -72,6 +104,8 @@ export function vote(
     expected: 409,
     tags,
   });
+  if (created(r)) ctx.cache.wrote({ pattern: 'api:tally:{id}', id }, r.startedMs);
+  return r;
 }
 
 /** GET /api/v1/stats/principles-by-category (aggregation; never cached). */
@@ -90,7 +124,7 @@ export function complianceReport(ctx: VuContext, id: number, tags?: Tags): Promi
     method: 'GET',
     path: `${P}/policies/${id}/compliance-report`,
     name: 'GET /policies/:id/compliance-report',
-    cacheable: true,
+    cacheKey: { pattern: 'api:compliance-report:{id}', id },
     tags,
   });
 }
@@ -104,27 +138,42 @@ export function auditSearch(
   return call(ctx, { method: 'GET', path: `${P}/audit`, name: 'GET /audit', query: q, tags });
 }
 
-/** POST /api/v1/decisions: evaluates a policy, stores and caches the decision. */
-export function createDecision(
+/** POST /api/v1/decisions: evaluates a policy, stores and caches the decision (`decision:{id}`). */
+export async function createDecision(
   ctx: VuContext,
   body: { policyId: number; subjectId: number; action: string; resource: string },
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/decisions`, name: 'POST /decisions', body, ack: 'decision', tags });
+  const r = await call(ctx, {
+    method: 'POST',
+    path: `${P}/decisions`,
+    name: 'POST /decisions',
+    body,
+    ack: 'decision',
+    tags,
+  });
+  wroteEntity(ctx, r, 'decision:{id}', 'decision');
+  return r;
 }
 
 /** GET /api/v1/decisions/:id (simple; cache-aside). */
 export function getDecision(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/decisions/${id}`, name: 'GET /decisions/:id', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/decisions/${id}`,
+    name: 'GET /decisions/:id',
+    cacheKey: { pattern: 'decision:{id}', id },
+    tags,
+  });
 }
 
-/** POST /api/v1/compliance-checks. */
-export function createComplianceCheck(
+/** POST /api/v1/compliance-checks: caches the check (`compliance:{id}`), deletes the policy's compliance report. */
+export async function createComplianceCheck(
   ctx: VuContext,
   body: { policyId: number; checkedBy: number },
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, {
+  const r = await call(ctx, {
     method: 'POST',
     path: `${P}/compliance-checks`,
     name: 'POST /compliance-checks',
@@ -132,6 +181,9 @@ export function createComplianceCheck(
     ack: 'compliance_check',
     tags,
   });
+  if (created(r)) ctx.cache.invalidated({ pattern: 'api:compliance-report:{id}', id: body.policyId });
+  wroteEntity(ctx, r, 'compliance:{id}', 'complianceCheck');
+  return r;
 }
 
 /** GET /api/v1/compliance-checks/:id (simple; cache-aside). */
@@ -140,31 +192,47 @@ export function getComplianceCheck(ctx: VuContext, id: number | string, tags?: T
     method: 'GET',
     path: `${P}/compliance-checks/${id}`,
     name: 'GET /compliance-checks/:id',
-    cacheable: true,
+    cacheKey: { pattern: 'compliance:{id}', id },
     tags,
   });
 }
 
-/** POST /api/v1/synthesis. */
-export function createSynthesis(
+/** POST /api/v1/synthesis: stores and caches the result (`synthesis:{id}`). */
+export async function createSynthesis(
   ctx: VuContext,
   body: { policyId: number; requestedBy: number; principleIds: number[] },
   tags?: Tags,
 ): Promise<CallResult> {
-  return call(ctx, { method: 'POST', path: `${P}/synthesis`, name: 'POST /synthesis', body, ack: 'synthesis', tags });
+  const r = await call(ctx, {
+    method: 'POST',
+    path: `${P}/synthesis`,
+    name: 'POST /synthesis',
+    body,
+    ack: 'synthesis',
+    tags,
+  });
+  wroteEntity(ctx, r, 'synthesis:{id}', 'synthesis');
+  return r;
 }
 
 /** GET /api/v1/synthesis/:id (simple; cache-aside). */
 export function getSynthesis(ctx: VuContext, id: number | string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, { method: 'GET', path: `${P}/synthesis/${id}`, name: 'GET /synthesis/:id', cacheable: true, tags });
+  return call(ctx, {
+    method: 'GET',
+    path: `${P}/synthesis/${id}`,
+    name: 'GET /synthesis/:id',
+    cacheKey: { pattern: 'synthesis:{id}', id },
+    tags,
+  });
 }
 
 /**
  * POST /api/v1/sessions (login): `{sessionId, token}`. 403 (the user is not
- * active; the seed has about 3 % of those) is an expected answer.
+ * active; the seed has about 3 % of those) is an expected answer. Done, the
+ * session and its token are cached (`session:{id}`, `token:{id}`).
  */
-export function login(ctx: VuContext, userId: number, tags?: Tags): Promise<CallResult> {
-  return call(ctx, {
+export async function login(ctx: VuContext, userId: number, tags?: Tags): Promise<CallResult> {
+  const r = await call(ctx, {
     method: 'POST',
     path: `${P}/sessions`,
     name: 'POST /sessions',
@@ -173,6 +241,10 @@ export function login(ctx: VuContext, userId: number, tags?: Tags): Promise<Call
     expected: 403,
     tags,
   });
+  const sessionId = r.json?.sessionId;
+  if (created(r) && typeof sessionId === 'string' && sessionId !== '')
+    ctx.cache.wrote({ pattern: 'session:{id}', id: sessionId }, r.startedMs);
+  return r;
 }
 
 /** GET /api/v1/sessions/:id (simple; cache-aside); with a token the target also runs EXISTS on it. */
@@ -182,19 +254,21 @@ export function getSession(ctx: VuContext, id: string, token?: string, tags?: Ta
     path: `${P}/sessions/${encodeURIComponent(id)}`,
     name: token ? 'GET /sessions/:id?token' : 'GET /sessions/:id',
     query: { token },
-    cacheable: true,
+    cacheKey: { pattern: 'session:{id}', id },
     tags,
   });
 }
 
 /** DELETE /api/v1/sessions/:id (logout: revokes, DELs the keys). */
-export function logout(ctx: VuContext, id: string, tags?: Tags): Promise<CallResult> {
-  return call(ctx, {
+export async function logout(ctx: VuContext, id: string, tags?: Tags): Promise<CallResult> {
+  const r = await call(ctx, {
     method: 'DELETE',
     path: `${P}/sessions/${encodeURIComponent(id)}`,
     name: 'DELETE /sessions/:id',
     tags,
   });
+  if (created(r)) ctx.cache.invalidated({ pattern: 'session:{id}', id });
+  return r;
 }
 
 /** GET /api/v1/config/:key (simple; static configuration, cache-aside). */
@@ -203,7 +277,7 @@ export function getConfig(ctx: VuContext, key: string, tags?: Tags): Promise<Cal
     method: 'GET',
     path: `${P}/config/${encodeURIComponent(key)}`,
     name: 'GET /config/:key',
-    cacheable: true,
+    cacheKey: { pattern: 'config:{id}', id: key },
     tags,
   });
 }

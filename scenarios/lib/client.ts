@@ -2,7 +2,9 @@
  * The one way scenarios talk to the target: `call()` sends a request in k6's
  * async style, tags it with its endpoint name (so URLs with ids do not explode
  * the tag set), checks its status, and records the custom metrics of
- * metrics.ts from its Server-Timing and X-Cache headers.
+ * metrics.ts from its Server-Timing and X-Cache headers. A cacheable read
+ * asks the VU's cache model whether a hit is expected before it is sent and
+ * tags its cache_hit sample with the answer (lib/cache-model.ts).
  */
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { check } from 'k6';
@@ -16,6 +18,8 @@ import {
   type AckKind,
 } from './metrics.ts';
 import { cacheOpOf, isQueryType, parseServerTiming } from './server-timing.ts';
+import { seenIn, type KeyRef } from './cache-keys.ts';
+import type { CacheOutcome, Expectation } from './cache-model.ts';
 import { nextClientRequestId, type VuContext } from './vu.ts';
 
 /** A k6 response. */
@@ -30,8 +34,8 @@ export interface CallSpec {
   name: string;
   query?: Record<string, string | number | undefined>;
   body?: Record<string, unknown>;
-  /** A cache-aside read: its X-Cache counts toward cache_hit. */
-  cacheable?: boolean;
+  /** A cache-aside read of this key: its X-Cache counts toward cache_hit, tagged by the cache model. */
+  cacheKey?: KeyRef;
   /** A write of this kind: carries run and client request ids, counted in acked_writes on 2xx. */
   ack?: AckKind;
   /** Statuses besides 2xx that are an expected answer here (e.g. 409 for a stale version). */
@@ -47,6 +51,8 @@ export interface CallResult {
   /** Parsed JSON body, or undefined. */
   json: Record<string, unknown> | undefined;
   clientRequestId: string | undefined;
+  /** When the request was sent (ms since the epoch): a write's cache entry is no older. */
+  startedMs: number;
 }
 
 // Response callbacks are made once in init code and reused (k6 docs, http.expectedStatuses).
@@ -101,6 +107,8 @@ export async function call(ctx: VuContext, spec: CallSpec): Promise<CallResult> 
     headers['Content-Type'] = 'application/json';
   }
   const url = `${ctx.baseUrl}${spec.path}${queryString(spec.query)}`;
+  const startedMs = Date.now();
+  const expectation = spec.cacheKey ? ctx.cache.expect(spec.cacheKey, startedMs) : undefined;
   const res = (await http.asyncRequest(spec.method, url, body, {
     headers,
     tags,
@@ -111,10 +119,12 @@ export async function call(ctx: VuContext, spec: CallSpec): Promise<CallResult> 
   const ok = success || (spec.expected !== undefined && res.status === spec.expected);
   check(res, { [`${spec.name} answered ${spec.expected ? `2xx or ${spec.expected}` : '2xx'}`]: () => ok });
   recordTimings(res, tags);
-  if (spec.cacheable && success) recordCacheOutcome(res, tags);
+  const json = success ? safeJson(res) : undefined;
+  if (spec.cacheKey && expectation && success)
+    recordCacheOutcome(ctx, res, tags, { key: spec.cacheKey, startedMs, expectation, json });
   if (spec.ack && success) ackedWrites.add(1, { kind: spec.ack, client_request_id: clientRequestId as string });
   if (spec.ack && res.status === 409) writeConflicts.add(1, { kind: spec.ack });
-  return { res, ok, json: success ? safeJson(res) : undefined, clientRequestId };
+  return { res, ok, json, clientRequestId, startedMs };
 }
 
 /** db and cache entries of Server-Timing -> db_query_duration, db_write_duration and cache_op_duration. */
@@ -134,13 +144,24 @@ function recordTimings(res: Res, tags: Record<string, string>): void {
 }
 
 /**
- * X-Cache of a successful cacheable read -> cache_hit. HIT counts 1; MISS and
- * BYPASS count 0: on a cacheable read BYPASS means the cache was not used
+ * X-Cache of a successful cacheable read -> cache_hit, tagged `cache_expect`
+ * (and `miss_cause` on a miss) by the VU's cache model. HIT counts 1; MISS
+ * and BYPASS count 0: on a cacheable read BYPASS means the cache was not used
  * (Redis down), which is a miss from the reader's point of view. Non-cacheable
  * endpoints (writes, statistics, audit search) are not counted at all, so the
  * rate is the hit rate of cacheable reads, as the report defines it.
  */
-function recordCacheOutcome(res: Res, tags: Record<string, string>): void {
+function recordCacheOutcome(
+  ctx: VuContext,
+  res: Res,
+  tags: Record<string, string>,
+  read: { key: KeyRef; startedMs: number; expectation: Expectation; json: Record<string, unknown> | undefined },
+): void {
   const x = (header(res, 'X-Cache') ?? '').toUpperCase();
-  cacheHit.add(x === 'HIT' ? 1 : 0, tags);
+  const outcome: CacheOutcome = x === 'HIT' ? 'hit' : x === 'MISS' ? 'miss' : 'bypass';
+  const seen = seenIn(read.key.pattern, read.json);
+  const t = ctx.cache.observe(read.key, read.startedMs, read.expectation, outcome, seen);
+  const sampleTags: Record<string, string> = { ...tags, cache_expect: t.cache_expect };
+  if (t.miss_cause) sampleTags.miss_cause = t.miss_cause;
+  cacheHit.add(outcome === 'hit' ? 1 : 0, sampleTags);
 }

@@ -4,6 +4,7 @@
  * VU's own partition. Pure: the k6 part (fetching) lives in client.ts.
  */
 import { type Rng, ZipfSampler, uniformInt } from './random.ts';
+import { normalizeWarmSet, type WarmSet } from './warm-set.ts';
 
 /** A set of ids: a contiguous range or an explicit list (a sample). */
 export type IdSet = { kind: 'range'; min: number; max: number } | { kind: 'list'; ids: number[] };
@@ -20,6 +21,8 @@ export interface IdCatalog {
   synthesisResults: IdSet;
   configKeys: string[];
   auditWindow: { from: string; to: string };
+  /** What the target says it warmed, and when (`warm`); null when it publishes nothing. */
+  warm: WarmSet | null;
 }
 
 const EMPTY: IdSet = { kind: 'list', ids: [] };
@@ -62,6 +65,7 @@ export function normalizeCatalog(body: unknown): IdCatalog {
       from: typeof win.from === 'string' ? win.from : new Date(now.getTime() - 30 * 86400_000).toISOString(),
       to: typeof win.to === 'string' ? win.to : now.toISOString(),
     },
+    warm: normalizeWarmSet(b.warm),
   };
 }
 

@@ -21,8 +21,11 @@
  *   ZIPF_EXPONENT       skew of the id popularity (default 0.99, YCSB's default)
  *   HOT_ROWS            rows write-contention fights over (default 3)
  *   PARTITIONS          VU partitions of the user ids (default: the scenario's max VUs)
+ *   CACHE_TTL_SECONDS   JSON {"policyDecisions":300,...}: the TTL policy the cache model expects
+ *                       (default the report's table, lib/cache-keys.ts)
  */
 import { parseTargets, type Targets } from './thresholds.ts';
+import { parseCacheTtls, type CacheDataType } from './cache-keys.ts';
 
 /** A ramping stage in seconds. */
 export interface Stage {
@@ -51,6 +54,8 @@ export interface Settings {
   zipfExponent: number;
   hotRows: number;
   partitions: number | undefined;
+  /** The TTL policy per data type, in seconds (lib/cache-model.ts). */
+  cacheTtlSeconds: Record<CacheDataType, number>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -144,6 +149,7 @@ export function readSettings(env: Env): Settings {
     zipfExponent: num(env, 'ZIPF_EXPONENT', 0.99, positive, 'a number > 0'),
     hotRows: num(env, 'HOT_ROWS', 3, positiveInt, 'a positive integer'),
     partitions: optInt(env, 'PARTITIONS'),
+    cacheTtlSeconds: parseCacheTtls(env.CACHE_TTL_SECONDS),
   };
 }
 

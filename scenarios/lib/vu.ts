@@ -6,6 +6,7 @@
 import exec from 'k6/execution';
 import { sleep } from 'k6';
 import { type IdCatalog, ZipfPicker } from './ids.ts';
+import { CacheModel } from './cache-model.ts';
 import { createRng, mixSeed, type Rng } from './random.ts';
 import type { Settings } from './settings.ts';
 
@@ -28,6 +29,8 @@ export interface VuContext {
   seq: number;
   /** Scratch space a scenario may keep between iterations (e.g. a VU's next voter index). */
   state: Record<string, number>;
+  /** What this VU knows of the cache: which reads should hit (tags cache_hit). */
+  cache: CacheModel;
 }
 
 let current: VuContext | undefined;
@@ -47,6 +50,7 @@ export function vuContext(settings: Settings, data: SetupData): VuContext {
     zipf: new ZipfPicker(rng, settings.zipfExponent),
     seq: 0,
     state: {},
+    cache: new CacheModel(data.ids.warm, settings.cacheTtlSeconds),
   };
   return current;
 }
