@@ -117,13 +117,21 @@ export interface JudgedSamples {
   withoutStream: string[];
   /** cache_hit samples on cache-ops' cold path, left out of the hit rate. */
   coldCacheHits: number;
+  /**
+   * Why the judged samples are unknown though streams were read: a judged
+   * scenario's stream is missing, naming it. Then `summary` is null: the
+   * other scenarios' samples are not the ones the target is judged on.
+   */
+  noData: string | null;
 }
 
 /**
  * Merges the samples of the scenarios `target` is judged on (HDR histograms
- * merged bucket by bucket: report/ndjson SummaryMerger.mergeFrom). Without
- * streams, one judged scenario's own summary holds exactly its samples;
- * several have no merged value.
+ * merged bucket by bucket: report/ndjson SummaryMerger.mergeFrom). A judged
+ * scenario that ran but left no stream makes the merge NO DATA naming it: a
+ * value from the other scenarios would be judged on samples the profile did
+ * not name. Without streams, one judged scenario's own summary holds exactly
+ * its samples; several have no merged value.
  */
 export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSamples {
   const scenarios = judgedScenarios(inputs, target);
@@ -133,12 +141,16 @@ export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSa
     const withoutStream = scenarios.filter((n) => !samples[n] || samples[n].files.length === 0);
     const { merger, coldCacheHits } = mergeJudged(parts);
     const any = parts.some((p) => p.files.length > 0);
+    const missing = any && withoutStream.length > 0;
     return {
       scenarios,
-      summary: any ? merger.finish() : null,
-      from: any ? 'streams' : null,
+      summary: any && !missing ? merger.finish() : null,
+      from: any && !missing ? 'streams' : null,
       withoutStream,
       coldCacheHits,
+      noData: missing
+        ? `no metrics stream from judged scenario${withoutStream.length === 1 ? '' : 's'} ${withoutStream.join(', ')}: ${withoutStream.length === 1 ? 'its' : 'their'} samples are unknown`
+        : null,
     };
   }
   const only = scenarios.length === 1 ? inputs.scenarios.find((s) => s.name === scenarios[0]) : undefined;
@@ -148,6 +160,7 @@ export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSa
     from: only?.summary ? 'summary' : null,
     withoutStream: scenarios,
     coldCacheHits: 0,
+    noData: null,
   };
 }
 
@@ -166,13 +179,12 @@ export function sampleCount(m: { type: string; values: Record<string, number> } 
 export function judgedSource(metricText: string, j: JudgedSamples, count: number | null): string {
   const n = `${(count ?? 0).toLocaleString('en-US')} samples`;
   if (j.scenarios.length === 0) return `${metricText}, no scenario of this run to judge on`;
+  if (j.noData) return `${metricText}, scenarios ${j.scenarios.join(', ')}: ${j.noData}`;
   if (j.from === null)
     return `${metricText}, scenario${j.scenarios.length === 1 ? '' : 's'} ${j.scenarios.join(', ')}: ${j.scenarios.length === 1 ? 'no summary' : 'no metric streams to merge'}`;
   const what =
     j.scenarios.length === 1 ? `scenario ${j.scenarios[0]}` : `merged HDR of scenarios ${j.scenarios.join(', ')}`;
-  const missing =
-    j.from === 'streams' && j.withoutStream.length ? `; no stream from ${j.withoutStream.join(', ')}` : '';
-  return `${metricText}, ${what} (${n}${missing})`;
+  return `${metricText}, ${what} (${n})`;
 }
 
 /** A histogram of the API's /metrics over the run (the after scrape minus the before), or null without both. */

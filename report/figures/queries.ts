@@ -6,17 +6,18 @@
  * mean where the server has it.
  */
 import { QUERY_TYPES } from '../../config/index.ts';
-import { judge, type Figure } from '../figure.ts';
+import { judge, judgePercentile, minSamplesFor, PERCENTILE_CONFIDENCE, type Figure } from '../figure.ts';
 import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
 import { apiHistogram, judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
 import { histogramQuantile } from '../../measure/index.ts';
 
-const STATS: Array<[string, string]> = [
-  ['avg', 'avg'],
-  ['p50', 'med'],
-  ['p95', 'p(95)'],
-  ['p99', 'p(99)'],
+/** Label, k6 trend stat, and the quantile of the percentiles a target judges. */
+const STATS: Array<[string, string, number | null]> = [
+  ['avg', 'avg', null],
+  ['p50', 'med', null],
+  ['p95', 'p(95)', 0.95],
+  ['p99', 'p(99)', 0.99],
 ];
 
 export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Table } {
@@ -24,12 +25,13 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
   const rows: Table['rows'] = [];
   const targets = inputs.config.targets;
   // Judged on the samples of every measured-load scenario merged (targets.judgedOn), never on the first
-  // scenario that happens to have the metric.
+  // scenario that happens to have the metric; NO DATA when one of them has no stream (judgedSamples).
   const judged = judgedSamples(inputs, 'queryTypes');
   for (const qt of QUERY_TYPES) {
     const m = metric(judged.summary, 'db_query_duration', { query_type: qt });
-    const src = judgedSource(`k6 db_query_duration{query_type:${qt}} from Server-Timing`, judged, sampleCount(m));
-    for (const [label, key] of STATS) {
+    const count = sampleCount(m);
+    const src = judgedSource(`k6 db_query_duration{query_type:${qt}} from Server-Timing`, judged, count);
+    for (const [label, key, quantile] of STATS) {
       const f: Figure = {
         id: `query.${qt}.${label}`,
         label: `${qt} query ${label}`,
@@ -38,13 +40,16 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
         source: src,
         side: 'server',
         note:
-          (value(m, 'count') ?? 0) > 0
+          judged.noData ??
+          ((count ?? 0) > 0
             ? undefined
-            : `no judged scenario (${judged.scenarios.join(', ') || 'none'}) issued this query type`,
+            : `no judged scenario (${judged.scenarios.join(', ') || 'none'}) issued this query type`),
       };
       const t =
         label === 'p95' ? targets.queryTypes[qt].p95Ms : label === 'p99' ? targets.queryTypes[qt].p99Ms : undefined;
-      figures.push(t === undefined ? f : judge(f, { op: '<=', value: t }));
+      figures.push(
+        t === undefined ? f : judgePercentile(f, { op: '<=', value: t }, { quantile: quantile!, samples: count }),
+      );
     }
     figures.push({
       id: `query.${qt}.count`,
@@ -57,10 +62,11 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
 
     // The target's own histogram over the run (all scenarios, all clients).
     const h = apiHistogram(inputs, 'acgs_db_query_duration_seconds', { query_type: qt });
-    const hsrc = 'target /metrics acgs_db_query_duration_seconds (run delta, bucket-interpolated)';
+    const hsrc =
+      'target /metrics acgs_db_query_duration_seconds (run delta, bucket-interpolated; every scenario and client, not only the judged ones)';
     figures.push({
       id: `query.${qt}.target.avg`,
-      label: `${qt} avg (target histogram)`,
+      label: `${qt} avg (target histogram, every scenario)`,
       value: h && h.count > 0 ? (h.sum / h.count) * 1000 : null,
       unit: 'ms',
       source: hsrc,
@@ -69,7 +75,7 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     const p95 = h ? histogramQuantile(h, 0.95) : null;
     figures.push({
       id: `query.${qt}.target.p95`,
-      label: `${qt} p95 (target histogram)`,
+      label: `${qt} p95 (target histogram, every scenario)`,
       value: p95 === null ? null : p95 * 1000,
       unit: 'ms',
       source: hsrc,
@@ -90,10 +96,11 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     }
     figures.push({
       id: `query.${qt}.pg.mean`,
-      label: `${qt} mean (pg_stat_statements)`,
+      label: `${qt} mean (pg_stat_statements, database-wide)`,
       value: pgMean,
       unit: 'ms',
-      source: 'pg_stat_statements total_exec_time / calls (run delta)',
+      source:
+        'pg_stat_statements total_exec_time / calls (run delta; database-wide: every scenario and client of this database)',
       side: 'server',
       note: pgNote,
     });
@@ -124,6 +131,7 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
         unit: 'ms',
         source: judgedSource('k6 db_query_duration (Server-Timing)', judged, sampleCount(all)),
         side: 'server',
+        ...(judged.noData ? { note: judged.noData } : {}),
       },
       { op: '<=', value: targets.avgQueryMs },
     ),
@@ -133,15 +141,15 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
     figures,
     table: {
       title: 'Query performance by type',
-      intro: `Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing \`db\` entries, recorded by the load scripts), beside the target's own histogram and pg_stat_statements. Judged on the samples of ${judged.scenarios.length > 1 ? `scenarios ${judged.scenarios.join(', ')} merged (HDR histograms of their k6 metric streams, not an average of percentiles)` : `scenario ${judged.scenarios[0] ?? 'none'}`}; each scenario's own figures are in "Query latency by scenario". Target-histogram figures are bucket-interpolated and cover every scenario.`,
+      intro: `Time the target spent in PostgreSQL per query, as it reported on each response (Server-Timing \`db\` entries, recorded by the load scripts), beside the target's own histogram and pg_stat_statements. Judged on the samples of ${judged.scenarios.length > 1 ? `scenarios ${judged.scenarios.join(', ')} merged (HDR histograms of their k6 metric streams, not an average of percentiles)` : `scenario ${judged.scenarios[0] ?? 'none'}`}; each scenario's own figures are in "Query latency by scenario". The target-histogram and pg_stat_statements columns are server-side and cover every scenario and client of the run (the target's histogram is bucket-interpolated), not only the judged scenarios. A p95 target is judged on ≥ ${minSamplesFor(0.95)} samples and a p99 target on ≥ ${minSamplesFor(0.99)}: with fewer, even every sample under the target would not show the percentile under it at ${PERCENTILE_CONFIDENCE * 100} % confidence (NO DATA).`,
       columns: [
         'query type',
         'avg',
         'p50',
         'p95',
         'p99',
-        'avg (target /metrics)',
-        'mean (pg_stat_statements)',
+        'avg (target /metrics, every scenario)',
+        'mean (pg_stat_statements, database-wide)',
         'queries',
         'p95 target',
         'p95',
