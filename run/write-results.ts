@@ -10,7 +10,6 @@
  * 0 otherwise. See `runExitCode`.
  */
 import os from 'node:os';
-import { dirname } from 'node:path';
 import { ExitCode, redactConfig, type Config } from '../config/index.ts';
 import type { FaultResult } from '../faults/index.ts';
 import {
@@ -24,9 +23,7 @@ import {
   type RunJson,
   appendixLines,
   reportHeader,
-  compareRunDirs,
-  isBaseline,
-  runJsonPath,
+  compareRuns,
   comparisonMarkdown,
   comparisonTable,
   readReference,
@@ -233,14 +230,11 @@ export async function writeResults(o: {
   // exit code keeps naming the most serious problem (README, "Exit codes").
   let comparison: string | null = null;
   if (o.config.results.baseline && o.reference) {
-    // A run as the reference: its latency figures are judged by the rank test of both runs' samples.
-    const c = await compareRunDirs(
-      run,
-      o.results.path,
-      o.reference,
-      isBaseline(o.reference) ? null : dirname(runJsonPath(o.config.results.baseline)),
-      { tolerance: o.config.results.regressionTolerance, alpha: o.config.results.regressionAlpha },
-    );
+    // A run is the unit: each figure against the spread of the baseline's runs (report/compare).
+    const c = compareRuns(run, o.reference, {
+      tolerance: o.config.results.regressionTolerance,
+      alpha: o.config.results.regressionAlpha,
+    });
     comparison = comparisonMarkdown(c);
     o.results.write('comparison.md', comparison);
     o.results.write('comparison.txt', comparisonTable(c));

@@ -1,9 +1,10 @@
 /**
- * `acgs-load compare A B` (A = the earlier run, B = the newer one) and
- * `acgs-load compare RUN --baseline FILE`: per figure the change and a
- * verdict that accounts for noise (report/compare). Prints a table, or
- * Markdown with --markdown (for a PR comment or $GITHUB_STEP_SUMMARY), and
- * exits with 7 (ExitCode.REGRESSION) when a figure regressed.
+ * `acgs-load compare RUN --baseline FILE` (the run against the spread of a
+ * baseline's runs) and `acgs-load compare A B` (A = the earlier run, B = the
+ * newer one; one run a side: effect sizes only): per figure the change and a
+ * verdict (report/compare, docs/comparing.md). Prints a table, or Markdown
+ * with --markdown (for a PR comment or $GITHUB_STEP_SUMMARY), and exits with
+ * 7 (ExitCode.REGRESSION) when a figure regressed.
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -11,15 +12,14 @@ import { summaryOf } from './index.ts';
 import { jsonOption, outputs } from '../options.ts';
 import { AcgsError, ExitCode } from '../../config/index.ts';
 import {
-  compareRunDirs,
+  compareRuns,
   comparisonMarkdown,
-  isBaseline,
   comparisonTable,
   readBaseline,
   readReference,
   readRun,
   DEFAULT_ALPHA,
-  MAX_SAMPLES,
+  DEFAULT_FAIL_FACTOR,
   type Comparison,
   type RunJson,
 } from '../../report/index.ts';
@@ -28,7 +28,7 @@ interface CompareFlags {
   baseline?: string;
   tolerance?: string;
   alpha?: string;
-  maxSamples?: string;
+  failFactor?: string;
   markdown?: boolean;
   all?: boolean;
   out?: string;
@@ -58,14 +58,14 @@ export function parseAlpha(v: string): number {
   return a;
 }
 
-/** A --max-samples flag: a whole number of samples a side, at least 100. */
-export function parseMaxSamples(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 100)
-    throw new AcgsError('BAD_FLAG', `--max-samples '${v}' is not a whole number of at least 100`, {
-      hint: `e.g. --max-samples ${MAX_SAMPLES} (the default)`,
+/** A --fail-factor flag: a factor of at least 1.5 (a change smaller than that is run-to-run noise on any figure). */
+export function parseFailFactor(v: string): number {
+  const f = Number(v.trim().replace(/^[x×]/, ''));
+  if (!Number.isFinite(f) || f < 1.5)
+    throw new AcgsError('BAD_FLAG', `--fail-factor '${v}' is not a factor of at least 1.5`, {
+      hint: `e.g. --fail-factor ${DEFAULT_FAIL_FACTOR} (the default) or --fail-factor 5`,
     });
-  return n;
+  return f;
 }
 
 /** A `results.*` number the run was configured with, else `fallback` (runs made before the key existed). */
@@ -84,30 +84,26 @@ function levels(run: RunJson, flags: CompareFlags): { tolerance: number; alpha: 
 }
 
 /**
- * Runs the comparison the arguments ask for. Two runs: their latency figures
- * are judged by the rank test of the per-request samples both results
- * folders keep; a baseline: by the spread of its runs.
+ * Runs the comparison the arguments ask for: a run against a baseline's
+ * runs, or one run against another (effect sizes; see report/compare).
  */
-export async function compareFromArgs(a: string, b: string | undefined, flags: CompareFlags): Promise<Comparison> {
-  const maxSamples = flags.maxSamples === undefined ? MAX_SAMPLES : parseMaxSamples(flags.maxSamples);
+export function compareFromArgs(a: string, b: string | undefined, flags: CompareFlags): Comparison {
+  const failFactor = flags.failFactor === undefined ? DEFAULT_FAIL_FACTOR : parseFailFactor(flags.failFactor);
   if (flags.baseline) {
     if (b !== undefined)
       throw new AcgsError('BAD_FLAG', `compare got a second run '${b}' and --baseline '${flags.baseline}'`, {
         hint: 'compare one run with a baseline (compare RUN --baseline FILE) or two runs (compare OLD NEW)',
       });
     const cur = readRun(a);
-    const { tolerance, alpha } = levels(cur.run, flags);
-    return compareRunDirs(cur.run, cur.dir, readBaseline(flags.baseline), null, { tolerance, alpha, maxSamples });
+    return compareRuns(cur.run, readBaseline(flags.baseline), { ...levels(cur.run, flags), failFactor });
   }
   if (b === undefined)
     throw new AcgsError('BAD_FLAG', `compare needs two runs or --baseline; got only '${a}'`, {
       hint: 'acgs-load compare results/OLD results/NEW, or acgs-load compare results/latest --baseline baseline.json',
     });
   const reference = readReference(a);
-  const refDir = isBaseline(reference) ? null : readRun(a).dir;
   const cur = readRun(b);
-  const { tolerance, alpha } = levels(cur.run, flags);
-  return compareRunDirs(cur.run, cur.dir, reference, refDir, { tolerance, alpha, maxSamples });
+  return compareRuns(cur.run, reference, { ...levels(cur.run, flags), failFactor });
 }
 
 export function register(program: Command): void {
@@ -119,25 +115,25 @@ export function register(program: Command): void {
       'with two runs: the earlier run (results folder or run.json, or a baseline file); with --baseline: the run to judge',
     )
     .argument('[b]', 'the newer run (results folder or run.json)')
-    .option('--baseline <file>', 'a baseline written by `acgs-load baseline save`')
+    .option('--baseline <file>', 'a baseline written by `acgs-load baseline save` (5 runs recommended)')
     .option(
       '--tolerance <t>',
-      "smallest change that can be a regression: fraction or percentage (default: the run's results.regressionTolerance, 10 %)",
+      "the minimum effect: smallest change that can be a regression, as a fraction or percentage of the figure on its scale (default: the run's results.regressionTolerance, 10 %)",
     )
     .option(
       '--alpha <a>',
-      `significance level: of the rank test on latency samples (two runs), of the prediction interval (a baseline); default the run's results.regressionAlpha, ${DEFAULT_ALPHA}`,
+      `family-wise significance level against a baseline: the chance that a run of the baseline's build has any figure called a regression (default: the run's results.regressionAlpha, ${DEFAULT_ALPHA})`,
     )
     .option(
-      '--max-samples <n>',
-      `per-request samples kept a side for the rank test; more are subsampled, seeded (default ${MAX_SAMPLES})`,
+      '--fail-factor <f>',
+      `one run against another (no spread): a figure with a target worse by this factor or more is a regression (default ${DEFAULT_FAIL_FACTOR})`,
     )
     .option('--markdown', 'print Markdown (pull-request comment, $GITHUB_STEP_SUMMARY)')
     .option('--all', 'list unchanged figures too (table output)')
     .option('--out <file>', 'also write the Markdown to this file')
     .addOption(jsonOption('the comparison (every figure, its change and verdict)'))
-    .action(async (a: string, b: string | undefined, flags: CompareFlags) => {
-      const c = await compareFromArgs(a, b, flags);
+    .action((a: string, b: string | undefined, flags: CompareFlags) => {
+      const c = compareFromArgs(a, b, flags);
       const md = comparisonMarkdown(c);
       if (flags.out) writeFileSync(flags.out, md);
       const io = outputs(flags.json);

@@ -42,7 +42,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 const dirs: string[] = [];
 const run = (i: number) => dirs[i];
 beforeAll(async () => {
-  for (const seed of [1, 2, 3]) {
+  for (const seed of [1, 2, 3, 4, 5]) {
     const d = join(tmp, `run-${seed}`);
     const r = await writeFixtureRun(d, [{ name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4) } }], {
       runId: `run-${seed}`,
@@ -52,64 +52,87 @@ beforeAll(async () => {
   }
 });
 
+/** A run of ladder with some query types slowed (dbFactorByType), as a results folder. */
+async function slowRun(name: string, seed: number, factors: Record<string, number>): Promise<string> {
+  const d = join(tmp, name);
+  const r = await writeFixtureRun(
+    d,
+    [{ name: 'ladder', spec: { startMs: T0, seed, steps: ladderSteps(5, 4), dbFactorByType: factors } }],
+    { runId: name },
+  );
+  writeFileSync(join(d, 'run.json'), JSON.stringify(r));
+  return d;
+}
+
 describe('acgs-load compare / baseline', () => {
-  it('exits 7 with the regressed figure and its p-value when one query type is twice as slow', async () => {
-    const slow = join(tmp, 'slow');
-    const r = await writeFixtureRun(
-      slow,
-      [{ name: 'ladder', spec: { startMs: T0, seed: 9, steps: ladderSteps(5, 4), dbFactorByType: { complex: 2 } } }],
-      { runId: 'slow' },
-    );
-    writeFileSync(join(slow, 'run.json'), JSON.stringify(r));
-    const res = await cli('compare', run(0), slow);
+  it('saves a baseline of five runs and exits 7 with the regressed figure and its band when one query type is slower', async () => {
+    const file = join(tmp, 'baseline.json');
+    const saved = await cli('baseline', 'save', run(0), run(1), run(2), run(3), run(4), '--out', file);
+    expect(saved.code, saved.err).toBe(0);
+    expect(saved.out).toMatch(/over 5 run\(s\) of profile smoke\n$/);
+    const slow = await slowRun('slow', 9, { complex: 2 });
+    const res = await cli('compare', slow, '--baseline', file);
     expect(res.code).toBe(7);
-    expect(res.out).toMatch(/REGRESSION\s+complex query p95 .* p (=|<) \S+ \(U test, Holm p/);
-    expect(res.out).not.toMatch(/^REGRESSION {2,}(?!complex query)/m);
-    expect(res.out).toContain('method: latency figures with per-request samples on both sides');
-    const md = await cli('compare', run(0), join(slow, 'run.json'), '--markdown');
+    expect(res.out).toMatch(/REGRESSION\s+complex query p95 .*band .* \(5 runs, p×\d+ /);
+    // anything else called a regression pools every query type (the average over all of them)
+    expect(res.out).not.toMatch(/^REGRESSION {2,}(?!complex query|Average query time \(all types\))/m);
+    expect(res.out).toMatch(/method: against a baseline of 5 runs: a change is a regression only when/);
+    const md = await cli('compare', join(slow, 'run.json'), '--baseline', file, '--markdown');
     expect(md.code).toBe(7);
     expect(md.out).toMatch(/### acgs-load: ❌ \d+ regressions?/);
     const jsonFile = join(tmp, 'comparison.json');
-    expect((await cli('compare', run(0), slow, '--json', jsonFile)).code).toBe(7);
+    expect((await cli('compare', slow, '--baseline', file, '--json', jsonFile)).code).toBe(7);
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
       alpha: number;
-      rows: Array<{ id: string; verdict: string; test: { method: string; p: number } | null }>;
+      family: number;
+      rows: Array<{
+        id: string;
+        verdict: string;
+        test: { method: string; pAdjusted: number; interval: number[] } | null;
+      }>;
     };
     expect(json.alpha).toBe(0.01);
     const row = json.rows.find((x) => x.id === 'query.complex.p95')!;
     expect(row.verdict).toBe('regression');
-    expect(row.test!.p).toBeLessThan(1e-6);
-    expect(row.test!.method).toContain('Mann–Whitney U');
-    expect((await cli('compare', run(0), run(0))).code).toBe(0);
+    expect(row.test!.pAdjusted).toBeLessThan(0.01);
+    expect(row.test!.method).toContain(`Bonferroni over ${json.family} figures`);
+    expect((await cli('compare', run(1), '--baseline', file)).code).toBe(0);
+    expect((await cli('baseline', 'show', file)).out).toMatch(/query\.join\.p95\s+mean/);
   });
 
-  it('exits 0 for two runs of the same build, and for a run.json edited without its samples', async () => {
-    // Was: a copy with its p95 doubled in run.json exited 7, by tolerance alone; its samples say nothing changed.
+  it('one run against another: effect sizes only, exit 0, unless a figure with a target is ×10 worse', async () => {
     const same = await cli('compare', run(0), run(1));
     expect(same.code).toBe(0);
     expect(same.out).toContain('no regression');
-    expect(same.out).toContain('one run per side cannot tell noise from change');
-    const edited = join(tmp, 'edited');
-    cpSync(run(0), edited, { recursive: true });
-    const r = parseRunJson(readFileSync(join(edited, 'run.json'), 'utf8'), 'run.json');
-    r.figures.find((f) => f.id === 'query.complex.p95')!.value! *= 2;
-    writeFileSync(join(edited, 'run.json'), JSON.stringify(r));
-    const res = await cli('compare', run(0), edited);
-    expect(res.code).toBe(0);
-    expect(res.out).toMatch(/NOISE\s+complex query p95 .*p = 1\.0 \(U test/);
+    expect(same.out).toContain('one run against one run cannot tell noise from change');
+    const slow = await slowRun('slow-one', 9, { complex: 2 });
+    const twice = await cli('compare', run(0), slow);
+    expect(twice.code).toBe(0);
+    expect(twice.out).toMatch(/UNVERIFIED\s+complex query p95 .*effect only/);
+    const huge = await slowRun('slow-huge', 9, { complex: 30 });
+    expect((await cli('compare', run(0), huge)).code).toBe(7);
+    expect((await cli('compare', run(0), huge, '--fail-factor', '50')).code).toBe(0);
+    expect((await cli('compare', run(0), run(1), '--fail-factor', 'big')).err).toContain("--fail-factor 'big'");
     expect((await cli('compare', run(0), run(1), '--alpha', 'often')).err).toContain("--alpha 'often'");
   });
 
-  it('saves a baseline of several runs and judges a run against it', async () => {
-    const file = join(tmp, 'baseline.json');
-    const saved = await cli('baseline', 'save', run(0), run(1), run(2), '--out', file);
-    expect(saved.code).toBe(0);
-    expect(saved.out).toMatch(/over 3 run\(s\) of profile smoke/);
-    const res = await cli('compare', run(1), '--baseline', file, '--markdown');
+  it('refuses a baseline of fewer than 3 runs, saying why, unless --allow-few', async () => {
+    const file = join(tmp, 'few.json');
+    const two = await cli('baseline', 'save', run(0), run(1), '--out', file);
+    expect(two.code).toBe(2);
+    expect(two.err).toMatch(
+      /^error\[RESULTS_ERROR\]: 2 runs cannot show how much a figure varies from run to run: a baseline needs at least 3 \(5 recommended\)\nhint: run the profile 3 more time\(s\)/,
+    );
+    expect(existsSync(file)).toBe(false);
+    const kept = await cli('baseline', 'save', run(0), run(1), '--out', file, '--allow-few');
+    expect(kept.code).toBe(0);
+    expect(kept.out).toContain('fewer than 3: no spread');
+    const res = await cli('compare', run(2), '--baseline', file);
     expect(res.code).toBe(0);
-    expect(res.out).toContain('against baseline of 3 run(s)');
-    expect(res.out).toContain("prediction interval of one more run (α 0.01; Student's t with 2 degrees of freedom)");
-    expect((await cli('baseline', 'show', file)).out).toMatch(/query\.join\.p95\s+mean/);
+    expect(res.out).toContain('the baseline has 2 run(s), fewer than 3');
+    const three = await cli('baseline', 'save', run(0), run(1), run(2), '--out', join(tmp, 'three.json'));
+    expect(three.out).toContain('5 recommended: with 3');
+    expect((await cli('baseline', 'save', run(0), run(0), run(1), '--out', file)).err).toContain('given twice');
   });
 
   it('names bad input with a hint: a missing folder, a file that is not a run, a missing second run', async () => {

@@ -5,22 +5,16 @@
  * terminal hides unchanged figures unless asked, Markdown folds them away.
  */
 import { formatValue } from '../figure.ts';
-import type { Comparison, FigureChange, Verdict } from './compare.ts';
 import { formatP } from './stats.ts';
+import { VERDICTS as ORDER, type Comparison, type FigureChange, type Verdict } from './types.ts';
 
-const ORDER: Verdict[] = ['regression', 'improvement', 'changed', 'unverified', 'noise', 'new', 'missing', 'unchanged'];
-
-/** The evidence of a row in short: the rank test's p, the baseline's interval, or "tolerance only". */
+/** The evidence of a row in short: the band of the baseline's runs and its p, or "effect only". */
 export function formatEvidence(r: FigureChange): string {
   const t = r.test;
   if (!t) return '';
-  if (t.p !== null) {
-    const adj = t.family && t.family > 1 && t.pAdjusted !== null ? `, Holm p ${formatP(t.pAdjusted)}` : '';
-    return `p ${formatP(t.p)} (U test${adj}${t.subsampledTo ? ', subsampled' : ''})`;
-  }
-  if (t.interval)
-    return `PI ${formatValue(t.interval[0], r.unit)} … ${formatValue(t.interval[1], r.unit)} (n = ${t.n?.reference ?? '?'} runs)`;
-  return 'tolerance only';
+  if (t.interval && t.pAdjusted !== null)
+    return `band ${formatValue(t.interval[0], r.unit)} … ${formatValue(t.interval[1], r.unit)} (${t.n.reference} runs, p×${t.family} ${formatP(t.pAdjusted)})`;
+  return `${t.n.reference} reference run${t.n.reference === 1 ? '' : 's'}: effect only`;
 }
 
 function sorted(rows: FigureChange[]): FigureChange[] {
@@ -47,8 +41,9 @@ function countsLine(c: Comparison): string {
     part('regression', n.regression === 1 ? 'regression' : 'regressions'),
     part('improvement', n.improvement === 1 ? 'improvement' : 'improvements'),
     part('noise', 'within noise'),
-    part('unverified', 'beyond tolerance but unverified (no spread)'),
-    part('changed', 'changed (no direction)'),
+    part('unverified', 'beyond the minimum effect but unverified (one run a side)'),
+    part('changed', 'changed (no better side)'),
+    part('incomparable', 'incomparable (other scenarios)'),
     part('unchanged', 'unchanged'),
     part('new', 'new'),
     part('missing', 'missing'),
@@ -56,7 +51,8 @@ function countsLine(c: Comparison): string {
 }
 
 function title(c: Comparison): string {
-  return `run ${c.current.runId} (profile ${c.current.profile}) against ${c.reference.label}, tolerance ${(c.tolerance * 100).toFixed(1)} %, α ${c.alpha}`;
+  const alpha = c.family ? `, family-wise α ${c.alpha} over ${c.family} figures` : `, fail factor ×${c.failFactor}`;
+  return `run ${c.current.runId} (profile ${c.current.profile}) against ${c.reference.label}, minimum effect ${(c.tolerance * 100).toFixed(1)} %${alpha}`;
 }
 
 /** The comparison for a terminal; `all` also lists unchanged figures. */
@@ -86,7 +82,7 @@ export function comparisonTable(c: Comparison, opts: { all?: boolean } = {}): st
     '',
   ];
   if (rows.length) out.push(line(head), line(width.map((w) => '-'.repeat(w))), ...cells.map(line));
-  else out.push('Every figure is within the tolerance.');
+  else out.push('Every figure is within the minimum effect.');
   if (!opts.all && c.counts.unchanged)
     out.push('', `(${c.counts.unchanged} unchanged figures not shown; --all lists them)`);
   return out.join('\n') + '\n';
@@ -124,13 +120,13 @@ export function comparisonMarkdown(c: Comparison): string {
     '',
     ...c.warnings.map((w) => `> **Warning:** ${w}`),
     ...(c.warnings.length ? [''] : []),
-    'A change is a regression only when it is worse than the tolerance and the statistics say it is not noise:',
+    'A change is a regression only when it is larger than the minimum effect and the statistics say it is not noise:',
     '',
     ...c.methods.map((m) => `- ${m}`),
     '',
   ];
   if (moved.length) out.push(...mdTable(moved), '');
-  else out.push('Every figure is within the tolerance.', '');
+  else out.push('Every figure is within the minimum effect.', '');
   out.push(`<details><summary>All ${all.length} figures</summary>`, '', ...mdTable(all), '', '</details>', '');
   return out.join('\n');
 }

@@ -1,86 +1,63 @@
 /**
- * The statistics compare rests on, with the distributions taken from
- * @stdlib (no hand-typed tables):
+ * The statistics compare rests on, with the distributions from @stdlib (no
+ * hand-typed tables). The unit is a run: every figure is one value per run.
  *
- *  - mannWhitney: the Mann–Whitney U (Wilcoxon rank-sum) test of two sets of
- *    per-request samples, two-sided, by the normal approximation with the
- *    tie correction and without a continuity correction (the samples number
- *    in the hundreds to tens of thousands, where the approximation is close;
- *    for two groups it is the Kruskal–Wallis test, which the unit tests check
- *    it against). The effect size is Cliff's delta (= the rank-biserial
- *    correlation): P(current > reference) − P(current < reference).
- *    Several sample sets are tested in one comparison, so their p-values are
- *    adjusted by Holm's method (@stdlib/stats-padjust): the chance of any
- *    false regression in a comparison stays below α.
- *  - predictionFactor: the (1 − α) prediction interval of one more run from
- *    n runs' mean and sample standard deviation, mean ± t(1 − α/2, n−1) · s ·
- *    √(1 + 1/n), with Student's t quantile from @stdlib.
+ *  - predictionP: how unusual one more run's value is, given n earlier runs
+ *    of the same build. On the figure's scale (scale.ts) the runs are taken
+ *    as normal with an unknown spread, so (y − mean) / (s · √(1 + 1/n)) has
+ *    Student's t distribution with the variance's degrees of freedom (n − 1,
+ *    or more once moderated: moderate.ts). Two-sided p.
+ *  - bandFactor: the half-width of the matching prediction interval, in s.
+ *  - countP: a count of events (violations, deadlocks) against the counts
+ *    of n baseline runs, by the conditional test of two Poisson rates: given
+ *    the total S + y, the current run's share is Binomial(S + y, 1/(n + 1))
+ *    when every run has the same rate. Exact, and meaningful where the
+ *    t-test is not: a baseline that never saw one has no spread at all.
  */
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import padjust from '@stdlib/stats-padjust';
 
-export const MANN_WHITNEY =
-  'Mann–Whitney U, two-sided, normal approximation with tie correction (no continuity correction)';
+/** Degrees of freedom above this are taken as this many (the t distribution is then the normal one; @stdlib wants a finite value). */
+const MAX_DF = 1e9;
+const dfOf = (df: number) => Math.min(df, MAX_DF);
 
-export interface RankTest {
-  /** U of the current side: pairs with current > reference, plus half the ties. */
-  u: number;
-  z: number;
-  /** Two-sided p-value. */
-  p: number;
-  /** Cliff's delta: P(current > reference) − P(current < reference), in −1 … 1. */
-  cliffsDelta: number;
-  n: { reference: number; current: number };
+/**
+ * Two-sided p-value of a new run `delta` away from the mean of `n` runs, on a
+ * scale where their spread is `s` with `df` degrees of freedom. A spread of
+ * 0 makes any move infinitely unusual (p 0) and no move p 1.
+ */
+export function predictionP(delta: number, s: number, n: number, df: number): number {
+  if (delta === 0) return 1;
+  if (!(s > 0)) return 0;
+  const t = Math.abs(delta) / (s * Math.sqrt(1 + 1 / n));
+  return Math.min(1, 2 * (1 - tCdf(t, dfOf(df))));
 }
 
-/** Mann–Whitney U test of `current` against `reference` (see the file comment). Needs at least one value a side. */
-export function mannWhitney(reference: ArrayLike<number>, current: ArrayLike<number>): RankTest {
-  const n1 = reference.length;
-  const n2 = current.length;
-  if (n1 === 0 || n2 === 0) throw new Error('mannWhitney needs samples on both sides');
-  const n = n1 + n2;
-  // Values and which side they came from, sorted by value; ties get the mean of their ranks.
-  const v = new Float64Array(n);
-  for (let i = 0; i < n1; i++) v[i] = reference[i];
-  for (let i = 0; i < n2; i++) v[n1 + i] = current[i];
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => v[a] - v[b]);
-  let rankSumCurrent = 0;
-  let tieTerm = 0;
-  for (let i = 0; i < n;) {
-    let j = i + 1;
-    while (j < n && v[order[j]] === v[order[i]]) j++;
-    const rank = (i + 1 + j) / 2; // mean of ranks i+1 … j
-    const t = j - i;
-    if (t > 1) tieTerm += t * t * t - t;
-    for (let k = i; k < j; k++) if (order[k] >= n1) rankSumCurrent += rank;
-    i = j;
-  }
-  const u = rankSumCurrent - (n2 * (n2 + 1)) / 2;
-  const mean = (n1 * n2) / 2;
-  const variance = ((n1 * n2) / 12) * (n + 1 - (n > 1 ? tieTerm / (n * (n - 1)) : 0));
-  const z = variance > 0 ? (u - mean) / Math.sqrt(variance) : 0;
-  const p = variance > 0 ? Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1)) : 1;
-  return { u, z, p, cliffsDelta: (2 * u) / (n1 * n2) - 1, n: { reference: n1, current: n2 } };
+/** Half-width, in s, of the two-sided (1 − alpha) prediction interval of one more run: t(1 − alpha/2, df) · √(1 + 1/n). */
+export function bandFactor(alpha: number, n: number, df: number): number {
+  if (n < 1 || !(df > 0)) return Infinity;
+  return tQuantile(1 - alpha / 2, dfOf(df)) * Math.sqrt(1 + 1 / n);
 }
 
 /**
- * Half-width of the (1 − alpha) prediction interval for one more run, in
- * standard deviations, from n ≥ 2 runs: t(1 − alpha/2, n − 1) · √(1 + 1/n).
+ * Two-sided p-value of a count `y` against the counts of `n` baseline runs
+ * (the conditional binomial test of equal Poisson rates). Counts are
+ * rounded to whole events.
  */
-export function predictionFactor(n: number, alpha = 0.05): number {
-  if (n < 2) return Infinity;
-  return tQuantile(1 - alpha / 2, n - 1) * Math.sqrt(1 + 1 / n);
+export function countP(baseline: readonly number[], y: number): number {
+  const n = baseline.length;
+  if (n === 0) return 1;
+  const x = Math.round(Math.max(0, y));
+  const total = baseline.reduce((a, b) => a + Math.round(Math.max(0, b)), 0) + x;
+  if (total === 0) return 1;
+  const p = 1 / (n + 1);
+  const atLeast = x === 0 ? 1 : 1 - binomialCdf(x - 1, total, p);
+  const atMost = binomialCdf(x, total, p);
+  return Math.min(1, 2 * Math.min(atLeast, atMost));
 }
 
-/** Holm's step-down adjustment of p-values for a family of tests (@stdlib/stats-padjust). */
-export function holm(p: number[]): number[] {
-  return p.length ? padjust(p, 'holm') : [];
-}
-
-/** A p-value as text: 3 significant digits, or "< 1e-12". */
+/** A p-value as text: 2 significant digits, or "< 1e-12". */
 export function formatP(p: number): string {
   if (p < 1e-12) return '< 1e-12';
   if (p < 0.001) return `= ${p.toExponential(1)}`;
