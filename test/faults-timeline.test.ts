@@ -6,18 +6,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AcgsError, ExitCode, loadConfig } from '../config/index.ts';
+import { readFileSync } from 'node:fs';
 import {
   analyseFaults,
   errorKind,
   faultLabel,
+  FaultSchedule,
   parseFaultFlag,
   planFaults,
   serverOptions,
+  STABLE_SECONDS,
   type RequestPoint,
   type ServerControl,
   type FaultOutcome,
 } from '../faults/index.ts';
-import { faultFigures } from '../report/index.ts';
+import { faultFigures, verdict } from '../report/index.ts';
+import { runExitCode } from '../run/write-results.ts';
 import type { CheckerName } from '../checks/index.ts';
 
 describe('--fault KIND@TIME[:DURATION]', () => {
@@ -241,5 +245,83 @@ describe('fault section verdicts', () => {
     );
     expect(figures.find((f) => f.id === 'fault.1.redis-stop.lost')).toMatchObject({ value: 0, pass: true });
     expect(figures.find((f) => f.id === 'fault.2.redis-stop.lost')!.target).toBeUndefined();
+  });
+});
+
+describe('a planned fault that never happened is a judged item', () => {
+  const T0 = 2_000_000;
+  const opts = { loadStart: T0, loadEnd: T0 + 30_000, successTarget: 0.95, stableSeconds: STABLE_SECONDS };
+  const injected = (r: ReturnType<typeof faultFigures>) => r.figures.filter((f) => f.id.endsWith('.injected'));
+
+  it('broken on purpose: a fault planned after the load ended fails the run, naming the fault and why (exit 4)', async () => {
+    // The real schedule: the load "ends" (finish) before the fault's time comes.
+    const config = loadConfig({ profile: 'smoke', env: {} });
+    const schedule = new FaultSchedule(
+      [{ kind: 'redis-slow', atSeconds: 58, durationSeconds: 5, label: 'redis-slow@58s:5s', control: null }],
+      { config, targetUrl: 'http://127.0.0.1:1', databaseUrl: '', redisUrl: '', runId: 'r', log: () => {} },
+    );
+    schedule.start();
+    const outcomes = await schedule.finish();
+    expect(outcomes[0]).toMatchObject({ injected: false, notes: ['the load ended before 58 s'] });
+    const results = analyseFaults(
+      stream(T0, 30, () => true),
+      outcomes,
+      opts,
+    );
+    const [f] = injected(faultFigures(results, []));
+    expect(f).toMatchObject({ value: 0, pass: false, target: { op: '==', value: 1 } });
+    expect(verdict(f)).toBe('FAIL');
+    const { exitCode, reasons } = runExitCode({ scenarios: [], checks: null, figures: [f] });
+    expect(exitCode).toBe(4);
+    expect(reasons).toEqual([
+      'target missed: redis-slow@58s:5s: injected and lifted as planned = 0, target = 1 (fault schedule: not injected: the load ended before 58 s)',
+    ]);
+  });
+
+  it('broken on purpose: an injector that failed, or failed to lift its fault, fails its item', () => {
+    const base = outcome('redis-stop', T0 + 5_000, T0 + 8_000);
+    const notStarted = {
+      ...base,
+      injected: false,
+      startedAt: T0 + 5_000,
+      endedAt: T0 + 5_100,
+      error: 'stop failed: exit 1',
+    };
+    const notLifted = { ...outcome('postgres-restart', T0 + 12_000, T0 + 15_000), error: 'start failed: timeout' };
+    const figs = injected(
+      faultFigures(
+        analyseFaults(
+          stream(T0, 30, () => true),
+          [notStarted, notLifted],
+          opts,
+        ),
+        [],
+      ),
+    );
+    expect(figs.map((f) => [f.pass, f.note])).toEqual([
+      [false, 'not injected: stop failed: exit 1'],
+      [false, 'injected, but start failed: timeout'],
+    ]);
+  });
+
+  it('a fault injected and lifted passes its item', () => {
+    const r = analyseFaults(
+      stream(T0, 30, () => true),
+      [outcome('pool-exhaust', T0 + 5_000, T0 + 8_000)],
+      opts,
+    );
+    expect(injected(faultFigures(r, []))[0]).toMatchObject({ value: 1, pass: true });
+  });
+
+  it("the shipped chaos profile's faults all end, with time to recover, inside its planned load", () => {
+    const chaos = JSON.parse(readFileSync('config/profiles/chaos.json', 'utf8')) as {
+      load: { scenarios: string[]; durationSeconds: number };
+      faults: Array<{ kind: string; atSeconds: number; durationSeconds: number }>;
+    };
+    // Both chaos scenarios are closed-model and run one after the other for load.durationSeconds each.
+    expect(chaos.load.scenarios).toEqual(['user-journey', 'write-contention']);
+    const plannedLoadS = chaos.load.scenarios.length * chaos.load.durationSeconds;
+    for (const f of chaos.faults)
+      expect(f.atSeconds + f.durationSeconds + STABLE_SECONDS, `${f.kind}@${f.atSeconds}s`).toBeLessThan(plannedLoadS);
   });
 });

@@ -7,9 +7,12 @@
  * Sources: the scenarios' k6 NDJSON stream (http_req_failed Points, bucketed
  * by time relative to the fault's window), the injector's own clock and
  * requests, the target's /metrics, and the checkers that run after the load.
- * Judged: each fault recovered (no recovery -> exit 4), no acknowledged write
- * lost and no stale cache entry after the grace period (-> exit 3, through the
- * checkers). When a checker could not see (its result is NO DATA, e.g. a
+ * Judged: each planned fault was injected and lifted as planned (a fault the
+ * load ended before, or whose injector failed, is a missed target naming the
+ * fault and why: exit 4; a run whose fault never happened proves nothing
+ * about it), each fault recovered (no recovery -> exit 4), no acknowledged
+ * write lost and no stale cache entry after the grace period (-> exit 3,
+ * through the checkers). When a checker could not see (its result is NO DATA, e.g. a
  * scenario's metrics stream is missing), "lost" and "stale" are NO DATA too:
  * a missed target (exit 4), never a 0 that passes.
  */
@@ -49,7 +52,34 @@ const ratio = (id: string, label: string, value: number | null, source: string):
   higherIsBetter: true,
 });
 
-/** Figures and one table per fault; nothing when the run injected no fault. */
+/** Why a planned fault did not happen as planned, or null when it did. */
+export function faultMiss(f: FaultResult): string | null {
+  if (!f.injected)
+    return `not injected: ${[f.error, ...f.notes].filter(Boolean).join('; ') || 'the injector did not start'}`;
+  return f.error ? `injected, but ${f.error}` : null;
+}
+
+/** The judged "did it happen" figure of one planned fault: 1 when injected and lifted without error. */
+function injectedFigure(id: string, f: FaultResult): Figure {
+  const miss = faultMiss(f);
+  return judge(
+    {
+      id: `${id}.injected`,
+      label: 'Injected and lifted as planned',
+      value: miss ? 0 : 1,
+      unit: 'count',
+      source: miss
+        ? `fault schedule: ${miss}`
+        : `fault schedule and injector: ${f.method}, begun and lifted (injector clock)`,
+      side: 'client',
+      higherIsBetter: true,
+      ...(miss ? { note: miss } : {}),
+    },
+    { op: '==', value: 1 },
+  );
+}
+
+/** Figures and one table per fault; nothing when the run planned no fault. */
 export function faultFigures(
   faults: FaultResult[],
   checkers: CheckerOutcome[] | null,
@@ -65,6 +95,7 @@ export function faultFigures(
     const stream = 'k6 http_req_failed Points (NDJSON), 1 − rate';
     const w = f.windows;
     const fig: Figure[] = [
+      injectedFigure(id, f),
       ratio(
         `${id}.success.before`,
         'Success rate before',
