@@ -303,13 +303,13 @@ export const configSchema = z.strictObject({
       dir: z.string().min(1).default('results'),
       /** Baseline file to compare this run with. */
       baseline: z.string().optional(),
-      /** A change smaller than this fraction is never a regression. */
+      /** The minimum effect: a change smaller than this fraction (on the figure's scale) is never a regression. */
       regressionTolerance: z.number().min(0).max(10).default(0.1),
       /**
-       * Significance level of the comparison: a latency change beyond the
-       * tolerance is a regression only when the rank test's Holm-adjusted p
-       * (run against run) is below it, or the value falls outside the
-       * (1 − α) prediction interval of a baseline's runs.
+       * Family-wise significance level of a comparison with a baseline: the
+       * chance that a run of the baseline's build has any figure called a
+       * regression, shared by the baseline's judged figures (Bonferroni;
+       * docs/comparing.md). regressionTolerance is the minimum effect.
        */
       regressionAlpha: z.number().gt(0).max(0.5).default(0.01),
     })

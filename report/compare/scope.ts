@@ -7,7 +7,8 @@
  * reported as incomparable instead of being judged on different samples.
  *
  *   query.<type>.{avg,p50,p95,p99,count}, query.all.avg   targets.judgedOn.queryTypes
- *   cache.<op>.{avg,p95,count}, cache.all.avg, cache.hitRate   targets.judgedOn.cache
+ *   cache.<op>.{avg,p95,count}, cache.all.avg,
+ *   cache.hitRate, cache.hitRate.all, cache.miss.<cause>  targets.judgedOn.cache
  *   query.scenario.<sc>.*, scenario.<sc>.*           scenario <sc>
  *   ladder.*                                          scenario ladder
  *   anything else (server-side counters, the API's /metrics, checkers)   every scenario of the run
@@ -21,7 +22,7 @@ import type { RunJson } from '../run-json.ts';
 
 const TYPES = QUERY_TYPES.join('|');
 const JUDGED_QUERY = new RegExp(`^query\\.(${TYPES})\\.(avg|p50|p95|p99|count)$|^query\\.all\\.avg$`);
-const JUDGED_CACHE = /^cache\.(get|set|del|exists)\.(avg|p95|count)$|^cache\.all\.avg$|^cache\.hitRate$/;
+const JUDGED_CACHE = /^cache\.(get|set|del|exists)\.(avg|p95|count)$|^cache\.all\.avg$|^cache\.hitRate(\.all)?$|^cache\.miss\.[a-z_]+$/;
 const PER_SCENARIO = /^(?:query\.scenario|scenario)\.([^.]+)\./;
 
 type JudgedOn = { queryTypes?: string[]; cache?: string[] } | undefined;
