@@ -17,6 +17,7 @@ import {
   comparisonMarkdown,
   comparisonTable,
   parseBaseline,
+  scopeOf,
   type Baseline,
   type Comparison,
 } from './index.ts';
@@ -218,4 +219,26 @@ describe('the baseline file', () => {
       /figure .* was measured on scenarios .* in run .* but on .* in run run-7/,
     );
   });
+});
+
+describe('scopeOf: the scenarios a figure is measured on', () => {
+  const run = {
+    scenarios: ['smoke', 'user-journey', 'query-mix', 'ladder'].map((name) => ({ name })),
+    config: { targets: { judgedOn: { cache: ['user-journey', 'ladder'] } } },
+  } as unknown as RunJson;
+  const cases: Array<[string, string[]]> = [
+    // targets.judgedOn.queryTypes unset: every scenario but smoke
+    ['query.join.p95', ['ladder', 'query-mix', 'user-journey']],
+    ['query.all.avg', ['ladder', 'query-mix', 'user-journey']],
+    ['cache.get.avg', ['ladder', 'user-journey']],
+    ['cache.hitRate', ['ladder', 'user-journey']],
+    ['cache.miss.expired', ['ladder', 'user-journey']],
+    ['query.scenario.query-mix.join.p95', ['query-mix']],
+    ['scenario.user-journey.p99', ['user-journey']],
+    ['ladder.100.success', ['ladder']],
+    // server-side: every scenario of the run
+    ['query.join.target.p95', ['ladder', 'query-mix', 'smoke', 'user-journey']],
+    ['pg.deadlocks', ['ladder', 'query-mix', 'smoke', 'user-journey']],
+  ];
+  for (const [id, scope] of cases) it(id, () => expect(scopeOf(id, run)).toEqual(scope));
 });

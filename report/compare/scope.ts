@@ -22,7 +22,8 @@ import type { RunJson } from '../run-json.ts';
 
 const TYPES = QUERY_TYPES.join('|');
 const JUDGED_QUERY = new RegExp(`^query\\.(${TYPES})\\.(avg|p50|p95|p99|count)$|^query\\.all\\.avg$`);
-const JUDGED_CACHE = /^cache\.(get|set|del|exists)\.(avg|p95|count)$|^cache\.all\.avg$|^cache\.hitRate(\.all)?$|^cache\.miss\.[a-z_]+$/;
+const JUDGED_CACHE =
+  /^cache\.(get|set|del|exists)\.(avg|p95|count)$|^cache\.all\.avg$|^cache\.hitRate(\.all)?$|^cache\.miss\.[a-z_]+$/;
 const PER_SCENARIO = /^(?:query\.scenario|scenario)\.([^.]+)\./;
 
 type JudgedOn = { queryTypes?: string[]; cache?: string[] } | undefined;
