@@ -84,7 +84,8 @@ describe('E-divisive means on the published series', () => {
     const r = mongo(s);
     expect(at(r)).toEqual([15]);
     expect(r.changePoints[0].qhat).toBeCloseTo(649.9999999999999, 9);
-    expect(r.changePoints[0].pValue).toBe(0);
+    // MongoDB publishes probability 0 (k / (R + 1)); here (k + 1) / (R + 1): no permutation was as large.
+    expect(r.changePoints[0]).toMatchObject({ asLarge: 0, pValue: 1 / 101 });
     const two = fill(45, 50).map((v, i) => (i === 2 || (i >= 15 && i < 30) ? 100 : i >= 30 ? 150 : v));
     const r2 = mongo(two);
     expect(at(r2)).toEqual([15, 30]);
@@ -106,7 +107,7 @@ describe('E-divisive means on the published series', () => {
     const byIndex = Object.fromEntries(r.changePoints.map((c) => [c.index, c.qhat]));
     expect(byIndex[40]).toBeCloseTo(2848.1169590643276, 9);
     expect(byIndex[20]).toBeCloseTo(893.578947368421, 9);
-    expect(r.changePoints.every((c) => c.pValue === 0)).toBe(true);
+    expect(r.changePoints.every((c) => c.asLarge === 0 && c.pValue === 1 / 101)).toBe(true);
   });
 
   it('marks the recovery where the level returns (test_regression_and_recovery)', () => {
@@ -126,10 +127,11 @@ describe('E-divisive means on the published series', () => {
       expect(at(eDivisive([...fill(cp, 0), ...fill(cp, 1)], { alpha: 0.05, test: 'permutation' }))).toEqual([cp]);
   });
 
-  it('marks a certain step at p = 0 (test_absolute_certainty)', () => {
-    expect(
-      at(eDivisive([...fill(100, 0), ...fill(100, 1)], { alpha: 0, test: 'permutation', permutations: 50 })),
-    ).toEqual([100]);
+  it('gives a certain step the smallest p-value there is (test_absolute_certainty)', () => {
+    // MongoDB asserts [100] at pvalue 0; with (k + 1) / (R + 1) the smallest p is 1 / (R + 1).
+    const r = eDivisive([...fill(100, 0), ...fill(100, 1)], { alpha: 1 / 51, test: 'permutation', permutations: 50 });
+    expect(at(r)).toEqual([100]);
+    expect(r.changePoints[0]).toMatchObject({ asLarge: 0, pValue: 1 / 51 });
   });
 });
 

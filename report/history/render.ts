@@ -46,12 +46,11 @@ function methodLine(h: History): string {
   return `Change points by ${m.name} (Matteson & James 2014), α = ${m.alpha}, ${test} (${m.permutations} permutations, seed ${m.seed}).`;
 }
 
-/** Rows of the per-figure table: label, unit, target, then one cell per run (▲/▼ where a new level starts). */
+/** Rows of the per-figure table: id, target, then one cell per run (▲/▼ where a new level starts). */
 function figureRows(h: History): string[][] {
   return h.figures.map((f) => {
     const marks = new Map(f.changePoints.map((c) => [c.run, c.after > c.before ? '▲' : '▼']));
     return [
-      f.label,
       f.id,
       formatTarget(f.target, f.unit),
       ...f.values.map((v, i) => `${marks.get(i) ?? ''}${cellValue(v, f.unit)}`),
@@ -70,11 +69,12 @@ function changeLines(h: History): string[] {
   return none ? [...lines, `No change point in the other ${none} figure(s).`] : lines;
 }
 
-function padTable(header: string[], rows: string[][]): string {
+/** An aligned table: the first `left` columns flush left (names), the others right (numbers). */
+function padTable(header: string[], rows: string[][], left = header.length): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .map((c, i) => (i < left ? c.padEnd(w[i]) : c.padStart(w[i])))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
@@ -84,7 +84,7 @@ function padTable(header: string[], rows: string[][]): string {
 export function historyText(h: History): string {
   const runsHeader = ['run', 'started (UTC)', 'commit', 'verdict', 'run id'];
   const runs = padTable(runsHeader, runRows(h)).replace(/^/gm, '  ');
-  const figs = padTable(['figure', 'id', 'target', ...h.runs.map((r) => `#${r.n}`)], figureRows(h));
+  const figs = padTable(['figure', 'target', ...h.runs.map((r) => `#${r.n}`)], figureRows(h), 2);
   return [
     `History of ${h.runs.length} runs of profile ${h.runs[0].profile}. ${methodLine(h)}`,
     '',
@@ -117,7 +117,7 @@ export function historyMarkdown(h: History): string {
     '',
     '<details><summary>Value per run (▲/▼: the first run of a new level)</summary>',
     '',
-    mdTable(['figure', 'id', 'target', ...h.runs.map((r) => `#${r.n}`)], figureRows(h)),
+    mdTable(['figure', 'target', ...h.runs.map((r) => `#${r.n}`)], figureRows(h)),
     '',
     '</details>',
     ...(h.leftOut.length ? ['', ...h.leftOut.map((l) => `- left out: ${l}`)] : []),
