@@ -129,5 +129,7 @@ export function effectText(kind: ScaleKind, delta: number, from?: number, to?: n
   const a = Math.max(0, 1 - from);
   const b = Math.max(0, 1 - to);
   const share = (x: number) => `${x === 0 ? '0' : (x * 100).toPrecision(3)} %`;
-  return `failures ${share(a)} → ${share(b)}${a > 0 && b > 0 ? ` (×${times(b / a)})` : ''}`;
+  if (a > 0 && b > 0) return `failures ${share(a)} → ${share(b)} (×${times(b / a)})`;
+  // From or to none: the raw ratio is 0 or infinite; the floored one is what was judged.
+  return `failures ${share(a)} → ${share(b)} (×${times(Math.exp(delta))} over the ${share(COMPLEMENT_FLOOR)} floor)`;
 }
