@@ -82,7 +82,7 @@ export class CacheAside {
     return (loaded?.payload as T | undefined) ?? null;
   }
 
-  /** Writes a value just created (write-through on insert). */
+  /** Writes a value just created (write-through on insert), unless the skipFill defect fires. */
   async put(
     timing: RequestTiming,
     key: string,
@@ -90,6 +90,7 @@ export class CacheAside {
     kind: ReadSpec<unknown>['kind'],
     value: Versioned<unknown>,
   ): Promise<void> {
+    if (this.defects.fires('skipFill')) return;
     const [body, ttl] = this.encodeForWrite(key, dataType, kind, value);
     await this.cache.set(key, body, ttl, timing);
   }
@@ -143,7 +144,7 @@ export class CacheAside {
     p = (async () => {
       try {
         const loaded = await spec.load();
-        if (loaded && (this.invalidatedAt.get(spec.key) ?? -1) <= startSeq) {
+        if (loaded && (this.invalidatedAt.get(spec.key) ?? -1) <= startSeq && !this.defects.fires('skipFill')) {
           const [body, ttl] = this.encodeForWrite(spec.key, spec.dataType, spec.kind, loaded);
           // Synchronously after the check: see the file comment.
           await this.cache.set(spec.key, body, ttl, timing);

@@ -9,6 +9,7 @@
  * | wrongVersionRate | a cache fill stores `v` = row version + 1 (content is the real row) |
  * | noTtlRate | a cache fill is written without TTL (SET without EX) |
  * | skipVoteCounterRate | a vote row is inserted but the amendment's votes_* counter is not moved |
+ * | skipFillRate | a cache miss is answered from PostgreSQL but not written back, nor a created row written through (the next read misses) |
  * | slowQueryType, slowQueryMs | every query of that type takes slowQueryMs longer, holding its connection (fires on each) |
  * | slowQueryType, slowQueryFactor | every query of that type takes factor times its own time: after it ran t ms, (factor − 1)·t more |
  * | slowQueryType, slowQueryTailRate, slowQueryTailMs | that fraction of the type's queries take slowQueryTailMs longer: the tail moves, the median barely |
@@ -19,7 +20,7 @@
  */
 import type { Config, QueryType } from '../config/index.ts';
 
-export type DefectName = 'skipInvalidation' | 'wrongVersion' | 'noTtl' | 'skipVoteCounter';
+export type DefectName = 'skipInvalidation' | 'wrongVersion' | 'noTtl' | 'skipVoteCounter' | 'skipFill';
 
 /** The slowdowns on purpose, each counted under its own name in acgs_defect_injected_total. */
 export type SlowDefectName = 'slowQuery' | 'slowQueryFactor' | 'slowQueryTail';
@@ -49,6 +50,7 @@ export class Defects {
       wrongVersion: cfg.wrongVersionRate,
       noTtl: cfg.noTtlRate,
       skipVoteCounter: cfg.skipVoteCounterRate,
+      skipFill: cfg.skipFillRate,
     };
     this.onFire = onFire;
     const type = cfg.slowQueryType;

@@ -131,6 +131,7 @@ describe('defect switches', () => {
     wrongVersionRate: 0,
     noTtlRate: 0,
     skipVoteCounterRate: 0,
+    skipFillRate: 0,
     slowQueryType: null,
     slowQueryMs: 0,
     slowQueryFactor: 1,

@@ -161,6 +161,8 @@ export const configSchema = z.strictObject({
           wrongVersionRate: z.number().min(0).max(1).default(0),
           noTtlRate: z.number().min(0).max(1).default(0),
           skipVoteCounterRate: z.number().min(0).max(1).default(0),
+          /** A cache miss is answered but not written back, nor a new row written through: the judged hit rate must fail. */
+          skipFillRate: z.number().min(0).max(1).default(0),
           /**
            * A slowdown on purpose: every query of this type takes slowQueryMs
            * longer (the connection held, inside the query's timed window), so a

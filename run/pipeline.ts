@@ -12,19 +12,14 @@
  */
 import { readdirSync, rmdirSync } from 'node:fs';
 import { AcgsError, type Config } from '../config/index.ts';
-import {
-  seedDatabase,
-  warmCache,
-  type SeedProgressEvent,
-  type SeedStepEvent,
-  type WarmProgressEvent,
-} from '../seed/index.ts';
+import { seedDatabase, type SeedProgressEvent, type SeedStepEvent, type WarmProgressEvent } from '../seed/index.ts';
 import type { CheckProgressEvent } from '../checks/index.ts';
 import { migrate } from '../schema/index.ts';
 import { resolveServices, type Services, startApiProcess, type ApiProcess } from '../services/index.ts';
 import { StageLog } from './stage.ts';
 import { checkBaseUrl, probeServices, timeHealth, type ServiceInfo } from './preflight.ts';
 import { measuredLoad } from './measured-load.ts';
+import { warmStage } from './warm-stage.ts';
 import { runConsistencyChecks } from './checks.ts';
 import { writeResults, type RunOutcome } from './write-results.ts';
 import { explainAll } from './plans.ts';
@@ -302,22 +297,11 @@ async function prepareData(
   );
   stopIfAborted();
   if (remoteTarget) return stages.skip('warm', 'the deployment at --base-url owns its cache');
-  if (!config.cache.warmOnStart) return stages.skip('warm', 'cache.warmOnStart is false');
-  await stages.run(
-    'warm',
-    () =>
-      withProgress(progress?.warm(), (onProgress) =>
-        warmCache({
-          databaseUrl: svc.databaseUrl,
-          redisUrl: svc.redisUrl,
-          prefix: config.redis.prefix,
-          ttlSeconds: config.cache.ttlSeconds,
-          hotFraction: config.cache.warmHotFraction,
-          // Every run starts from the same cache: the warmed hot set and nothing else.
-          emptyFirst: true,
-          onProgress,
-        }),
-      ),
-    (w) => `${w.keys} keys${w.cleared ? ` (first cleared ${w.cleared} left by earlier runs)` : ''}`,
-  );
+  await warmStage({
+    stages,
+    config,
+    databaseUrl: svc.databaseUrl,
+    redisUrl: svc.redisUrl,
+    progress: progress && (() => progress.warm()),
+  });
 }

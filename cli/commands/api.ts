@@ -26,6 +26,7 @@ interface ApiFlags {
   defectWrongVersion?: string;
   defectNoTtl?: string;
   defectSkipVoteCounter?: string;
+  defectSkipFill?: string;
   defectSlowQuery?: string;
   defectSlowQueryTail?: string;
   warm: boolean;
@@ -129,6 +130,7 @@ export function flagsToConfig(o: ApiFlags): Record<string, unknown> {
         wrongVersionRate: rate('--defect-wrong-version', o.defectWrongVersion),
         noTtlRate: rate('--defect-no-ttl', o.defectNoTtl),
         skipVoteCounterRate: rate('--defect-skip-vote-counter', o.defectSkipVoteCounter),
+        skipFillRate: rate('--defect-skip-fill', o.defectSkipFill),
         ...slowdowns(o),
       },
     },
@@ -156,6 +158,10 @@ export function register(program: Command): void {
     .option('--defect-wrong-version <rate>', 'DEFECT: cache this fraction of values with version + 1')
     .option('--defect-no-ttl <rate>', 'DEFECT: write this fraction of cache entries without TTL')
     .option('--defect-skip-vote-counter <rate>', "DEFECT: don't move the amendment counter for this fraction of votes")
+    .option(
+      '--defect-skip-fill <rate>',
+      "DEFECT: don't write this fraction of cache misses (and created rows) to the cache",
+    )
     .option(
       '--defect-slow-query <type=delay>',
       'DEFECT: every query of this type takes DELAY longer (aggregation=20ms) or PERCENT longer than it ran (aggregation=+20%)',

@@ -1,8 +1,8 @@
 /**
  * "Cache operations" and "TTL policies as enforced": per Redis operation the
  * time the target measured (Server-Timing `cache` entries -> k6
- * cache_op_duration) beside Redis' own commandstats; the hit rate three ways
- * (X-Cache on responses, the target's lookups, Redis keyspace hits/misses).
+ * cache_op_duration) beside Redis' own commandstats. The hit rate and the
+ * miss causes: cache-hits.ts.
  */
 import { CACHE_DATA_TYPES } from '../../config/index.ts';
 import { judge, type Figure } from '../figure.ts';
@@ -10,7 +10,7 @@ import { metric, value } from '../k6-summary.ts';
 import type { Table } from '../tables.ts';
 import { apiHistogram, judgedSamples, judgedSource, sampleCount, type RunInputs } from './inputs.ts';
 import { CACHE_OPS } from '../ndjson/judged-samples.ts';
-import { sumOf } from '../../measure/index.ts';
+import { hitRateFigures } from './cache-hits.ts';
 
 export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Table[] } {
   const figures: Figure[] = [];
@@ -96,70 +96,6 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
     ),
   );
 
-  // Hit rate, three ways.
-  // cache-ops' cold path (old decisions, a miss expected) is left out of the merged streams' hit rate
-  // (report/ndjson/judged-samples.ts); a single scenario's own summary cannot separate it.
-  const hit = metric(judged.summary, 'cache_hit');
-  const cold = judged.coldCacheHits ? `, ${judged.coldCacheHits.toLocaleString('en-US')} cold-path reads left out` : '';
-  figures.push(
-    judge(
-      {
-        id: 'cache.hitRate',
-        label: 'Cache hit rate (X-Cache on cacheable reads)',
-        value: value(hit, 'rate'),
-        unit: 'ratio',
-        source: judgedSource(`k6 cache_hit (X-Cache HIT vs MISS${cold})`, judged, sampleCount(hit)),
-        side: 'client',
-        higherIsBetter: true,
-      },
-      { op: '>=', value: t.cacheHitRate },
-    ),
-  );
-  const tgt = inputs.target;
-  let targetRate: number | null = null;
-  if (tgt?.before && tgt.after) {
-    const d = (r: string) =>
-      sumOf(tgt.after!, 'acgs_cache_lookups_total', { result: r }) -
-      sumOf(tgt.before!, 'acgs_cache_lookups_total', { result: r });
-    const hits = d('hit');
-    const misses = d('miss');
-    targetRate = hits + misses > 0 ? hits / (hits + misses) : null;
-  }
-  figures.push({
-    id: 'cache.hitRate.target',
-    label: 'Cache hit rate (target lookups)',
-    value: targetRate,
-    unit: 'ratio',
-    source: 'target /metrics acgs_cache_lookups_total hit/(hit+miss), run delta',
-    side: 'server',
-    higherIsBetter: true,
-  });
-  figures.push({
-    id: 'cache.hitRate.redis',
-    label: 'Keyspace hit rate (Redis)',
-    value: inputs.redis?.hitRate ?? null,
-    unit: 'ratio',
-    source: 'Redis INFO keyspace_hits/(hits+misses), run delta, whole server',
-    side: 'server',
-    higherIsBetter: true,
-  });
-  figures.push({
-    id: 'cache.evictions',
-    label: 'Evicted keys',
-    value: inputs.redis?.evictedKeys ?? null,
-    unit: 'count',
-    source: 'Redis INFO evicted_keys, run delta',
-    side: 'server',
-  });
-  figures.push({
-    id: 'cache.memory',
-    label: 'Redis memory used',
-    value: inputs.redis?.memoryUsedBytes ?? null,
-    unit: 'bytes',
-    source: 'Redis INFO used_memory at run end',
-    side: 'server',
-  });
-
   const opsTable: Table = {
     title: 'Cache operations',
     intro:
@@ -170,43 +106,15 @@ export function cacheFigures(inputs: RunInputs): { figures: Figure[]; tables: Ta
       ? ['Redis restarted during the run (INFO run_id changed): its counters here are only those since the restart.']
       : [],
   };
-  const hitTable: Table = {
-    title: 'Cache effectiveness',
-    columns: ['figure', 'value', 'target', 'verdict', 'source'],
-    rows: [
-      [
-        'Redis operation time (avg)',
-        { figure: 'cache.all.avg' },
-        { figure: 'cache.all.avg', show: 'target' },
-        { figure: 'cache.all.avg', show: 'verdict' },
-        { figure: 'cache.all.avg', show: 'source' },
-      ],
-      [
-        'Cache hit rate (responses)',
-        { figure: 'cache.hitRate' },
-        { figure: 'cache.hitRate', show: 'target' },
-        { figure: 'cache.hitRate', show: 'verdict' },
-        { figure: 'cache.hitRate', show: 'source' },
-      ],
-      [
-        'Cache hit rate (target)',
-        { figure: 'cache.hitRate.target' },
-        '',
-        '',
-        { figure: 'cache.hitRate.target', show: 'source' },
-      ],
-      [
-        'Keyspace hit rate (Redis)',
-        { figure: 'cache.hitRate.redis' },
-        '',
-        '',
-        { figure: 'cache.hitRate.redis', show: 'source' },
-      ],
-      ['Evicted keys', { figure: 'cache.evictions' }, '', '', { figure: 'cache.evictions', show: 'source' }],
-      ['Memory used', { figure: 'cache.memory' }, '', '', { figure: 'cache.memory', show: 'source' }],
-    ],
-  };
-  return { figures, tables: [opsTable, hitTable, ttlTable(inputs, figures)] };
+  const hits = hitRateFigures(inputs, judged, [
+    'Redis operation time (avg)',
+    { figure: 'cache.all.avg' },
+    { figure: 'cache.all.avg', show: 'target' },
+    { figure: 'cache.all.avg', show: 'verdict' },
+    { figure: 'cache.all.avg', show: 'source' },
+  ]);
+  figures.push(...hits.figures);
+  return { figures, tables: [opsTable, ...hits.tables, ttlTable(inputs, figures)] };
 }
 
 /** The TTL policy table as enforced: configured seconds and what the cache-db sync checker saw. */

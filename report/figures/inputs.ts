@@ -115,8 +115,6 @@ export interface JudgedSamples {
   from: 'streams' | 'summary' | null;
   /** Judged scenarios whose stream was not there (a scenario that failed to start). */
   withoutStream: string[];
-  /** cache_hit samples on cache-ops' cold path, left out of the hit rate. */
-  coldCacheHits: number;
   /**
    * Why the judged samples are unknown though streams were read: a judged
    * scenario's stream is missing, naming it. Then `summary` is null: the
@@ -139,7 +137,7 @@ export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSa
   if (samples) {
     const parts = scenarios.map((n) => samples[n]).filter((s): s is ScenarioSamples => s !== undefined);
     const withoutStream = scenarios.filter((n) => !samples[n] || samples[n].files.length === 0);
-    const { merger, coldCacheHits } = mergeJudged(parts);
+    const { merger } = mergeJudged(parts);
     const any = parts.some((p) => p.files.length > 0);
     const missing = any && withoutStream.length > 0;
     return {
@@ -147,7 +145,6 @@ export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSa
       summary: any && !missing ? merger.finish() : null,
       from: any && !missing ? 'streams' : null,
       withoutStream,
-      coldCacheHits,
       noData: missing
         ? `no metrics stream from judged scenario${withoutStream.length === 1 ? '' : 's'} ${withoutStream.join(', ')}: ${withoutStream.length === 1 ? 'its' : 'their'} samples are unknown`
         : null,
@@ -159,7 +156,6 @@ export function judgedSamples(inputs: RunInputs, target: JudgedTarget): JudgedSa
     summary: only?.summary ?? null,
     from: only?.summary ? 'summary' : null,
     withoutStream: scenarios,
-    coldCacheHits: 0,
     noData: null,
   };
 }

@@ -194,16 +194,21 @@ describe('targets judged on the measured-load scenarios merged', () => {
     expect(t!.rows.find((r) => r[0] === 'query-mix')![6]).toBe('yes');
   });
 
-  it("leaves cache-ops' cold path out of the merged hit rate", async () => {
-    const dir = tempDir('acgs-judged-cold-');
+  it('keeps the expected-hit reads, the overall rate and each miss cause apart in the merged samples', async () => {
+    const dir = tempDir('acgs-judged-expect-');
     const file = join(dir, 'cache-ops.metrics.ndjson');
     const lines = [metricLine('cache_hit', 'rate')];
-    for (let i = 0; i < 10; i++) lines.push(pointLine('cache_hit', T0 + i, 1, { cache_path: 'hot' }));
-    for (let i = 0; i < 30; i++) lines.push(pointLine('cache_hit', T0 + i, 0, { cache_path: 'cold' }));
+    for (let i = 0; i < 10; i++) lines.push(pointLine('cache_hit', T0 + i, 1, { cache_expect: 'hit' }));
+    lines.push(pointLine('cache_hit', T0, 0, { cache_expect: 'hit', miss_cause: 'unexpected' }));
+    for (let i = 0; i < 30; i++)
+      lines.push(pointLine('cache_hit', T0 + i, 0, { cache_expect: 'miss', miss_cause: 'never_warmed' }));
     writeFileSync(file, lines.join('\n') + '\n');
-    const s = await readJudgedSamples([file]);
-    expect(s.coldCacheHits).toBe(30);
-    expect(s.merger.finish().metrics.cache_hit.values).toMatchObject({ rate: 1, passes: 10, fails: 0 });
+    const m = (await readJudgedSamples([file])).merger.finish().metrics;
+    expect(m['cache_hit{cache_expect:hit}'].values).toMatchObject({ passes: 10, fails: 1 });
+    expect(m.cache_hit.values).toMatchObject({ passes: 10, fails: 31 });
+    expect(m['cache_hit{miss_cause:never_warmed}'].values.fails).toBe(30);
+    expect(m['cache_hit{miss_cause:unexpected}'].values.fails).toBe(1);
+    expect(m['cache_hit{miss_cause:expired}']?.values.fails ?? 0).toBe(0); // no sample: not in the summary
   });
 
   it("acgs-load report --merge judges the same way: the instance merge carries each scenario's samples", async () => {

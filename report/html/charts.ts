@@ -309,7 +309,7 @@ export function cacheChart(s: RunSeries, f: TimeFrame, targets: ChartTargets): s
   return lineChart({
     id: 'cache-hit-rate',
     title: 'Cache hit rate over the run',
-    caption: `k6 cache_hit (X-Cache HIT share of cacheable reads, client side${ofScenarios(s.judgedScenarios?.cache)}, cache-ops' cold path left out) and the target's acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, sampled each second.`,
+    caption: `k6 cache_hit{cache_expect:hit} (X-Cache HIT share of the reads where the scenarios' cache model expected a hit, client side${ofScenarios(s.judgedScenarios?.cache)}: the judged rate) and the target's acgs_cache_lookups_total hit ÷ (hit + miss) from its /metrics, over every lookup, sampled each second.`,
     x: timeX(f),
     xLabel: xLabel(f),
     yLabel: 'hit rate',

@@ -7,10 +7,10 @@
  * merged bucket by bucket) and read the merged summary. A summary cannot be
  * merged (a p95 of p95s is not a p95); the streams hold every sample.
  *
- * cache_hit samples tagged `cache_path:cold` are left out: cache-ops reads
- * old decisions on purpose, where a miss is expected (scenarios/cache-ops.ts;
- * its own threshold judges `cache_hit{cache_path:hot}`). They are counted in
- * `coldCacheHits` so the report can say how many were left out.
+ * cache_hit keeps every sample (the overall hit rate) and the sub-metrics
+ * of the scenarios' cache model (scenarios/lib/cache-model.ts): the judged
+ * `cache_hit{cache_expect:hit}`, the reads where no hit was expected, and one
+ * per miss cause, whose sample count is the number of such misses.
  */
 import { existsSync } from 'node:fs';
 import { QUERY_TYPES } from '../../config/index.ts';
@@ -23,6 +23,12 @@ export const CACHE_OP_METRIC = 'cache_op_duration';
 export const CACHE_HIT_METRIC = 'cache_hit';
 /** The Redis operations the report times (Server-Timing `cache` entries). */
 export const CACHE_OPS = ['get', 'set', 'del', 'exists'] as const;
+/** The miss causes the scenarios tag (`miss_cause` on cache_hit). */
+export const MISS_CAUSES = ['never_warmed', 'first_read', 'expired', 'invalidated', 'unexpected'] as const;
+/** The judged hit rate's sub-metric: reads where a hit was expected. */
+export const JUDGED_CACHE_HIT = `${CACHE_HIT_METRIC}{cache_expect:hit}`;
+/** The summary key of a miss cause's sub-metric: `cache_hit{miss_cause:expired}`. */
+export const missCauseKey = (cause: string): string => `${CACHE_HIT_METRIC}{miss_cause:${cause}}`;
 
 const METRICS = [QUERY_METRIC, CACHE_OP_METRIC, CACHE_HIT_METRIC];
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'];
@@ -36,8 +42,6 @@ export const cacheOpKey = (op: string): string => `${CACHE_OP_METRIC}{op:${op}}`
 export interface ScenarioSamples {
   /** Only the judged metrics and their sub-metrics; merge copies with `mergeFrom` into a new merger. */
   merger: SummaryMerger;
-  /** cache_hit samples tagged cache_path:cold, not in `merger`. */
-  coldCacheHits: number;
   /** The streams read. */
   files: string[];
   badLines: number;
@@ -46,13 +50,17 @@ export interface ScenarioSamples {
 /** The sub-metrics every judged merger tracks, declared up front so that merged mergers hold the same keys. */
 function declaration(): InstanceSummary {
   const trend = { values: Object.fromEntries(TREND_STATS.map((k) => [k, 0])) };
+  const rate = { values: { rate: 0, passes: 0, fails: 0 } };
   const metrics: InstanceSummary['metrics'] = {
     [QUERY_METRIC]: trend,
     [CACHE_OP_METRIC]: trend,
-    [CACHE_HIT_METRIC]: { values: { rate: 0, passes: 0, fails: 0 } },
+    [CACHE_HIT_METRIC]: rate,
+    [JUDGED_CACHE_HIT]: rate,
+    [`${CACHE_HIT_METRIC}{cache_expect:miss}`]: rate,
   };
   for (const qt of QUERY_TYPES) metrics[queryKey(qt)] = trend;
   for (const op of CACHE_OPS) metrics[cacheOpKey(op)] = trend;
+  for (const c of MISS_CAUSES) metrics[missCauseKey(c)] = rate;
   return { metrics };
 }
 
@@ -76,7 +84,7 @@ function judgedLine(line: string): boolean {
 
 /** An empty ScenarioSamples, for callers that stream the files themselves (addJudgedPoint, declareJudged). */
 export function emptyJudgedSamples(files: string[] = []): ScenarioSamples {
-  return { merger: judgedMerger(), coldCacheHits: 0, files, badLines: 0 };
+  return { merger: judgedMerger(), files, badLines: 0 };
 }
 
 /**
@@ -99,9 +107,7 @@ export async function readJudgedSamples(files: string[]): Promise<ScenarioSample
 
 /** Adds one Point to a scenario's judged samples (for callers that already stream the file, as the instance merge does). */
 export function addJudgedPoint(s: ScenarioSamples, p: Point): void {
-  if (!METRICS.includes(p.metric)) return;
-  if (p.metric === CACHE_HIT_METRIC && p.tags.cache_path === 'cold') s.coldCacheHits++;
-  else s.merger.add(p);
+  if (METRICS.includes(p.metric)) s.merger.add(p);
 }
 
 /** Declares a Metric line to a scenario's judged samples (see addJudgedPoint). */
@@ -110,12 +116,8 @@ export function declareJudged(s: ScenarioSamples, rec: K6MetricRecord): void {
 }
 
 /** Merges the judged samples of several scenarios into a new merger (the inputs are left as they were). */
-export function mergeJudged(parts: ScenarioSamples[]): { merger: SummaryMerger; coldCacheHits: number } {
+export function mergeJudged(parts: ScenarioSamples[]): { merger: SummaryMerger } {
   const merger = judgedMerger();
-  let coldCacheHits = 0;
-  for (const p of parts) {
-    merger.mergeFrom(p.merger);
-    coldCacheHits += p.coldCacheHits;
-  }
-  return { merger, coldCacheHits };
+  for (const p of parts) merger.mergeFrom(p.merger);
+  return { merger };
 }

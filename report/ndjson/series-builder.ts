@@ -210,8 +210,8 @@ export class SeriesBuilder {
         return;
       }
       case 'cache_hit': {
-        // as the judged hit rate: cache-ops' deliberate cold-path misses are left out
-        if (this.judged && (!this.judged.cache.has(scenario) || p.tags.cache_path === 'cold')) return;
+        // as the judged hit rate: only the reads where the scenarios' cache model expected a hit
+        if (this.judged && (!this.judged.cache.has(scenario) || p.tags.cache_expect !== 'hit')) return;
         const a = this.cache.at(p.time);
         a.count++;
         if (p.value !== 0) a.sum++;

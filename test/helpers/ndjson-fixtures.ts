@@ -102,7 +102,11 @@ export function* syntheticLines(spec: StreamSpec): Generator<string> {
         name: 'q',
       });
       const hit = r() < (spec.hitRate ?? 0.9);
-      yield pointLine('cache_hit', t, hit ? 1 : 0, { scenario: step.tag, name: 'GET /api/x' });
+      // Every fixture read is one the scenarios' cache model expects to hit (scenarios/lib/cache-model.ts).
+      const expectation: Record<string, string> = hit
+        ? { cache_expect: 'hit' }
+        : { cache_expect: 'hit', miss_cause: 'unexpected' };
+      yield pointLine('cache_hit', t, hit ? 1 : 0, { scenario: step.tag, name: 'GET /api/x', ...expectation });
       yield pointLine('cache_op_duration', t, latency(r, 0.15), {
         scenario: step.tag,
         op: 'get',
