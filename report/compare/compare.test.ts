@@ -99,13 +99,13 @@ describe('compareRuns against a baseline of five runs', () => {
     const slow = compareRuns(await fixtureRun(8, { slow: { join: 1.5 } }), baseline, { tolerance: 0.1 });
     const regressed = ids(slow, 'regression');
     expect(regressed).toContain('query.join.p50');
-    expect(regressed).toContain('query.join.p95');
+    expect(regressed).toContain('query.join.avg');
     for (const id of regressed) expect(id).toMatch(/^query\.(scenario\.[^.]+\.)?join\./);
-    const row = slow.rows.find((r) => r.id === 'query.join.p95')!;
+    const row = slow.rows.find((r) => r.id === 'query.join.p50')!;
     expect(row.test).toMatchObject({ scale: 'log', n: { reference: 5, current: 1 }, family: slow.family });
     expect(row.test!.pAdjusted!).toBeLessThan(0.01);
-    expect(comparisonTable(slow)).toMatch(/REGRESSION\s+join query p95 .*band .* \(5 runs, p×\d+ /);
-    expect(comparisonMarkdown(slow)).toMatch(/\| \*\*REGRESSION\*\* \| join query p95 \|/);
+    expect(comparisonTable(slow)).toMatch(/REGRESSION\s+join query p50 .*band .* \(5 runs, p×\d+ /);
+    expect(comparisonMarkdown(slow)).toMatch(/\| \*\*REGRESSION\*\* \| join query p50 \|/);
   });
 
   it('judges every figure only on its judged-on scenarios: one more scenario moves no other figure', async () => {

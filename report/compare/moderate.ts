@@ -16,7 +16,9 @@
  *   mean(e) = log s0² − ψ(d0/2) + log(d0/2)
  *   var(e) − mean ψ'(d_g/2) = ψ'(d0/2)
  * and each figure's moderated variance is (d0 s0² + d_g s²_g) / (d0 + d_g),
- * with d0 + d_g degrees of freedom. Figures whose spreads disagree give a
+ * with d0 + d_g degrees of freedom. Unlike limma, d0 is estimated
+ * conservatively (from the excess variance plus one standard error), as a
+ * kind here has tens of figures, not thousands. Figures whose spreads disagree give a
  * small d0 (each keeps about its own spread); figures that agree give a
  * large one (their common spread, known well). Zero variances (a figure the
  * same in every run) are left out of the fit and get the prior's share.
@@ -61,7 +63,11 @@ export function fitPrior(vars: ReadonlyArray<{ s2: number; df: number }>): Prior
   const mean = e.reduce((a, b) => a + b, 0) / g;
   const spread = e.reduce((a, b) => a + (b - mean) ** 2, 0) / (g - 1);
   const chance = ok.reduce((a, v) => a + trigamma(v.df / 2), 0) / g;
-  const excess = spread - chance;
+  // The excess over chance is estimated from a few dozen figures, and an estimate at or below 0 would
+  // give every figure of the kind one spread (d0 = ∞), a figure noisier than its kind a band too narrow.
+  // So d0 is taken from the excess plus one standard error of the sample variance (√(2/(g − 1)) of it):
+  // a kind of few figures is moderated less; only figures whose spreads are all equal share one.
+  const excess = Math.max(0, spread - chance) + spread * Math.sqrt(2 / (g - 1));
   if (!(excess > 0)) return { d0: Infinity, s0sq: Math.exp(mean), figures: g };
   const d0 = 2 * trigammaInverse(excess);
   return { d0, s0sq: Math.exp(mean + digamma(d0 / 2) - Math.log(d0 / 2)), figures: g };

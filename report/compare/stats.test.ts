@@ -92,6 +92,15 @@ describe('the empirical Bayes prior of a kind of figures (Smyth 2004)', () => {
     const wild = fitPrior([1e-6, 1e-4, 1e-2, 1, 100, 1e-5, 0.1, 10].map((s2) => ({ s2, df: 4 })));
     expect(wild.d0).toBeLessThan(1);
   });
+  it('moderates a kind of few figures less: d0 from the excess variance plus one standard error', () => {
+    // 30 figures whose spreads look no more different than chance: limma's estimate would be d0 = ∞.
+    const r = createRng(7);
+    const vars = Array.from({ length: 30 }, () => ({ s2: (0.04 * chi2(r, 4)) / 4, df: 4 }));
+    const p = fitPrior(vars);
+    expect(Number.isFinite(p.d0)).toBe(true);
+    expect(p.d0).toBeGreaterThan(4);
+    expect(p.d0).toBeLessThan(40);
+  });
   it('leaves out zero variances and gives no prior below three figures with a spread', () => {
     expect(
       fitPrior([
