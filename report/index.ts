@@ -27,7 +27,15 @@ export {
 } from './run-json.ts';
 export { metric, value, thresholds, normaliseSummary, type K6Metric, type K6SummaryData } from './k6-summary.ts';
 export { markdownReport, markdownTable, type ReportHeader } from './markdown.ts';
-export { junitXml, escapeXml, type JunitChecker } from './junit.ts';
+export { junitXml, junitFromVerdicts, junitOfRun, escapeXml, type JunitChecker } from './junit.ts';
+export {
+  runVerdicts,
+  verdictExit,
+  type Verdict,
+  type VerdictChecker,
+  type VerdictInputs,
+  type VerdictSuite,
+} from './verdicts.ts';
 export * from './figures/index.ts';
 export * from './compare/index.ts';
 export * from './html/index.ts';

@@ -1,20 +1,20 @@
 /**
- * junit.xml for CI: one test case per judged figure (a target of the profile)
- * and one per consistency checker. A missed target or a checker with
- * violations is a <failure> whose message says what was measured and where.
- * Format: the de-facto JUnit XML schema that CI systems read (testsuites >
- * testsuite > testcase > failure).
+ * junit.xml for CI: one test case per verdict of the run (report/verdicts.ts):
+ * the run itself, each scenario (it ran; its k6 thresholds held), each judged
+ * figure (a target of the profile), each consistency checker, and the
+ * comparison with a baseline. The exit code is read from the same verdicts,
+ * so a failing case and a non-zero exit code always go together. A missed
+ * target, a crossed threshold, NO DATA or a checker with violations is a
+ * <failure> whose message says what was measured and where. Format: the
+ * de-facto JUnit XML schema that CI systems read (testsuites > testsuite >
+ * testcase > failure).
  */
-import { type Figure, formatTarget, formatValue } from './figure.ts';
+import type { Figure } from './figure.ts';
+import type { RunJson } from './run-json.ts';
+import { runVerdicts, type Verdict, type VerdictChecker, type VerdictInputs, type VerdictSuite } from './verdicts.ts';
 
-export interface JunitChecker {
-  name: string;
-  checked: number;
-  violations: Record<string, number>;
-  durationMs: number;
-  /** Why the checker could not measure (nothing checked, an input missing): NO DATA fails its case. */
-  noData?: string | null;
-}
+/** A checker's result as junit.xml reads it. */
+export type JunitChecker = VerdictChecker;
 
 export function escapeXml(s: string): string {
   return (
@@ -35,41 +35,56 @@ function testcase(classname: string, name: string, seconds: number, failure: str
   return `${head}>\n      <failure message="${escapeXml(failure)}" type="failure">${escapeXml(failure)}</failure>\n    </testcase>`;
 }
 
-/** The JUnit document for one run. */
-export function junitXml(runId: string, figures: Figure[], checkers: JunitChecker[]): string {
-  const targetCases = figures
-    .filter((f) => f.target)
-    .map((f) => {
-      const measured = `${formatValue(f.value, f.unit)} (${f.source}, ${f.side} side)`;
-      const failure =
-        f.pass === true
-          ? null
-          : f.pass === null
-            ? `no measurement: ${f.note ?? 'the source returned nothing'}`
-            : `measured ${measured}, target ${formatTarget(f.target, f.unit)}`;
-      return {
-        xml: testcase('targets', `${f.label} ${formatTarget(f.target, f.unit)}`, 0, failure),
-        failed: failure !== null,
-      };
-    });
-  const checkerCases = checkers.map((c) => {
-    const bad = Object.entries(c.violations).filter(([, n]) => n > 0);
-    const failure = bad.length
-      ? `${bad.map(([k, n]) => `${n} ${k}`).join(', ')} of ${c.checked} checked`
-      : c.noData || c.checked === 0
-        ? `NO DATA: ${c.noData ?? 'nothing was checked'}`
-        : null;
-    return { xml: testcase('consistency', c.name, c.durationMs / 1000, failure), failed: failure !== null };
-  });
-  const suite = (name: string, cases: Array<{ xml: string; failed: boolean }>) =>
-    `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${cases.filter((c) => c.failed).length}" errors="0">\n${cases.map((c) => c.xml).join('\n')}\n  </testsuite>`;
-  const all = [...targetCases, ...checkerCases];
+/** The suites in the document's order; `targets` and `consistency` are written even when empty. */
+const SUITES: ReadonlyArray<{ suite: VerdictSuite; always: boolean }> = [
+  { suite: 'run', always: false },
+  { suite: 'scenarios', always: false },
+  { suite: 'targets', always: true },
+  { suite: 'consistency', always: true },
+  { suite: 'comparison', always: false },
+];
+
+/** The JUnit document of a run's verdicts. */
+export function junitFromVerdicts(runId: string, verdicts: readonly Verdict[]): string {
+  const suite = (name: string, cases: readonly Verdict[]) =>
+    `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${cases.filter((c) => c.failure !== null).length}" errors="0">\n${cases.map((c) => testcase(c.suite, c.name, c.seconds, c.failure)).join('\n')}\n  </testsuite>`;
+  const suites = SUITES.map(({ suite: name, always }) => ({
+    name,
+    always,
+    cases: verdicts.filter((v) => v.suite === name),
+  }))
+    .filter((x) => x.always || x.cases.length > 0)
+    .map((x) => suite(x.name, x.cases));
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="acgs-load ${escapeXml(runId)}" tests="${all.length}" failures="${all.filter((c) => c.failed).length}">`,
-    suite('targets', targetCases),
-    suite('consistency', checkerCases),
+    `<testsuites name="acgs-load ${escapeXml(runId)}" tests="${verdicts.length}" failures="${verdicts.filter((v) => v.failure !== null).length}">`,
+    ...suites,
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/**
+ * The JUnit document for one run, from what its exit code is judged on:
+ * figures, checkers, and (`extra`) the scenarios' k6 exit codes, the abort
+ * and the comparison. Equivalent to junitFromVerdicts(runId, runVerdicts(...)).
+ */
+export function junitXml(
+  runId: string,
+  figures: readonly Figure[],
+  checkers: readonly JunitChecker[],
+  extra: Partial<Pick<VerdictInputs, 'scenarios' | 'aborted' | 'comparison'>> = {},
+): string {
+  return junitFromVerdicts(runId, runVerdicts({ ...extra, figures, checkers, scenarios: extra.scenarios ?? [] }));
+}
+
+/**
+ * junit.xml of a run.json: from the verdicts its exit code was read from
+ * (`run.verdicts`); for a run.json written before they were kept, from its
+ * figures, checkers and scenarios' exit codes.
+ */
+export function junitOfRun(run: RunJson): string {
+  if (run.verdicts) return junitFromVerdicts(run.runId, run.verdicts);
+  const checkers = (run.checks as { checkers?: JunitChecker[] } | null)?.checkers ?? [];
+  return junitXml(run.runId, run.figures, checkers, { scenarios: run.scenarios });
 }

@@ -7,6 +7,7 @@
 import type { PoolSample } from '../measure/index.ts';
 import type { Figure } from './figure.ts';
 import type { Table } from './tables.ts';
+import type { Verdict } from './verdicts.ts';
 
 export type { PoolSample };
 
@@ -65,6 +66,11 @@ export interface RunJson {
   stages: Array<{ name: string; ms: number; ok: boolean; detail?: string }>;
   figures: Figure[];
   tables: Table[];
+  /**
+   * Every verdict the exit code, `reasons` and junit.xml were read from
+   * (report/verdicts.ts). Absent in a run.json written before they were kept.
+   */
+  verdicts?: Verdict[];
   scenarios: RunScenario[];
   timeSeries: { pool: PoolSample[] };
   checks: unknown;

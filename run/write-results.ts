@@ -3,11 +3,13 @@
  * run.json, summary.json, report.md, report.html and junit.xml into
  * results/<run-id>/, points results/latest at it, and decides the exit code.
  *
- * Exit code (README, "Exit codes"): 5 when a scenario could not run properly
- * (engine exit other than 0 or 99: the load itself is not trustworthy), else 3
- * when a checker found violations, else 4 when a target was missed, a k6
- * threshold crossed, or a judged figure had no data (NO DATA, "not measured");
- * 0 otherwise. See `runExitCode`.
+ * Exit code (README, "Exit codes"): 8 when the run was aborted, else 5 when a
+ * scenario could not run properly (engine exit other than 0 or 99: the load
+ * itself is not trustworthy), else 3 when a checker found violations, else 4
+ * when a target was missed, a k6 threshold crossed, or a judged figure had no
+ * data (NO DATA, "not measured"), else 7 on a regression against --baseline;
+ * 0 otherwise. Exit code, reasons and junit.xml are read from one verdict list
+ * (report/verdicts.ts, kept in run.json as `verdicts`). See `runExitCode`.
  */
 import os from 'node:os';
 import { ExitCode, redactConfig, type Config } from '../config/index.ts';
@@ -15,9 +17,12 @@ import type { FaultResult } from '../faults/index.ts';
 import {
   buildFigures,
   type Figure,
-  missedTargetReason,
   type RunInputs,
-  junitXml,
+  junitFromVerdicts,
+  runVerdicts,
+  thresholds,
+  verdictExit,
+  type VerdictInputs,
   markdownReport,
   RUN_SCHEMA,
   type RunJson,
@@ -62,38 +67,25 @@ const loadStart = os.loadavg();
  * says a checker found violations; an unmeasured checker found none.
  */
 export function runExitCode(o: {
-  scenarios: ReadonlyArray<{ name: string; exitCode: number }>;
+  scenarios: ReadonlyArray<{ name: string; exitCode: number; crossed?: readonly string[] }>;
   checks: ChecksResult | null;
   figures: readonly Figure[];
   aborted?: string | null;
+  comparison?: VerdictInputs['comparison'];
 }): { exitCode: number; reasons: string[] } {
-  const reasons: string[] = [];
-  let exitCode: number = ExitCode.OK;
-  const broken = o.scenarios.filter((s) => s.exitCode !== 0 && s.exitCode !== 99);
-  const crossed = o.scenarios.filter((s) => s.exitCode === 99);
-  const missed = o.figures.filter((f) => f.target && f.pass !== true);
-  if (broken.length) {
-    exitCode = ExitCode.INFRASTRUCTURE;
-    for (const s of broken) reasons.push(`scenario ${s.name} ended with k6 exit code ${s.exitCode}`);
-  }
-  if (o.checks && !o.checks.ok) {
-    if (exitCode === ExitCode.OK) exitCode = ExitCode.CONSISTENCY;
-    for (const c of o.checks.checkers) {
-      const n = Object.values(c.violations).reduce((a, b) => a + b, 0);
-      if (n > 0) reasons.push(`consistency: ${c.name} found ${n} violation(s)`);
-    }
-  }
-  if (crossed.length || missed.length) {
-    if (exitCode === ExitCode.OK) exitCode = ExitCode.TARGETS_MISSED;
-    for (const s of crossed) reasons.push(`scenario ${s.name}: k6 thresholds crossed`);
-    for (const f of missed) reasons.push(missedTargetReason(f));
-  }
-  if (o.aborted) {
-    // An aborted run is not a verdict on the system: it says what was measured until then.
-    exitCode = ExitCode.ABORTED;
-    reasons.unshift(`aborted by ${o.aborted}: the figures hold what was measured until then; the checkers did not run`);
-  }
-  return { exitCode, reasons };
+  // One verdict list (report/verdicts.ts) gives the exit code, the reasons and junit.xml.
+  return verdictExit(runVerdicts(verdictInputs(o)));
+}
+
+/** What a run's verdicts are judged on (runExitCode's inputs as report/verdicts.ts takes them). */
+function verdictInputs(o: Parameters<typeof runExitCode>[0]): VerdictInputs {
+  return {
+    figures: o.figures,
+    scenarios: o.scenarios,
+    checkers: o.checks?.checkers ?? null,
+    aborted: o.aborted ?? null,
+    comparison: o.comparison ?? null,
+  };
 }
 
 export async function writeResults(o: {
@@ -158,10 +150,20 @@ export async function writeResults(o: {
   };
   const { figures, tables } = buildFigures(inputs, o.faults ?? []);
 
-  const judged = runExitCode({ scenarios: o.scenarios, checks: o.checks, figures, aborted: o.aborted });
-  const reasons = judged.reasons;
+  // The thresholds each scenario crossed, named in its verdict (k6 exit code 99 says only that some were).
+  const scenarioVerdicts = o.scenarios.map((s) => ({
+    name: s.name,
+    exitCode: s.exitCode,
+    crossed: thresholds(s.summary)
+      .filter((t) => !t.ok)
+      .map((t) => `${t.metric} ${t.expr}`),
+  }));
+  const judgedOn = { scenarios: scenarioVerdicts, checks: o.checks, figures, aborted: o.aborted ?? null };
+  let verdicts = runVerdicts(verdictInputs(judgedOn));
+  const judged = verdictExit(verdicts);
+  let reasons = judged.reasons;
   let exitCode = judged.exitCode;
-  let verdict = o.aborted
+  const verdict = o.aborted
     ? `ABORTED (exit ${exitCode})`
     : exitCode === ExitCode.OK
       ? 'PASS'
@@ -238,17 +240,22 @@ export async function writeResults(o: {
     comparison = comparisonMarkdown(c);
     o.results.write('comparison.md', comparison);
     o.results.write('comparison.txt', comparisonTable(c));
-    if (c.regressed) {
-      reasons.push(
-        `regression against ${o.config.results.baseline}: ${c.counts.regression} figure(s) worse beyond tolerance and noise (comparison.md)`,
-      );
-      if (exitCode === ExitCode.OK && !o.aborted) {
-        exitCode = ExitCode.REGRESSION;
-        run.exitCode = exitCode;
-        run.verdict = `FAIL (exit ${exitCode})`;
-      }
-    }
+    // The comparison is one more verdict: exit 7 only when nothing more serious failed (verdicts.ts).
+    verdicts = runVerdicts(
+      verdictInputs({
+        ...judgedOn,
+        comparison: {
+          baseline: o.config.results.baseline,
+          regressions: c.regressed ? Math.max(1, c.counts.regression) : 0,
+        },
+      }),
+    );
+    ({ exitCode, reasons } = verdictExit(verdicts));
+    run.exitCode = exitCode;
+    run.reasons = reasons;
+    if (!o.aborted) run.verdict = exitCode === ExitCode.OK ? 'PASS' : `FAIL (exit ${exitCode})`;
   }
+  run.verdicts = verdicts;
   const markdown = markdownReport(reportHeader(run), figures, tables, appendixLines(run));
   o.results.write('run.json', JSON.stringify(run, null, 2));
   const summaries: Record<string, unknown> = {};
@@ -256,7 +263,7 @@ export async function writeResults(o: {
   o.results.write('summary.json', JSON.stringify(summaries, null, 2));
   o.results.write('report.md', markdown);
   if (o.faults?.length) o.results.write('faults.json', JSON.stringify(o.faults, null, 2));
-  o.results.write('junit.xml', junitXml(o.runId, figures, o.checks?.checkers ?? []));
+  o.results.write('junit.xml', junitFromVerdicts(o.runId, verdicts));
   await renderHtml(o.results.path, run);
   linkLatest(o.config.results.dir, o.runId);
   return {

@@ -24,8 +24,7 @@ import {
   appendixLines,
   htmlReport,
   reportHeader,
-  junitXml,
-  type JunitChecker,
+  junitOfRun,
   markdownReport,
   applyMerge,
   configOfRun,
@@ -65,8 +64,8 @@ function writeMerged(
   for (const s of summaries) write(`merged/${s.name}.summary.json`, JSON.stringify(s.summary, null, 2));
   write('run.json', JSON.stringify(run, null, 2));
   write('summary.json', JSON.stringify(Object.fromEntries(summaries.map((s) => [s.name, s.summary])), null, 2));
-  const checkers = ((run.checks as { checkers?: JunitChecker[] } | null)?.checkers ?? []) as JunitChecker[];
-  write('junit.xml', junitXml(run.runId, run.figures, checkers));
+  // From the same verdicts as the merged run's exit code (report/verdicts.ts).
+  write('junit.xml', junitOfRun(run));
   write('merge.json', JSON.stringify(manifest, null, 2));
 }
 

@@ -17,9 +17,8 @@ import { writeStream } from '../../test/helpers/ndjson-fixtures.ts';
 import { runExitCode } from '../../run/write-results.ts';
 import { minSamplesFor, missedTargetReason, verdict, type Figure } from '../figure.ts';
 import { metricLine, pointLine } from '../ndjson/k6-records.ts';
-import { readJudgedSamples } from '../ndjson/judged-samples.ts';
+import { readJudgedSamples, type ScenarioSamples } from '../ndjson/judged-samples.ts';
 import { buildFigures } from './index.ts';
-import type { RunInputs } from './inputs.ts';
 
 const dir = tempDir('acgs-judging-rules-');
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -46,7 +45,7 @@ const scenario = (name: string) => ({
 });
 
 async function figuresOf(config: Readonly<Config>, streams: Record<string, string[]>): Promise<Map<string, Figure>> {
-  const samples: NonNullable<RunInputs['samples']> = {};
+  const samples: Record<string, ScenarioSamples> = {};
   for (const [name, files] of Object.entries(streams)) samples[name] = await readJudgedSamples(files);
   const inputs = fixtureInputs({ config, scenarios: Object.keys(streams).map(scenario), samples });
   return new Map(buildFigures(inputs).figures.map((f) => [f.id, f]));

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../config/index.ts';
 import {
+  fixtureChecker,
   ladderSteps,
   summarySkeleton,
   writeFixtureRun,
@@ -140,7 +141,8 @@ describe('an acgs-load run merged with another instance', () => {
     const base = await writeFixtureRun(
       d,
       [{ name: 'ladder', spec: { startMs: T0, seed: 11, steps: ladderSteps(5, 4) } }],
-      { runId: 'main' },
+      // Checkers without violations: the merged exit code is read from run.json's checkers too.
+      { runId: 'main', checkers: [fixtureChecker('cache-db-sync', 5000, { stale: 0 }, 120)] },
     );
     writeFileSync(join(d, 'run.json'), JSON.stringify(base));
     expect(base.scenarios[0].exitCode).toBe(0);

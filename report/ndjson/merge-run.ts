@@ -14,9 +14,10 @@
 import { configSchema, ExitCode, redactConfig, type Config } from '../../config/index.ts';
 import { K6_EXIT_CODES } from '../../engine/index.ts';
 import { buildFigures, type LadderPlan, type RunInputs } from '../figures/index.ts';
-import { missedTargetReason, type Figure } from '../figure.ts';
+import type { Figure } from '../figure.ts';
 import { thresholds, type K6SummaryData } from '../k6-summary.ts';
 import { RUN_SCHEMA, type RunEnvironment, type RunJson } from '../run-json.ts';
+import { runVerdicts, verdictExit, type Verdict, type VerdictChecker, type VerdictInputs } from '../verdicts.ts';
 import type { MergedRun, MergedScenario } from './merge.ts';
 
 const NA = 'n/a';
@@ -33,9 +34,44 @@ function mergedExitCode(s: MergedScenario): number {
   return crossedThresholds(s.summary).length ? K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED : K6_EXIT_CODES.OK;
 }
 
-/** The reason line for a scenario whose merged thresholds were crossed (the pipeline's wording, plus which). */
-function crossedReason(s: MergedScenario): string {
-  return `scenario ${s.name}: k6 thresholds crossed (merged over ${s.instances} instance${s.instances === 1 ? '' : 's'}): ${crossedThresholds(s.summary).join(', ')}`;
+/** A merged scenario as its verdicts read it: the merged thresholds it crossed, and how they were judged. */
+function mergedVerdictScenario(s: MergedScenario, exitCode: number): VerdictInputs['scenarios'][number] {
+  return {
+    name: s.name,
+    exitCode,
+    crossed: crossedThresholds(s.summary),
+    judgedHow: `merged over ${s.instances} instance${s.instances === 1 ? '' : 's'}`,
+  };
+}
+
+/** The checkers' results a run.json holds, as the verdicts read them; null when the checkers did not run. */
+function checkersOf(checks: unknown): VerdictChecker[] | null {
+  return (checks as { checkers?: VerdictChecker[] } | null)?.checkers ?? null;
+}
+
+/**
+ * The verdicts of `run` that a merge does not change: the run's own (aborted)
+ * and the comparison with a baseline. From run.verdicts; a run.json written
+ * before verdicts were kept has them only as its exit code and reason lines.
+ */
+function keptVerdicts(run: RunJson): { before: Verdict[]; after: Verdict[] } {
+  if (run.verdicts)
+    return {
+      before: run.verdicts.filter((v) => v.suite === 'run'),
+      after: run.verdicts.filter((v) => v.suite === 'comparison'),
+    };
+  const line = (prefix: string) => run.reasons.find((r) => r.startsWith(prefix)) ?? null;
+  const legacy = (suite: Verdict['suite'], exitCode: number, reason: string | null): Verdict[] =>
+    run.exitCode === exitCode ? [{ suite, name: suite, failure: reason ?? suite, exitCode, reason, seconds: 0 }] : [];
+  return {
+    before: legacy('run', ExitCode.ABORTED, line('aborted by ')),
+    after: legacy('comparison', ExitCode.REGRESSION, line('regression against ')),
+  };
+}
+
+/** The merge line every merged run's reasons end with. */
+function mergedLine(merged: MergedRun): string {
+  return `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`;
 }
 
 /**
@@ -131,28 +167,28 @@ export function applyMerge(
   const tables = run.tables.map((t) =>
     t.title === 'Target achievement summary' ? { ...t, intro: summaryIntro(figures) } : t,
   );
-  const missed = figures.filter((f) => f.target && f.pass !== true);
-  const crossed = runScenarios.filter((s) => s.exitCode === K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED);
-  // The instance's own threshold lines give way to the merged verdict of the same scenarios.
-  const ownThresholdLine = (r: string) =>
-    merged.scenarios.some((s) => r.startsWith(`scenario ${s.name}: k6 thresholds crossed`));
-  const reasons = [
-    ...run.reasons.filter((r) => !r.startsWith('target missed:') && !ownThresholdLine(r)),
-    ...crossed.filter((s) => byName.has(s.name)).map((s) => crossedReason(byName.get(s.name)!)),
-    ...missed.map(missedTargetReason),
+  // One verdict list gives the exit code, the reasons and junit.xml (report/verdicts.ts): the
+  // scenarios' threshold verdicts are the merged ones; a scenario that did not run, the checkers,
+  // the abort and the comparison stand as the run recorded them.
+  const kept = keptVerdicts(run);
+  const verdicts = [
+    ...kept.before,
+    ...runVerdicts({
+      figures,
+      scenarios: runScenarios.map((s) =>
+        byName.has(s.name) ? mergedVerdictScenario(byName.get(s.name)!, s.exitCode) : s,
+      ),
+      checkers: checkersOf(run.checks),
+    }),
+    ...kept.after,
   ];
-  reasons.push(
-    `merged the outputs of ${n} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
-  );
-  // Only the targets verdict (thresholds and report targets) can change with a merge; other exit reasons stand.
-  const targetsMissed = missed.length > 0 || crossed.length > 0;
-  let exitCode = run.exitCode;
-  if (exitCode === ExitCode.OK && targetsMissed) exitCode = ExitCode.TARGETS_MISSED;
-  if (exitCode === ExitCode.TARGETS_MISSED && !targetsMissed) exitCode = ExitCode.OK;
+  const { exitCode, reasons } = verdictExit(verdicts);
+  reasons.push(mergedLine(merged));
   return {
     ...run,
     figures,
     tables,
+    verdicts,
     reasons,
     exitCode,
     // An unchanged exit code keeps its verdict (ABORTED stays ABORTED).
@@ -212,27 +248,13 @@ export function runFromMerged(
     samples: Object.fromEntries(merged.scenarios.map((s) => [s.name, s.judged])),
   };
   const { figures, tables } = buildFigures(inputs);
-  const missed = figures.filter((f) => f.target && f.pass !== true);
-  const crossed = merged.scenarios.filter((s) => mergedExitCode(s) === K6_EXIT_CODES.THRESHOLDS_HAVE_FAILED);
-  const violated = opts.checks && !opts.checks.ok;
-  const exitCode = violated
-    ? ExitCode.CONSISTENCY
-    : missed.length || crossed.length
-      ? ExitCode.TARGETS_MISSED
-      : ExitCode.OK;
-  const reasons = [
-    ...(violated
-      ? opts
-          .checks!.checkers.filter((c) => Object.values(c.violations).some((n) => n > 0))
-          .map(
-            (c) =>
-              `consistency: ${c.name} found ${Object.values(c.violations).reduce((a, b) => a + b, 0)} violation(s)`,
-          )
-      : []),
-    ...crossed.map(crossedReason),
-    ...missed.map(missedTargetReason),
-    `merged the outputs of ${merged.dirs.length} k6 instances (${merged.scenarios.map((s) => `${s.name}: ${s.instances}`).join(', ')})`,
-  ];
+  const verdicts = runVerdicts({
+    figures,
+    scenarios: merged.scenarios.map((s) => mergedVerdictScenario(s, mergedExitCode(s))),
+    checkers: opts.checks?.checkers ?? null,
+  });
+  const { exitCode, reasons } = verdictExit(verdicts);
+  reasons.push(mergedLine(merged));
   const engines = [...new Set(merged.scenarios.map(engineOf))].join(', ') || NA;
   return {
     schema: RUN_SCHEMA,
@@ -252,6 +274,7 @@ export function runFromMerged(
     stages: [],
     figures,
     tables,
+    verdicts,
     scenarios: merged.scenarios.map((s) => ({
       name: s.name,
       exitCode: mergedExitCode(s),
