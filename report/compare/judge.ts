@@ -19,7 +19,7 @@
  */
 import type { Figure } from '../figure.ts';
 import { MIN_BASELINE_RUNS } from './baseline.ts';
-import { directionOf } from './direction.ts';
+import type { Direction } from './direction.ts';
 import { moderate, NO_PRIOR, type Prior } from './moderate.ts';
 import { describeScale, effectText, fromScale, minimumEffect, scaleOf, toScale, type FigureScale } from './scale.ts';
 import { sameScope, scopeText } from './scope.ts';
@@ -68,15 +68,25 @@ const sig = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
 
 type Judged = Pick<FigureChange, 'reference' | 'delta' | 'change' | 'verdict' | 'why' | 'test'>;
 
-/** The verdict on a figure both sides have a value of (see the file comment). */
-export function judgeValues(
-  id: string,
-  ref: ReferenceFigure,
-  cur: number,
-  direction: ReturnType<typeof directionOf>,
-  targeted: boolean,
-  ctx: JudgeContext,
-): Judged {
+/** How far the current value is from the reference runs, on the figure's scale. */
+interface Move {
+  scale: FigureScale;
+  n: number;
+  mean: number;
+  s2: number;
+  /** On the scale: current − mean. */
+  delta: number;
+  /** Beyond the minimum effect. */
+  large: boolean;
+  /** Whether the move is to the worse side; null for a figure without a better side. */
+  worse: boolean | null;
+  effect: string;
+  /** The statistics shared by both ways of judging (filled in by each). */
+  base: StatTest;
+  out(verdict: FigureChange['verdict'], why: string, test: StatTest): Judged;
+}
+
+function moveOf(ref: ReferenceFigure, cur: number, direction: Direction, ctx: JudgeContext): Move {
   const scale = scaleOf(ref.unit, direction, ref.values);
   const xs = ref.values.map((v) => toScale(scale, v));
   const n = xs.length;
@@ -85,9 +95,6 @@ export function judgeValues(
   const delta = toScale(scale, cur) - mean;
   const raw = cur - reference;
   const change = reference !== 0 ? raw / Math.abs(reference) : raw === 0 ? 0 : raw > 0 ? Infinity : -Infinity;
-  const minEffect = minimumEffect(scale, ctx.tolerance, mean);
-  const effect = effectText(scale.kind, delta, reference, cur);
-  const worse = scale.worseUp === null ? null : scale.worseUp ? delta > 0 : delta < 0;
   const base: StatTest = {
     method: '',
     scale: scale.kind,
@@ -107,52 +114,68 @@ export function judgeValues(
     interval: null,
     failFactor: null,
   };
-  const out = (verdict: FigureChange['verdict'], why: string, test: StatTest): Judged => ({
-    reference,
-    delta: raw,
-    change,
-    verdict,
-    why,
-    test,
-  });
-  const small = Math.abs(delta) < minEffect;
-  if (n < MIN_BASELINE_RUNS) {
-    const test = { ...base, method: `effect size only (${n} reference run${n === 1 ? '' : 's'}: no spread)` };
-    test.failFactor = ctx.failFactor;
-    if (small) return out('unchanged', `${effect}, within the ${pct(ctx.tolerance)} minimum effect`, test);
-    if (worse === null) return out('changed', `${effect}; this figure has no better side`, test);
-    const word = worse ? 'worse' : 'better';
-    const big = scale.kind !== 'linear' && Math.exp(Math.abs(delta)) >= ctx.failFactor;
-    if (targeted && big)
-      return out(
-        worse ? 'regression' : 'improvement',
-        `${effect}, ${word} by ×${ctx.failFactor} or more on a figure with a target: larger than run-to-run noise reaches, though ${n} reference run${n === 1 ? '' : 's'} cannot show this figure's own`,
-        test,
-      );
-    return out(
-      'unverified',
-      `${effect} (${word}); ${n} reference run${n === 1 ? '' : 's'} cannot tell noise from change: not judged${targeted ? ` below ×${ctx.failFactor}` : ' (no target)'}`,
+  return {
+    scale,
+    n,
+    mean,
+    s2,
+    delta,
+    large: Math.abs(delta) >= minimumEffect(scale, ctx.tolerance, mean),
+    worse: scale.worseUp === null ? null : scale.worseUp ? delta > 0 : delta < 0,
+    effect: effectText(scale.kind, delta, reference, cur),
+    base,
+    out: (verdict, why, test) => ({ reference, delta: raw, change, verdict, why, test }),
+  };
+}
+
+/** Fewer than MIN_BASELINE_RUNS reference values: the effect alone, and the fail factor for a figure with a target. */
+function byEffect(m: Move, targeted: boolean, ctx: JudgeContext): Judged {
+  const runs = `${m.n} reference run${m.n === 1 ? '' : 's'}`;
+  const test = { ...m.base, method: `effect size only (${runs}: no spread)`, failFactor: ctx.failFactor };
+  if (!m.large) return m.out('unchanged', `${m.effect}, within the ${pct(ctx.tolerance)} minimum effect`, test);
+  if (m.worse === null) return m.out('changed', `${m.effect}; this figure has no better side`, test);
+  const word = m.worse ? 'worse' : 'better';
+  const big = m.scale.kind !== 'linear' && Math.exp(Math.abs(m.delta)) >= ctx.failFactor;
+  if (targeted && big)
+    return m.out(
+      m.worse ? 'regression' : 'improvement',
+      `${m.effect}, ${word} by ×${ctx.failFactor} or more on a figure with a target: larger than run-to-run noise reaches, though ${runs} cannot show this figure's own`,
       test,
     );
-  }
+  return m.out(
+    'unverified',
+    `${m.effect} (${word}); ${runs} cannot tell noise from change: not judged${targeted ? ` below ×${ctx.failFactor}` : ' (no target)'}`,
+    test,
+  );
+}
+
+/** A baseline's runs: the moderated prediction band at alpha / family, and the count test for counts of events. */
+function byBand(
+  id: string,
+  m: Move,
+  ref: ReferenceFigure,
+  cur: number,
+  direction: Direction,
+  ctx: JudgeContext,
+): Judged {
+  const { n, mean, scale } = m;
   const prior = direction === 'none' ? NO_PRIOR : ctx.priorOf(kindOf(id, ref.unit, scale));
-  const m = moderate(s2, n - 1, prior);
-  const s = Math.sqrt(m.s2);
-  const tP = predictionP(delta, s, n, m.df);
+  const mod = moderate(m.s2, n - 1, prior);
+  const s = Math.sqrt(mod.s2);
+  const tP = predictionP(m.delta, s, n, mod.df);
   const cP = scale.kind === 'count' && direction === 'lower' ? countP(ref.values, cur) : null;
   const p = cP === null ? tP : Math.max(tP, cP);
   const pAdjusted = Math.min(1, p * ctx.family);
-  const k = bandFactor(ctx.alpha / ctx.family, n, m.df);
-  const ends = [fromScale(scale, mean - k * s), fromScale(scale, mean + k * s)].sort((a, b) => a - b) as [
-    number,
-    number,
-  ];
+  const k = bandFactor(ctx.alpha / ctx.family, n, mod.df);
+  const lo = fromScale(scale, mean - k * s);
+  const hi = fromScale(scale, mean + k * s);
+  const ends: [number, number] = lo <= hi ? [lo, hi] : [hi, lo];
   const test: StatTest = {
-    ...base,
+    ...m.base,
     method: `prediction interval of one more run from ${n} baseline runs (Student's t${prior.d0 > 0 ? ', spread moderated by its kind' : ''}${cP !== null ? '; and the Poisson count test' : ''}), Bonferroni over ${ctx.family} figures`,
-    sd: Math.sqrt(s2),
+    sd: Math.sqrt(m.s2),
     sdModerated: s,
-    df: Number.isFinite(m.df) ? m.df : null,
+    df: Number.isFinite(mod.df) ? mod.df : null,
     priorDf: Number.isFinite(prior.d0) ? prior.d0 : null,
     p,
     countP: cP,
@@ -163,19 +186,33 @@ export function judgeValues(
   };
   const band = `${sig(ends[0])} … ${sig(ends[1])}`;
   const pText = `p ${formatP(p)}, ×${ctx.family} figures ${formatP(pAdjusted)}`;
-  if (small) return out('unchanged', `${effect}, within the ${pct(ctx.tolerance)} minimum effect`, test);
+  if (!m.large) return m.out('unchanged', `${m.effect}, within the ${pct(ctx.tolerance)} minimum effect`, test);
   if (pAdjusted >= ctx.alpha)
-    return out(
+    return m.out(
       'noise',
-      `${effect}, inside the spread of ${n} baseline runs (band ${band}; ${pText} ≥ α ${ctx.alpha})`,
+      `${m.effect}, inside the spread of ${n} baseline runs (band ${band}; ${pText} ≥ α ${ctx.alpha})`,
       test,
     );
-  if (worse === null) return out('changed', `${effect}, outside the band ${band} (${pText}); no better side`, test);
-  return out(
-    worse ? 'regression' : 'improvement',
-    `${effect} (${worse ? 'worse' : 'better'}), beyond the ${pct(ctx.tolerance)} minimum effect and outside the band of ${n} baseline runs (${band}; ${pText} < α ${ctx.alpha})`,
+  if (m.worse === null)
+    return m.out('changed', `${m.effect}, outside the band ${band} (${pText}); no better side`, test);
+  return m.out(
+    m.worse ? 'regression' : 'improvement',
+    `${m.effect} (${m.worse ? 'worse' : 'better'}), beyond the ${pct(ctx.tolerance)} minimum effect and outside the band of ${n} baseline runs (${band}; ${pText} < α ${ctx.alpha})`,
     test,
   );
+}
+
+/** The verdict on a figure both sides have a value of (see the file comment). */
+export function judgeValues(
+  id: string,
+  ref: ReferenceFigure,
+  cur: number,
+  direction: Direction,
+  targeted: boolean,
+  ctx: JudgeContext,
+): Judged {
+  const m = moveOf(ref, cur, direction, ctx);
+  return m.n < MIN_BASELINE_RUNS ? byEffect(m, targeted, ctx) : byBand(id, m, ref, cur, direction, ctx);
 }
 
 /** A figure measured on other scenarios than its reference: not judged. */
