@@ -15,7 +15,7 @@ import { runExitCode } from '../../run/write-results.ts';
 import { verdict, type Figure } from '../figure.ts';
 import { markdownTable } from '../markdown.ts';
 import { metricLine, pointLine } from '../ndjson/k6-records.ts';
-import { readJudgedSamples } from '../ndjson/judged-samples.ts';
+import { readJudgedSamples, type ScenarioSamples } from '../ndjson/judged-samples.ts';
 import type { RedisDelta } from '../../measure/index.ts';
 import { buildFigures } from './index.ts';
 import type { RunInputs } from './inputs.ts';
@@ -56,7 +56,7 @@ async function build(
   streams: Record<string, string[]>,
   over: Partial<RunInputs> = {},
 ): Promise<{ f: Map<string, Figure>; tables: ReturnType<typeof buildFigures>['tables']; figures: Figure[] }> {
-  const samples: NonNullable<RunInputs['samples']> = {};
+  const samples: Record<string, ScenarioSamples> = {};
   for (const [name, files] of Object.entries(streams)) samples[name] = await readJudgedSamples(files);
   const inputs = fixtureInputs({ config, scenarios: Object.keys(streams).map(scenario), samples, ...over });
   const out = buildFigures(inputs);
