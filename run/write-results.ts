@@ -143,7 +143,10 @@ export async function writeResults(o: {
       await Promise.all(
         o.scenarios.map(async (s): Promise<[string, ScenarioSamples]> => [
           s.name,
-          await readJudgedSamples(s.files.metrics ? [o.results.file(s.files.metrics)] : []),
+          // The ladder's steps also need their requests' windows (report/figures/ladder.ts throughput).
+          await readJudgedSamples(s.files.metrics ? [o.results.file(s.files.metrics)] : [], {
+            requestWindows: s.name === 'ladder',
+          }),
         ]),
       ),
     ),
