@@ -239,6 +239,15 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       /**
+       * false: the per-query-type p95/p99 are measured and shown but not judged.
+       * For a profile whose load cannot support them (smoke: 2 VUs send a few
+       * queries of each type, while a p95 needs 59 samples and a p99 299 to be
+       * shown under a target at 95 % confidence, report/figure.ts
+       * minSamplesFor); a profile that judges them and falls short of the
+       * samples is NO DATA, never a pass.
+       */
+      percentiles: z.boolean().default(true),
+      /**
        * The scenarios whose samples a target is judged on, merged (an HDR merge
        * of their k6 metric streams, report/ndjson/judged-samples.ts):
        * `queryTypes` for the per-query-type p95/p99 and the average query

@@ -20,8 +20,17 @@ export const K6_EXTERNALS = ['k6', 'k6/*'];
  */
 export function k6BuildDefines(): Record<string, string> {
   // The subset the scripts judge (pool efficiency is judged outside k6).
-  const { avgQueryMs, cacheHitRate, redisOpMs, successRate, queryTypes } = configSchema.parse({}).targets;
-  return { __ACGS_REPORT_TARGETS__: JSON.stringify({ avgQueryMs, cacheHitRate, redisOpMs, successRate, queryTypes }) };
+  const { avgQueryMs, cacheHitRate, redisOpMs, successRate, queryTypes, percentiles } = configSchema.parse({}).targets;
+  return {
+    __ACGS_REPORT_TARGETS__: JSON.stringify({
+      avgQueryMs,
+      cacheHitRate,
+      redisOpMs,
+      successRate,
+      queryTypes,
+      percentiles,
+    }),
+  };
 }
 
 export function k6BundleOptions(entry: string, outfile: string): BuildOptions {

@@ -1,15 +1,12 @@
 /**
- * The long profiles (`nightly`, `release`) end to end, as a user runs them
- * (the CLI in a child process, on this file's own database and key prefix),
- * compressed: a profile file that extends the shipped one with the same
- * scenarios, a small dataset (seed.scale 0.05), short durations
- * (load.durationFactor 0.05, 2 s ladder steps) and targets no busy machine
- * can miss. From run.json: the exit code, and which scenarios each judged
- * figure came from and how many samples (the measured-load scenarios merged,
- * never smoke; the count adds up to the per-scenario counts).
+ * What turns a run of a long profile into a failure, as a user runs it (the
+ * CLI in a child process, on this file's own database and key prefix), on a
+ * compressed profile that extends the shipped `nightly` (a small dataset,
+ * short durations, targets no busy machine can miss, so that only the cause
+ * under test fails the run). The shipped profiles themselves, with their
+ * shipped targets, run in test/profiles/shipped-profiles.test.ts.
  *
- * Then what turns a run into a failure, one run each on the smallest profile
- * that shows it, on the same seeded database: a dropped index and a changed
+ * One run each on the smallest profile that shows it, on the same seeded database: a dropped index and a changed
  * column type (refused before any load, exit 6, SCHEMA_DRIFT naming them); a
  * cache prefix the checkers find empty (a deployment given by --base-url that
  * caches under another prefix: NO DATA, exit 4); a ladder step whose users
@@ -23,13 +20,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepMerge } from '../config/load.ts';
-import { readK6Records } from '../report/ndjson/index.ts';
 import { parseRunJson, type RunJson } from '../report/run-json.ts';
 import { tempDir } from './helpers/temp.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
 
 const QUERY_TYPES = ['simple', 'join', 'aggregation', 'complex', 'index_scan'] as const;
-const CACHE_OPS = ['get', 'set', 'del', 'exists'] as const;
 
 const prefix = testPrefix('long_profiles');
 /** The prefix the deployment of the empty-prefix case caches under (not the run's). */
@@ -143,143 +138,6 @@ async function sql(text: string): Promise<void> {
   }
 }
 
-/** Samples per scenario in its own k6 metric stream: db_query_duration per type, cache_op_duration per op, cache_hit (hot path). */
-async function streamCounts(resultsPath: string, scenario: string) {
-  const q: Record<string, number> = Object.fromEntries(QUERY_TYPES.map((t) => [t, 0]));
-  const op: Record<string, number> = Object.fromEntries(CACHE_OPS.map((o) => [o, 0]));
-  let hits = 0;
-  for await (const rec of readK6Records(join(resultsPath, 'k6', `${scenario}.metrics.ndjson`))) {
-    if (!('point' in rec)) continue;
-    const p = rec.point;
-    if (p.metric === 'db_query_duration' && p.tags.query_type) q[p.tags.query_type] = (q[p.tags.query_type] ?? 0) + 1;
-    else if (p.metric === 'cache_op_duration' && p.tags.op) op[p.tags.op] = (op[p.tags.op] ?? 0) + 1;
-    else if (p.metric === 'cache_hit' && p.tags.cache_path !== 'cold') hits++;
-  }
-  return { q, op, hits };
-}
-
-/** "…, merged HDR of scenarios a, b, c (1,234 samples)" -> the scenarios and the count. */
-function judgedFrom(source: string): { scenarios: string[]; samples: number } {
-  const m = /, merged HDR of scenarios (.+) \(([\d,]+) samples\)$/.exec(source);
-  if (!m) throw new Error(`not a merged judged source: ${source}`);
-  return { scenarios: m[1].split(', '), samples: Number(m[2].replace(/,/g, '')) };
-}
-
-/**
- * A passing compressed run of a long profile: the exit code, and for every
- * judged figure the scenarios it came from (the measured-load ones, never
- * smoke) and its sample count (the per-scenario counts added up).
- */
-function longProfileSuite(base: 'nightly' | 'release') {
-  describe(`the ${base} profile, compressed`, () => {
-    let ran: Ran;
-    let r: RunJson;
-    const profile = compressed(base);
-    const scenarios = (profile.load as { scenarios: string[] }).scenarios;
-    const measured = scenarios.filter((s) => s !== 'smoke');
-    // The profile may name the scenarios a target is judged on (targets.judgedOn); else every one but smoke.
-    const judgedOn = (profile.targets as { judgedOn?: { queryTypes?: string[]; cache?: string[] } }).judgedOn ?? {};
-    const judgedQ = judgedOn.queryTypes ? scenarios.filter((s) => judgedOn.queryTypes!.includes(s)) : measured;
-    const judgedC = judgedOn.cache ? scenarios.filter((s) => judgedOn.cache!.includes(s)) : measured;
-    let counts: Record<string, Awaited<ReturnType<typeof streamCounts>>>;
-
-    beforeAll(async () => {
-      ran = run(profile, base);
-      r = readRun(ran);
-      counts = Object.fromEntries(
-        await Promise.all(scenarios.map(async (s) => [s, await streamCounts(ran.resultsPath!, s)] as const)),
-      );
-    }, 200_000);
-
-    it('runs every scenario of the profile and passes (exit 0)', () => {
-      expect(scenarios).toContain('smoke');
-      expect(measured.length).toBeGreaterThan(1);
-      expect(ran.stderr).not.toMatch(/internal error|\n\s+at /);
-      expect(ran.status, ran.stdout.slice(-3000)).toBe(0);
-      expect(r.exitCode).toBe(0);
-      expect(r.verdict).toBe('PASS');
-      expect(r.reasons).toEqual([]);
-      expect(r.profile).toContain(`${base}.json`);
-      for (const s of scenarios) expect(existsSync(join(ran.resultsPath!, 'k6', `${s}.metrics.ndjson`)), s).toBe(true);
-      // every ladder step of the profile ran and sent requests
-      for (const u of (profile.load as { ladder: { users: number[] } }).ladder.users)
-        expect(fig(r, `ladder.${u}.requests`).value, `ladder step ${u}`).toBeGreaterThan(0);
-    });
-
-    it('judges the per-query-type figures on the measured-load scenarios merged, not smoke, counting their samples', () => {
-      // the "judged" column of "Query latency by scenario": every scenario but smoke
-      const table = r.tables.find((t) => t.title === 'Query latency by scenario')!;
-      const judgedRows = new Set(table.rows.filter((row) => row[6] === 'yes').map((row) => row[0] as string));
-      expect([...judgedRows]).toEqual(judgedQ);
-      expect(table.rows.filter((row) => row[0] === 'smoke').every((row) => row[6] === 'no')).toBe(true);
-
-      let all = 0;
-      for (const qt of QUERY_TYPES) {
-        // each scenario's own count is its stream's samples
-        // (no value when the scenario never issued the type)
-        for (const s of scenarios)
-          expect(fig(r, `query.scenario.${s}.${qt}.count`).value ?? 0, `${s} ${qt}`).toBe(counts[s].q[qt]);
-        const sum = judgedQ.reduce((a, s) => a + (fig(r, `query.scenario.${s}.${qt}.count`).value ?? 0), 0);
-        all += sum;
-        expect(sum, `${qt}: the measured-load scenarios issued it`).toBeGreaterThan(0);
-        for (const stat of ['avg', 'p50', 'p95', 'p99', 'count']) {
-          const f = fig(r, `query.${qt}.${stat}`);
-          expect(f.source).toMatch(new RegExp(`^k6 db_query_duration\\{query_type:${qt}\\} from Server-Timing, `));
-          expect(f.source).not.toContain('smoke');
-          const from = judgedFrom(f.source);
-          expect(from.scenarios, f.id).toEqual(judgedQ);
-          expect(from.samples, f.id).toBe(sum);
-        }
-        expect(fig(r, `query.${qt}.count`).value).toBe(sum);
-        expect(fig(r, `query.${qt}.p95`).pass).toBe(true);
-        expect(fig(r, `query.${qt}.p99`).pass).toBe(true);
-      }
-      // every named scenario produced query samples
-      for (const s of judgedQ)
-        expect(
-          Object.values(counts[s].q).reduce((a, b) => a + b, 0),
-          `${s} produced db_query_duration samples`,
-        ).toBeGreaterThan(0);
-
-      const avg = fig(r, 'query.all.avg');
-      expect(avg.source).toMatch(/^k6 db_query_duration \(Server-Timing\), /);
-      expect(judgedFrom(avg.source)).toEqual({ scenarios: judgedQ, samples: all });
-      expect(avg.pass).toBe(true);
-    });
-
-    it('judges the cache-operation and hit-rate figures on the same scenarios, counting their samples', () => {
-      let allOps = 0;
-      for (const op of CACHE_OPS) {
-        const sum = judgedC.reduce((a, s) => a + counts[s].op[op], 0);
-        allOps += sum;
-        for (const stat of ['avg', 'p95', 'count']) {
-          const f = fig(r, `cache.${op}.${stat}`);
-          expect(f.source).toMatch(new RegExp(`^k6 cache_op_duration\\{op:${op}\\} from Server-Timing, `));
-          expect(f.source).not.toContain('smoke');
-          expect(judgedFrom(f.source), f.id).toEqual({ scenarios: judgedC, samples: sum });
-        }
-        expect(fig(r, `cache.${op}.count`).value).toBe(sum);
-      }
-      const allAvg = fig(r, 'cache.all.avg');
-      expect(judgedFrom(allAvg.source)).toEqual({ scenarios: judgedC, samples: allOps });
-      expect(allAvg.pass).toBe(true);
-
-      expect(judgedC).not.toContain('smoke');
-      const hits = judgedC.reduce((a, s) => a + counts[s].hits, 0);
-      const hitRate = fig(r, 'cache.hitRate');
-      expect(hitRate.source).toMatch(/^k6 cache_hit \(X-Cache HIT vs MISS, \d+ cold-path reads left out\), /);
-      expect(hitRate.source).not.toContain('smoke');
-      expect(judgedFrom(hitRate.source)).toEqual({ scenarios: judgedC, samples: hits });
-      expect(hitRate.pass).toBe(true);
-      for (const s of judgedC) {
-        const ops = Object.values(counts[s].op).reduce((a, b) => a + b, 0);
-        expect(ops, `${s} produced cache_op_duration samples`).toBeGreaterThan(0);
-        expect(counts[s].hits, `${s} produced cache_hit samples`).toBeGreaterThan(0);
-      }
-    });
-  });
-}
-
 describe('long profiles end to end', () => {
   beforeAll(async () => {
     db = await createTestDatabase('long_profiles');
@@ -293,9 +151,6 @@ describe('long profiles end to end', () => {
     redis.disconnect();
     await db?.drop();
   });
-
-  longProfileSuite('nightly');
-  longProfileSuite('release');
 
   describe('what fails a run', () => {
     // Same seed and scale as the runs above: the kept dataset, checked against the migrations.

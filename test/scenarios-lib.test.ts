@@ -234,6 +234,13 @@ describe('thresholds from targets', () => {
     expect(th['cache_hit{miss_cause:unexpected}']).toEqual(['rate>=0']);
     expect(Object.keys(th).filter((k) => k.includes('query_type'))).toEqual(['db_query_duration{query_type:simple}']);
   });
+  it('leaves out the per-query-type p95/p99 when the targets say percentiles false (the smoke profile)', () => {
+    const t = parseTargets(JSON.stringify({ percentiles: false }));
+    expect(REPORT_TARGETS.percentiles).toBe(true);
+    const th = reportThresholds(t, {});
+    expect(Object.keys(th).filter((k) => k.includes('query_type'))).toEqual([]);
+    expect(th.db_query_duration).toEqual(['avg<=200']);
+  });
   it('writes numbers k6 can parse', () => {
     expect(fmt(0.0001)).toBe('0.0001');
     expect(fmt(1e-7)).toBe('0.0000001');

@@ -22,7 +22,8 @@ import { buildFigures } from './index.ts';
 
 const dir = tempDir('acgs-judging-rules-');
 const T0 = Date.parse('2026-12-01T10:00:00Z');
-const smoke = loadConfig({ profile: 'smoke', env: {} });
+/** The smoke profile judging percentiles (the shipped one shows them only: targets.percentiles false). */
+const smoke = loadConfig({ profile: 'smoke', env: {}, flags: { targets: { percentiles: true } } });
 const nightly = loadConfig({ profile: 'nightly', env: {} });
 
 /** A stream with `n` db_query_duration samples of `qt`, all `ms` (well under every target). */
@@ -86,6 +87,21 @@ describe('a percentile target needs enough samples to estimate that percentile',
     expect(verdict(at.get('query.simple.p95')!)).toBe('PASS');
     expect(verdict(at.get('query.simple.p99')!)).toBe('PASS');
     expect(at.get('query.simple.p99')!.note).toBeUndefined();
+  });
+
+  it('a profile that does not judge percentiles (targets.percentiles false, the shipped smoke) shows them without a verdict', async () => {
+    const shippedSmoke = loadConfig({ profile: 'smoke', env: {} });
+    expect(shippedSmoke.targets.percentiles).toBe(false);
+    const f = await figuresOf(shippedSmoke, { smoke: [queryStream('few', 4, 'simple', 500)] });
+    for (const id of ['query.simple.p95', 'query.simple.p99']) {
+      const x = f.get(id)!;
+      expect(x.value, id).toBe(500);
+      expect(x.target, id).toBeUndefined();
+      expect(x.pass, id).toBeUndefined();
+      expect(x.note, id).toContain('not judged');
+    }
+    // the average query time is still judged: 500 ms misses its 200 ms target
+    expect(verdict(f.get('query.all.avg')!)).toBe('FAIL');
   });
 
   it('enough samples over the target still fail (the rule never turns a FAIL into NO DATA)', async () => {

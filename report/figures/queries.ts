@@ -47,9 +47,12 @@ export function queryFigures(inputs: RunInputs): { figures: Figure[]; table: Tab
       };
       const t =
         label === 'p95' ? targets.queryTypes[qt].p95Ms : label === 'p99' ? targets.queryTypes[qt].p99Ms : undefined;
-      figures.push(
-        t === undefined ? f : judgePercentile(f, { op: '<=', value: t }, { quantile: quantile!, samples: count }),
-      );
+      if (t !== undefined && !targets.percentiles)
+        figures.push({ ...f, note: f.note ?? 'shown, not judged: this profile sets targets.percentiles false' });
+      else
+        figures.push(
+          t === undefined ? f : judgePercentile(f, { op: '<=', value: t }, { quantile: quantile!, samples: count }),
+        );
     }
     figures.push({
       id: `query.${qt}.count`,

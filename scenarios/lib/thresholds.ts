@@ -22,6 +22,8 @@ export interface Targets {
   redisOpMs: number;
   successRate: number;
   queryTypes: Record<QueryType, LatencyTarget>;
+  /** false: no p95/p99 threshold per query type (a profile whose load cannot support them, config targets.percentiles). */
+  percentiles: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export function parseTargets(raw: string | undefined): Targets {
     redisOpMs: finite(o.redisOpMs, REPORT_TARGETS.redisOpMs, 'redisOpMs'),
     successRate: finite(o.successRate, REPORT_TARGETS.successRate, 'successRate'),
     queryTypes,
+    percentiles: o.percentiles === undefined ? REPORT_TARGETS.percentiles : o.percentiles !== false,
   };
 }
 
@@ -107,7 +110,7 @@ export function reportThresholds(t: Targets, choice: ThresholdChoice = {}): Reco
   if (choice.timing !== false) {
     out.db_query_duration = [`avg<=${fmt(t.avgQueryMs)}`];
     out.cache_op_duration = [`avg<=${fmt(t.redisOpMs)}`];
-    for (const q of choice.queryTypes ?? QUERY_TYPES) {
+    for (const q of t.percentiles === false ? [] : (choice.queryTypes ?? QUERY_TYPES)) {
       const lt = t.queryTypes[q];
       out[`db_query_duration{query_type:${q}}`] = [`p(95)<=${fmt(lt.p95Ms)}`, `p(99)<=${fmt(lt.p99Ms)}`];
     }
