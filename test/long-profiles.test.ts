@@ -33,8 +33,13 @@ const redis = newRedis();
 let db: TestDatabase;
 let dir: string;
 
-/** Targets no busy machine can miss: this file tests what the run judges on and what fails it. */
+/**
+ * Targets no busy machine can miss, and no p95/p99 judged (these short runs send fewer
+ * queries of a type than a percentile needs): this file tests what fails a run, one cause
+ * at a time.
+ */
 const LOOSE_TARGETS = {
+  percentiles: false,
   cacheHitRate: 0,
   poolEfficiency: 0,
   successRate: 0.5,
