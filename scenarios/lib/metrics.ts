@@ -7,7 +7,8 @@
  *   db_write_duration  Trend (ms)  write statements incl. BEGIN/COMMIT (`db;desc="write"`), tag name;
  *                                  kept apart so the report's average query time is over the five read shapes
  *   cache_op_duration  Trend (ms)  tags op (get|set|del|exists), result (hit|miss on get), name
- *   cache_hit          Rate        1 per HIT, 0 per MISS or BYPASS on a cacheable read; tags name, cache_path
+ *   cache_hit          Rate        1 per HIT, 0 per MISS or BYPASS on a cacheable read; tags name, cache_expect
+ *                                  (hit|miss: the VU's cache model, lib/cache-model.ts), miss_cause on a miss
  *   acked_writes       Counter     1 per acknowledged (2xx) write; tags kind, client_request_id
  *   write_conflicts    Counter     1 per expected 409 on a write (stale version, duplicate vote); tag kind
  */
