@@ -73,6 +73,8 @@ export function hitRateFigures(
       unit: 'count',
       source: judgedSource(`k6 cache_hit{miss_cause:${cause}}`, judged, sampleCount(m)),
       side: 'client',
+      // More unexpected misses is worse (compare's direction); the other causes describe the workload.
+      ...(cause === 'unexpected' ? { higherIsBetter: false } : {}),
     });
     causeRows.push([cause, { figure: `cache.miss.${cause}` }, CAUSES[cause]]);
   }
