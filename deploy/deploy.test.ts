@@ -66,10 +66,15 @@ describe('deploy/ci/nightly.yml', () => {
     expect(wf).toMatch(/redis:\n\s+image: redis:7/);
     expect(wf).toContain("shared_preload_libraries = 'pg_stat_statements'");
     expect(wf).toContain('run: npm ci');
-    expect(wf).toContain('node bin/acgs-load.js run --profile nightly --baseline baseline.json');
     expect(wf).toContain('uses: actions/upload-artifact@v4');
-    expect(wf).toContain('compare results/latest --baseline baseline.json --markdown');
-    expect(wf).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    // the steps' shell is deploy/ci/nightly-steps.sh (deploy/nightly-workflow.test.ts runs it)
+    for (const step of ['baseline', 'run', 'keep', 'compare', 'history'])
+      expect(wf).toContain(`run: bash deploy/ci/nightly-steps.sh ${step}`);
+    const steps = read('./ci/nightly-steps.sh');
+    expect(steps).toContain('NIGHTLY_PROFILE=${NIGHTLY_PROFILE:-nightly}');
+    expect(steps).toContain('run --profile "$NIGHTLY_PROFILE" --baseline "$BASELINE_FILE"');
+    expect(steps).toContain('compare "$dir" --baseline "$BASELINE_FILE" --markdown');
+    expect(steps).toContain('>> "$GITHUB_STEP_SUMMARY"');
     expect(wf).toMatch(/outputs\.code }}" = "7" \]; then .*exit 7/);
   });
 });

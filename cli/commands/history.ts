@@ -102,7 +102,8 @@ export function register(program: Command): void {
       if (flags.html) writeFileSync(flags.html, historyHtml(h));
       const io = outputs(flags.json);
       io.out(flags.markdown ? historyMarkdown(h) : historyText(h));
-      if (flags.html) io.out(`wrote ${flags.html}\n`);
+      // on stderr: stdout is the history itself (a step summary appends it whole)
+      if (flags.html) process.stderr.write(`wrote ${flags.html}\n`);
       io.json(h);
     });
 }
