@@ -9,17 +9,18 @@
  * one workflow's nights are. Each night starts from a fresh checkout, as on
  * GitHub: only baseline-runs/ and history-runs/ (the Actions cache) remain.
  *
- * A compressed night is too short to judge its p99 targets (a p99 needs 299
- * samples of each query type), so an ordinary night here exits 4, FAIL: a
- * workflow that kept only passing nights would never build a baseline from
- * these, as the shipped nightly never did while its hit-rate target could
- * not be met (issue 21).
+ * A compressed night is short, and too short to judge every p99 target (a
+ * p99 needs 299 samples of its query type), so an ordinary night here may
+ * exit 4 as well as 0; night 1 misses a target for certain. A workflow that
+ * kept only passing nights would never build a baseline from such nights, as
+ * the shipped nightly never did while its hit-rate target could not be met
+ * (issue 21).
  *
- *   1  ordinary (exit 4)             kept (1 of 5)
+ *   1  a target missed (exit 4)      complete, so kept (1 of 5)
  *   2  its metric stream lost        dropped: not complete
  *   3  a profile that does not load  dropped: no results (exit 2)
- *   4–7 ordinary                     kept (2, 3, 4, 5 of 5)
- *   8  ordinary                      baseline built from the 5 kept; compare exit 0; not added
+ *   4–7 ordinary (exit 0 or 4)      kept (2, 3, 4, 5 of 5)
+ *   8  ordinary (exit 0 or 4)        baseline built from the 5 kept; compare exit 0; not added
  *   9  cache entries without a TTL   consistency violated (exit 3); compare exit 7; kept for the history
  *
  * night-complete.mjs, the rule for "complete", is also broken on purpose
@@ -142,7 +143,8 @@ describe('the nightly workflow bootstraps its baseline from complete nights', ()
   });
 
   it('night 1: bootstrapping; a complete night is kept, whatever its verdict', () => {
-    const n = night(1, profile());
+    // An average query time of 1 µs is out of reach: exit 4 for certain; every figure is measured as ever.
+    const n = night(1, profile({ targets: { avgQueryMs: 0.001 } }));
     nights.push(n);
     expect(n.out, tail(n)).toMatchObject({
       mode: 'bootstrap',
@@ -157,6 +159,7 @@ describe('the nightly workflow bootstraps its baseline from complete nights', ()
       /baseline bootstrapping \(0 of 5 complete nights kept before this one; no comparison yet\)/,
     );
     expect(n.summary).toContain(`# acgs-load run ${runIdOf(n)}`); // the night's report.md follows
+    expect(n.summary).toMatch(/target missed: Average query time .* target ≤ 0\.001/);
   }, 240_000);
 
   it('night 2: a night whose metric stream was lost is not complete and is dropped', () => {
@@ -191,7 +194,8 @@ describe('the nightly workflow bootstraps its baseline from complete nights', ()
   it('night 8: the baseline is built from the 5 kept nights, the night compared with it (exit 0), and not added', () => {
     const n = night(8, profile());
     nights.push(n);
-    expect(n.out, tail(n)).toMatchObject({ mode: 'built', kept: '5', run_code: '4', night_kept: 'true' });
+    expect(n.out, tail(n)).toMatchObject({ mode: 'built', kept: '5', night_kept: 'true' });
+    expect(['0', '4']).toContain(n.out.run_code);
     const baseline = JSON.parse(readFileSync(join(ws, 'baseline.json'), 'utf8')) as { runs: Array<{ runId: string }> };
     expect(baseline.runs.map((r) => r.runId).sort()).toEqual(kept('baseline-runs'));
     // The step gives compare's own exit code: the same compare, run here, exits the same.
