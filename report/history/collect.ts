@@ -21,6 +21,7 @@ export interface HistoryRun {
   dir: string;
 }
 
+/** The runs read, and what was passed over with why. */
 export interface CollectedRuns {
   runs: HistoryRun[];
   /** Folders passed over, with why (not a run, a duplicate). */

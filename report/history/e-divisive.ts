@@ -18,6 +18,7 @@ export const DEFAULT_ALPHA = 0.01;
 /** Which significance test: E-divisive's permutation test, Student's t (Otava), or the first where it can reach α. */
 export type ChangePointTest = 'auto' | 'permutation' | 't';
 
+/** Significance level, permutations, seed and test of a change point search. */
 export interface EDivisiveOptions {
   /** Significance level; default DEFAULT_ALPHA. */
   alpha?: number;
@@ -44,6 +45,7 @@ export interface TestedSplit {
   significant: boolean;
 }
 
+/** The change points found, and the candidate that stopped the search. */
 export interface EDivisiveResult {
   /** Significant change points, by index. */
   changePoints: TestedSplit[];
@@ -54,8 +56,9 @@ export interface EDivisiveResult {
 }
 
 /**
- * The change points of `values` (finite numbers, in order). Fewer than 3
- * values have none to find (a split needs a side of at least 2 to be tested).
+ * The change points of `values` (finite numbers, in order). A stretch of one
+ * value cannot be split, and a split of two values cannot be significant (a
+ * permutation test's smallest p is 1, Student's t has no degree of freedom).
  */
 export function eDivisive(values: readonly number[], opts: EDivisiveOptions = {}): EDivisiveResult {
   const alpha = opts.alpha ?? DEFAULT_ALPHA;

@@ -10,6 +10,7 @@ import type { Figure, Target, Unit } from '../figure.ts';
 import { runLabel, type HistoryRun } from './collect.ts';
 import { DEFAULT_ALPHA, eDivisive, type ChangePointTest, type TestedSplit } from './e-divisive.ts';
 
+/** What `acgs-load history` shows and how it tests (its flags). */
 export interface HistoryOptions {
   /** Figure ids or globs (`query.*.p99`; an id prefix such as `query.join` takes its figures). */
   figures?: string[];
@@ -23,6 +24,7 @@ export interface HistoryOptions {
   test?: ChangePointTest;
 }
 
+/** One run of the history, as its tables name it. */
 export interface HistoryRunRow {
   /** 1-based position in start order, as the tables and charts name runs. */
   n: number;
@@ -36,8 +38,10 @@ export interface HistoryRunRow {
   dir: string;
 }
 
+/** A figure's better side: `higher`, `lower`, `target` (closer to it), or `none` (no better side). */
 export type HistoryDirection = 'higher' | 'lower' | 'target' | 'none';
 
+/** A change point placed on the runs: where, the levels either side, whether worse, and its test. */
 export interface ChangePointRow extends Omit<TestedSplit, 'index' | 'significant'> {
   /** Index into History.runs of the first run of the new level. */
   run: number;
@@ -49,6 +53,7 @@ export interface ChangePointRow extends Omit<TestedSplit, 'index' | 'significant
   worse: boolean | null;
 }
 
+/** One figure across the runs, with its change points. */
 export interface FigureHistory {
   id: string;
   label: string;
@@ -65,6 +70,7 @@ export interface FigureHistory {
   note?: string;
 }
 
+/** What `acgs-load history` prints, charts and writes as JSON. */
 export interface History {
   runs: HistoryRunRow[];
   figures: FigureHistory[];
