@@ -1,132 +1,172 @@
 /**
- * The comparison finds a real slowdown, and only where it is. Three runs of
- * query-mix (the scenario that times every query type at a known rate) on
- * this file's own database and key prefix, through the CLI as a user runs
- * them: two of the same build, then one with the API's slowQuery defect
- * delaying every aggregation query by 100 ms (api.defects.slowQueryType/Ms,
- * as `acgs-load api --defect-slow-query aggregation=100ms` sets them).
+ * The comparison finds a real slowdown, only where it is, and calls nothing
+ * between runs of one build, with a run as the unit: a baseline of
+ * BASELINE_RUNS runs of query-mix (the scenario that times every query type at
+ * a known rate) on this file's own database and key prefix, through the CLI
+ * as a user runs it (`acgs-load run`, `baseline save`, `compare RUN --baseline`),
+ * at the comparison's own defaults: no tolerance widened to stay green.
  *
- *  - same build against same build: no figure is called a regression;
- *  - the slowed run against the run before it: the aggregation figures are
- *    regressions, each with its rank test's Holm-adjusted p-value below α;
- *    no other query type's figure is. Figures that pool every query type
- *    (all queries' average, the scenario's request latency) contain the
- *    slowed queries and may move with them; nothing else may.
+ *  (a) one more run of the same build: no figure is called a regression (exit 0);
+ *  (b) aggregation slowed by a factor (api.defects.slowQueryFactor: each
+ *      aggregation query held (factor − 1) × its own time longer): its figures
+ *      are regressions, and no other query type's (exit 7). Figures over every
+ *      query type or every request (query.all.*, the scenario's latency) contain
+ *      the slowed queries and may move with them; nothing else may;
+ *  (c) a tail-only slowdown of aggregation (api.defects.slowQueryTailRate of
+ *      its queries held slowQueryTailMs longer, the delay chosen from the
+ *      baseline's measured p50 and p99 so that p99 becomes TAIL_TIMES × p99):
+ *      aggregation p99 is a regression, its median is not.
  *
- * The machine running the tests is shared with other test files, and a busy
- * moment can slow every figure of a run two- or threefold, so the
- * comparisons use a 300 % tolerance (a run-wide slowdown is not what this
- * test is about); the delay is some 50 times an aggregation query's own time
- * here, so its median clears that tolerance by far. Tails (p95, p99) are
- * not asserted: a busy moment in the reference run can inflate them.
+ * The effects are larger than bench:compare's (×1.2, p99 ×3), which measures
+ * how small a change the comparison finds on this machine; here the point is
+ * that the call lands where the change is, and a test must not fail because
+ * a healthy CI moment was busier than the baseline's. The runs are short (6 s
+ * of query-mix at 50 iterations/s per query type: some 150-300 timed queries
+ * of each type per run), so the tail rate is 5 %, not 2 %: 2 % of 150 is 3
+ * queries, and p99 would often not reach a delayed one. With 5 %, p99 sits
+ * inside the delayed share and the median at the undelayed share's 52.6th
+ * percentile: it moves by a few hundredths of a millisecond.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comparison } from '../report/index.ts';
 import { tempDir } from './helpers/temp.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
 
+const BASELINE_RUNS = 5;
+const FACTOR = 3;
+const TAIL_RATE = 0.05;
+const TAIL_TIMES = 10;
 const prefix = testPrefix('regression_found');
 const redis = newRedis();
 let db: TestDatabase;
 let dir: string;
 
-/** A complete profile: query-mix alone, a small dataset, 12 s, targets no busy machine can miss. */
-function profile(over: Record<string, unknown> = {}): Record<string, unknown> {
+/** A complete profile: query-mix alone, a small dataset, 6 s, lenient targets. */
+function profile(defects: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     description: 'test: query-mix, compressed',
     seed: { scale: 0.05, seed: 42 },
-    load: { scenarios: ['query-mix'], durationFactor: 0.2, queryMixRate: 20 },
+    load: { scenarios: ['query-mix'], durationFactor: 0.1, queryMixRate: 50 },
     checks: { graceSeconds: 1 },
     targets: { cacheHitRate: 0, poolEfficiency: 0, successRate: 0.5, avgQueryMs: 60_000, redisOpMs: 60_000 },
-    ...over,
+    api: { defects },
   };
 }
 
-/** One `acgs-load run`; its results folder. */
-function run(name: string, p: Record<string, unknown>): string {
-  const file = join(dir, `${name}.json`);
+interface Row {
+  id: string;
+  verdict: string;
+  why: string;
+  current: number | null;
+  reference: number | null;
+}
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['bin/acgs-load.js', ...args], {
+    env: { ...process.env, BASE_URL: '', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/**
+ * One `acgs-load run` of `p`, always from the same profile file, so every run
+ * (slowed or not) has one profile name, as one nightly's runs of two builds do.
+ */
+function run(p: Record<string, unknown>): string {
+  const file = join(dir, 'query-mix-compressed.json');
   writeFileSync(file, JSON.stringify(p));
-  const res = spawnSync(
-    process.execPath,
-    ['bin/acgs-load.js', 'run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet'],
-    {
-      env: { ...process.env, BASE_URL: '', DATABASE_URL: db.url, ACGS_REDIS_PREFIX: prefix },
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  expect(res.status, res.stdout.slice(-3000) + res.stderr.slice(-2000)).toBe(0);
+  const res = cli(['run', '--profile', file, '--results-dir', join(dir, 'results'), '--quiet'], {
+    DATABASE_URL: db.url,
+    ACGS_REDIS_PREFIX: prefix,
+  });
+  // 4 is fine here: query-mix alone writes nothing for concurrent-access to check and gives too few
+  // samples for a p99 target (NO DATA). Those verdicts are not what this test is about; its figures are.
+  expect([0, 4], res.stdout.slice(-3000) + res.stderr.slice(-2000)).toContain(res.status);
   const results = /^results: (.+)$/m.exec(res.stdout)?.[1];
   expect(results).toBeTruthy();
   return results!;
 }
 
-/** `acgs-load compare OLD NEW --json` at a 300 % tolerance: the exit code and the comparison. */
-function compare(older: string, newer: string): { status: number | null; c: Comparison } {
-  const res = spawnSync(
-    process.execPath,
-    ['bin/acgs-load.js', 'compare', older, newer, '--tolerance', '300%', '--json'],
-    { env: { ...process.env, BASE_URL: '' }, encoding: 'utf8' },
-  );
-  expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
-  return { status: res.status, c: JSON.parse(res.stdout) as Comparison };
+/** A figure's value in a run's run.json. */
+function figure(results: string, id: string): number {
+  const r = JSON.parse(readFileSync(join(results, 'run.json'), 'utf8')) as {
+    figures: Array<{ id: string; value: number | null }>;
+  };
+  const v = r.figures.find((f) => f.id === id)?.value;
+  expect(v, `${id} in ${results}`).toEqual(expect.any(Number));
+  return v!;
 }
 
-const regressions = (c: Comparison) => c.rows.filter((r) => r.verdict === 'regression');
-/** Per-query-type figures: query.<type>.* and query.scenario.<scenario>.<type>.*. */
-const queryTypeOf = (id: string) =>
-  /^query\.(?:scenario\.[^.]+\.)?(simple|join|aggregation|complex|index_scan)\./.exec(id)?.[1];
-/** Figures over every query type (or every request) at once: they contain the slowed queries. */
-const POOLED = /^(query\.all\.|scenario\.query-mix\.)/;
+/** `acgs-load compare RUN --baseline FILE --json` at its defaults: the exit code and the regressions. */
+function compare(results: string): { status: number | null; regressions: Row[] } {
+  const out = join(results, 'compare.json'); // a file: a large JSON through a pipe can be cut at exit
+  const res = cli(['compare', results, '--baseline', join(dir, 'baseline.json'), '--json', out]);
+  expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
+  const rows = (JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[] }).rows;
+  return { status: res.status, regressions: rows.filter((r) => r.verdict === 'regression') };
+}
 
-describe('the comparison finds a slowed query type, and only it', () => {
-  let first: string;
-  let second: string;
+/** The query type of a per-type figure: query.<type>.*, query.scenario.<s>.<type>.*, plan.<type>.*. */
+const queryTypeOf = (id: string) =>
+  /^(?:query\.(?:scenario\.[^.]+\.)?|plan\.)(simple|join|aggregation|complex|index_scan)\./.exec(id)?.[1];
+/** Figures over every query type or every request at once: they contain the slowed queries. */
+const POOLED = /^(query\.all\.|scenario\.query-mix\.(avg|p95|p99)$)/;
+const show = (rows: Row[]) => rows.map((r) => `${r.id}: ${r.why}`);
+
+describe('a run as the unit: a baseline of runs of one build finds a slowed query type, and only it', () => {
+  const baselineRuns: string[] = [];
+  let same: string;
   let slowed: string;
+  let tail: string;
+  let tailMs: number;
 
   beforeAll(async () => {
     db = await createTestDatabase('regression_found');
     dir = tempDir('acgs-regression-');
     await clearPrefix(redis, prefix);
-    first = run('first', profile());
-    second = run('second', profile());
-    slowed = run('slowed', profile({ api: { defects: { slowQueryType: 'aggregation', slowQueryMs: 100 } } }));
-  }, 360_000);
+    for (let i = 0; i < BASELINE_RUNS; i++) baselineRuns.push(run(profile()));
+    const saved = cli(['baseline', 'save', ...baselineRuns, '--out', join(dir, 'baseline.json')]);
+    expect(saved.status, saved.stderr).toBe(0);
+    same = run(profile());
+    slowed = run(profile({ slowQueryType: 'aggregation', slowQueryFactor: FACTOR }));
+    // p99 becomes the delay plus a query's ordinary time: TAIL_TIMES × p99 − p50 puts it at TAIL_TIMES × p99.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const p50 = median(baselineRuns.map((r) => figure(r, 'query.aggregation.p50')));
+    const p99 = median(baselineRuns.map((r) => figure(r, 'query.aggregation.p99')));
+    tailMs = TAIL_TIMES * p99 - p50;
+    tail = run(profile({ slowQueryType: 'aggregation', slowQueryTailRate: TAIL_RATE, slowQueryTailMs: tailMs }));
+  }, 300_000);
   afterAll(async () => {
     await clearPrefix(redis, prefix);
     redis.disconnect();
     await db?.drop();
   });
 
-  it('two runs of the same build: no regression called (exit 0)', () => {
-    const { status, c } = compare(first, second);
-    expect(regressions(c).map((r) => `${r.id}: ${r.why}`)).toEqual([]);
-    expect(c.regressed).toBe(false);
+  it('(a) one more run of the same build: no regression called (exit 0)', () => {
+    const { status, regressions } = compare(same);
+    expect(show(regressions)).toEqual([]);
     expect(status).toBe(0);
-    // the query figures were compared by their samples, not skipped
-    const agg = c.rows.find((r) => r.id === 'query.aggregation.p95');
-    expect(agg?.test?.pAdjusted).toEqual(expect.any(Number));
   });
 
-  it('aggregation slowed by 100 ms: its figures are regressions with a p-value, no other query type is (exit 7)', () => {
-    const { status, c } = compare(second, slowed);
+  it(`(b) aggregation ×${FACTOR}: its figures are regressions, no other query type's (exit 7)`, () => {
+    const { status, regressions } = compare(slowed);
     expect(status).toBe(7);
-    expect(c.regressed).toBe(true);
-    const found = regressions(c);
-    const byType = new Set(found.map((r) => queryTypeOf(r.id)).filter(Boolean));
-    expect([...byType]).toEqual(['aggregation']);
-    for (const id of ['query.aggregation.p50', 'query.aggregation.avg']) {
-      const row = found.find((r) => r.id === id);
-      expect(row, `${id} not called a regression`).toBeDefined();
-      expect(row!.test!.pAdjusted!).toBeLessThan(row!.test!.alpha!);
-      expect(row!.why).toMatch(/Holm-adjusted .* < α 0\.01/);
-      expect(row!.current! - row!.reference!).toBeGreaterThan(80); // the 100 ms delay, measured
-    }
-    // anything else called a regression pools the slowed queries with others
-    const others = found.filter((r) => queryTypeOf(r.id) !== 'aggregation');
-    expect(others.map((r) => r.id).filter((id) => !POOLED.test(id))).toEqual([]);
+    const ids = regressions.map((r) => r.id);
+    for (const id of ['query.aggregation.p50', 'query.aggregation.avg']) expect(ids, id).toContain(id);
+    expect(show(regressions.filter((r) => queryTypeOf(r.id) !== 'aggregation' && !POOLED.test(r.id)))).toEqual([]);
+  });
+
+  it('(c) tail-only slowdown of aggregation: its p99 is a regression, its median is not (exit 7)', () => {
+    expect(tailMs).toBeGreaterThan(0);
+    const { status, regressions } = compare(tail);
+    expect(status).toBe(7);
+    const ids = regressions.map((r) => r.id);
+    expect(ids).toContain('query.aggregation.p99');
+    expect(ids).not.toContain('query.aggregation.p50');
+    expect(show(regressions.filter((r) => queryTypeOf(r.id) !== 'aggregation' && !POOLED.test(r.id)))).toEqual([]);
   });
 });
