@@ -26,13 +26,17 @@
  * queries, and p99 would often not reach a delayed one. With 5 %, p99 sits
  * inside the delayed share and the median at the undelayed share's 52.6th
  * percentile: it moves by a few hundredths of a millisecond.
+ *
+ * It lives in test/profiles/ so that it runs alone, after the rest of the suite
+ * (vitest.profiles.config.ts): its verdicts rest on the spread between runs, and
+ * other test files sharing the machine would make that spread theirs.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/temp.ts';
-import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from './helpers/services.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../helpers/services.ts';
 
 const BASELINE_RUNS = 5;
 const FACTOR = 3;
