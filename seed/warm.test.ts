@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_POLICY_DEFAULTS } from '../config/index.ts';
 import { clearPrefix, createTestDatabase, newRedis, testPrefix, type TestDatabase } from '../test/helpers/services.ts';
 import { seedDatabase, warmCache, type WarmProgressEvent } from './index.ts';
-import { readMarker } from '../schema/index.ts';
+import { readMarker, WARM_META_KEY } from '../schema/index.ts';
 import { DATASET_META_KEY } from './warm.ts';
 import { entityText, entityValue, RAW_TEXT_TYPES, rowTextEncoder, utcTextToIso } from './cache-encode.ts';
 import { connectRedis, deletePrefix } from '../services/redis.ts';
@@ -56,9 +56,11 @@ function decodes(type: ColumnType, v: unknown): boolean {
   }
 }
 
-/** Cached entries under `match` (the dataset marker `meta:dataset` is not an entry). */
+/** Cached entries under `match` (the markers `meta:dataset` and `meta:warm` are not entries). */
 async function scanAll(redis: Redis, match: string): Promise<string[]> {
-  return (await scanKeys(redis, match)).filter((k) => !k.startsWith(PREFIX + DATASET_META_KEY));
+  return (await scanKeys(redis, match)).filter(
+    (k) => !k.startsWith(PREFIX + DATASET_META_KEY) && !k.startsWith(PREFIX + WARM_META_KEY),
+  );
 }
 
 async function scanKeys(redis: Redis, match: string): Promise<string[]> {
@@ -170,7 +172,7 @@ describe('warmCache', () => {
   it('leaves keys outside its prefix alone, when warming and when clearing its prefix', async () => {
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
     const deleted = await deletePrefix(redis, PREFIX);
-    expect(deleted).toBe(result.keys + 1); // + the dataset marker
+    expect(deleted).toBe(result.keys + 2); // + the dataset and warm markers
     expect(await scanKeys(redis, PREFIX + '*')).toEqual([]);
     expect(await redis.get(OUTSIDE + 'keep')).toBe('x');
     expect(await redis.get(PREFIX.slice(0, -1) + '_neighbour')).toBe('y');

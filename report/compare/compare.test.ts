@@ -28,7 +28,10 @@ const T0 = Date.parse('2026-11-27T21:00:00Z');
 
 /** The smoke profile's configuration with targets.judgedOn named (or left to the default: every scenario but smoke). */
 function config(judgedOn: string[] | null): Readonly<Config> {
-  const c = structuredClone(loadConfig({ profile: 'smoke', env: {} })) as Config;
+  // smoke's default targets, judging percentiles as the long profiles do (the shipped smoke shows them only)
+  const c = structuredClone(
+    loadConfig({ profile: 'smoke', env: {}, flags: { targets: { percentiles: true } } }),
+  ) as Config;
   c.targets.judgedOn = judgedOn ? ({ queryTypes: judgedOn, cache: judgedOn } as Config['targets']['judgedOn']) : {};
   return c;
 }
