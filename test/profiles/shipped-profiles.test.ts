@@ -4,7 +4,8 @@
  * key prefix): `smoke`, `load`, `nightly`, `release` and `chaos`, each
  * compressed only in size and time (a profile file extending the shipped one
  * with a smaller dataset and `load.durationFactor`; chaos also has its fault
- * schedule scaled by the same factor). Each must pass (exit 0) on a healthy
+ * schedule scaled by the same factor, and no ladder step shorter than
+ * MIN_LADDER_STEP_S). Each must pass (exit 0) on a healthy
  * build. From run.json: the verdict, and which scenarios each judged figure
  * came from and how many samples (the measured-load scenarios merged, never
  * smoke unless it is the only one; the count adds up to the per-scenario
@@ -45,17 +46,27 @@ let dir: string;
  * uniformly at the profile's rate, and only its cache misses reach PostgreSQL, so the
  * factor follows the profile's queryMixRate (load 20/s, nightly 25/s, release 30/s; the
  * fewest samples of a type are complex's, 295 at load ×0.25 and 348 at release ×0.15,
- * measured). chaos is judged on recovery and needs seconds after each fault (the report
- * needs 3 s of load after one), so it keeps most of its time. smoke is small and short
- * already. All use seed 42, and the scale-1 ones share one dataset (seeded once).
+ * measured). chaos is judged on recovery and needs its seconds after each fault, so it
+ * keeps its time (its scale is small already). smoke is small and short already. All use
+ * seed 42, and the scale-1 ones share one dataset (seeded once).
  */
 const COMPRESSION: Record<Shipped, { scale: number; factor: number }> = {
   smoke: { scale: 1, factor: 1 },
   load: { scale: 1, factor: 0.3 },
   nightly: { scale: 1, factor: 0.2 },
   release: { scale: 1, factor: 0.15 },
-  chaos: { scale: 0.5, factor: 0.7 },
+  chaos: { scale: 0.5, factor: 1 },
 };
+
+/**
+ * The shortest ladder step a compressed profile keeps (seconds). Each step starts with all
+ * of its users arriving at once, logging in within its first second while the pool opens
+ * connections: measured at 100 users, every simple query over 50 ms of a 9-s step came in
+ * its first second (30 of 332; p50 36 ms there, 0.3 ms after). The shipped steps (30-120 s)
+ * dilute that burst; a step cut to a few seconds makes it the step's p95. So compression
+ * stops at 18 s a step, which the release profile's ×0.15 reaches and passes.
+ */
+const MIN_LADDER_STEP_S = 18;
 
 function shipped(name: Shipped): Record<string, unknown> {
   return JSON.parse(readFileSync(join('config/profiles', `${name}.json`), 'utf8')) as Record<string, unknown>;
@@ -74,6 +85,9 @@ export function compressed(name: Shipped): Record<string, unknown> {
     seed: { scale },
     load: { durationFactor: factor },
   };
+  const ladder = (base.load as { ladder?: { stepSeconds: number } }).ladder;
+  if (ladder && ladder.stepSeconds * factor < MIN_LADDER_STEP_S)
+    over.load = { durationFactor: factor, ladder: { stepSeconds: Math.ceil(MIN_LADDER_STEP_S / factor) } };
   const faults = base.faults as Array<{ atSeconds: number; durationSeconds: number }> | undefined;
   if (faults)
     over.faults = faults.map((f) => ({
@@ -165,6 +179,7 @@ function shippedProfileSuite(name: Shipped) {
     let r: RunJson;
     const profile = compressed(name);
     const judged = judgedScenarios(profile);
+    const judgesPercentiles = (profile.targets as { percentiles?: boolean } | undefined)?.percentiles !== false;
     let counts: Record<string, Awaited<ReturnType<typeof streamCounts>>>;
 
     beforeAll(async () => {
@@ -202,7 +217,9 @@ function shippedProfileSuite(name: Shipped) {
           const f = fig(r, `query.${qt}.${stat}`);
           expect(f.source).toMatch(new RegExp(`^k6 db_query_duration\\{query_type:${qt}\\} from Server-Timing, `));
           expect(judgedFrom(f.source), f.id).toEqual({ scenarios: judged.queryTypes, samples: sum });
-          expect(f.pass, `${f.id} = ${f.value}`).toBe(true);
+          // a profile that sets targets.percentiles false (smoke, chaos) shows them unjudged
+          if (judgesPercentiles) expect(f.pass, `${f.id} = ${f.value} on ${sum}`).toBe(true);
+          else expect([f.pass, f.note], f.id).toEqual([undefined, expect.stringContaining('not judged')]);
         }
       }
       const avg = fig(r, 'query.all.avg');
