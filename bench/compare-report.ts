@@ -5,6 +5,7 @@
  * slowed type's figures with their bands, the false-alarm count, and the
  * run-to-run spread the bands rest on. Returns strings; the bench prints them.
  */
+import { cpus } from 'node:os';
 import { QUERY_TYPES } from '../config/index.ts';
 import { median, POOLED, queryTypeOf, type Compared, type ComparedRow, type DoneRun } from './compare-runs.ts';
 
@@ -104,7 +105,7 @@ export function renderReport(o: Outcome, s: Settings): { text: string; json: str
   const fewest = all.map(fewestSamples).reduce((a, b) => (b.n < a.n ? b : a));
   const spread = latencySpread(o.same[0]?.c ?? o.slow.c);
   const row = (label: string, r: DoneRun, f: Flagged | null, c: Compared | null) =>
-    `${label.padEnd(18)} ${String(r.exitCode).padStart(4)} ${r.seconds.toFixed(0).padStart(5)} ${String(c?.exitCode ?? '-').padStart(7)} ` +
+    `${label.padEnd(18)} ${String(r.exitCode).padStart(4)} ${r.seconds.toFixed(0).padStart(5)} ${r.load.toFixed(1).padStart(5)} ${String(c?.exitCode ?? '-').padStart(7)} ` +
     `${String(f?.compared ?? '-').padStart(8)} ${String(f?.all.length ?? '-').padStart(7)}  ${f ? list(f.all) : 'baseline'}`;
   const runsFlagged = same.filter((x) => x.f.all.length > 0).length;
   const figuresFlagged = same.reduce((a, x) => a + x.f.all.length, 0);
@@ -112,7 +113,7 @@ export function renderReport(o: Outcome, s: Settings): { text: string; json: str
   const p99Flagged = tailF.onType.includes(`query.${T}.p99`);
   const lines = [
     '',
-    `${'run'.padEnd(18)} ${'exit'.padStart(4)} ${'s'.padStart(5)} ${'compare'.padStart(7)} ${'judged'.padStart(8)} ${'flagged'.padStart(7)}  figures called a regression`,
+    `${'run'.padEnd(18)} ${'exit'.padStart(4)} ${'s'.padStart(5)} ${'load'.padStart(5)} ${'compare'.padStart(7)} ${'judged'.padStart(8)} ${'flagged'.padStart(7)}  figures called a regression`,
     ...o.baselineRuns.map((r) => row(r.label, r, null, null)),
     ...same.map((x) => row(x.run.label, x.run, x.f, x.c)),
     row(`${T} ×${s.factor}`, o.slow.run, slowF, o.slow.c),
@@ -129,7 +130,8 @@ export function renderReport(o: Outcome, s: Settings): { text: string; json: str
     ...typeTable(`${T} tail`, o.tail.c, T),
     `samples: the fewest of any query type in any run: ${fewest.n} (${fewest.type})` +
       (fewest.n < MIN_SAMPLES ? ` — BELOW ${MIN_SAMPLES}: p99 rests on too few; raise --duration-factor` : ''),
-    `run wall time: median ${num(median(all.map((r) => r.seconds)), 0)} s; results in ${o.dir}`,
+    `run wall time: median ${num(median(all.map((r) => r.seconds)), 0)} s; machine load (1-min average at each run's end, ${cpus().length} cores): ` +
+      `median ${num(median(all.map((r) => r.load)), 1)}, max ${num(Math.max(...all.map((r) => r.load)), 1)}; results in ${o.dir}`,
     '',
   ];
   const json = {
@@ -140,6 +142,8 @@ export function renderReport(o: Outcome, s: Settings): { text: string; json: str
     baselineRuns: o.baselineRuns.length,
     runs: same.length,
     runSecondsMedian: r3(median(all.map((r) => r.seconds))),
+    loadMedian: r3(median(all.map((r) => r.load))),
+    cores: cpus().length,
     fewestSamples: fewest,
     latencySpreadMedian: r3(spread.median),
     falseAlarms: { runsFlagged, figuresFlagged, figuresCompared, perRun: same.map((x) => x.f.all) },

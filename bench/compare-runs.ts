@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const CLI = 'bin/acgs-load.js';
@@ -24,6 +25,8 @@ export interface DoneRun {
   path: string;
   exitCode: number;
   seconds: number;
+  /** The machine's 1-minute load average (os.loadavg) when the run ended: how busy the machine was. */
+  load: number;
   figures: Map<string, number | null>;
 }
 
@@ -85,7 +88,8 @@ export function runProfile(env: BenchEnv, label: string, profile: Record<string,
   const ran = new Set(run.scenarios.map((s) => s.name));
   const skipped = run.config.load.scenarios.filter((s) => !ran.has(s));
   if (skipped.length) throw new Error(`run ${label}: scenarios ${skipped.join(', ')} did not run; see ${path}`);
-  return { label, path, exitCode: r.status, seconds, figures: new Map(run.figures.map((f) => [f.id, f.value])) };
+  const figures = new Map(run.figures.map((f) => [f.id, f.value]));
+  return { label, path, exitCode: r.status, seconds, load: loadavg()[0], figures };
 }
 
 /** The compiled CLI and API bundles the runs execute; a rebuild between runs changes their times. */
