@@ -129,7 +129,9 @@ export function renderReport(o: Outcome, s: Settings): { text: string; json: str
     `  on another query type: ${list(tailF.otherTypes, 12)}; pooled figures: ${list(tailF.pooled)}; other: ${list(tailF.other)}`,
     ...typeTable(`${T} tail`, o.tail.c, T),
     `samples: the fewest of any query type in any run: ${fewest.n} (${fewest.type})` +
-      (fewest.n < MIN_SAMPLES ? ` — BELOW ${MIN_SAMPLES}: p99 rests on too few; raise --duration-factor` : ''),
+      (fewest.n < MIN_SAMPLES
+        ? ` — BELOW ${MIN_SAMPLES}: p99 rests on too few; raise --scale or --duration-factor`
+        : ''),
     `run wall time: median ${num(median(all.map((r) => r.seconds)), 0)} s; machine load (1-min average at each run's end, ${cpus().length} cores): ` +
       `median ${num(median(all.map((r) => r.load)), 1)}, max ${num(Math.max(...all.map((r) => r.load)), 1)}; results in ${o.dir}`,
     '',
